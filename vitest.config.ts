@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests import workspace packages from their TypeScript sources (the `weir-source` export condition).
+export default defineConfig({
+  resolve: { conditions: ['weir-source'] },
+  ssr: { resolve: { conditions: ['weir-source'], externalConditions: ['weir-source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
