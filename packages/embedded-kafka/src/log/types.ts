@@ -60,8 +60,11 @@ export interface PartitionLogApi {
   deleteRecordsBefore(offset: number): number;
   /** Retention by size/time; called periodically. */
   enforceRetention(nowMs: number, retentionMs: number, retentionBytes: number): void;
-  /** Resolves when the high watermark (or LSO) moves past `offset`, or after `timeoutMs`. */
-  waitForData(offset: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves when the high watermark (or, for `isolation` 1, the LSO) moves past `offset`, after
+   * `timeoutMs`, or when `signal` aborts. `isolation` defaults to 0 (read_uncommitted).
+   */
+  waitForData(offset: number, timeoutMs: number, signal?: AbortSignal, isolation?: IsolationLevel): Promise<void>;
   /** Bytes currently stored. */
   sizeBytes(): number;
   close(): Promise<void>;
