@@ -1,0 +1,52 @@
+/** Test helpers: build producer batches the way a client would send them. */
+import { buildRecordBatch } from '../../src/log/batch-builder.js';
+import { readBatchInfo } from '../../src/log/batch-layout.js';
+import type { AppendBatchInfo } from '../../src/log/types.js';
+
+export interface BatchOptions {
+  count?: number;
+  valueSize?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+  timestampMs?: number;
+  /** Timestamp step between records. */
+  timestampStep?: number;
+  tag?: string;
+}
+
+/** A batch of `count` records as a producer would send it (baseOffset 0, valid CRC). */
+export function batch(opts: BatchOptions = {}): AppendBatchInfo {
+  const count = opts.count ?? 1;
+  const ts = opts.timestampMs ?? 1_000;
+  const records = Array.from({ length: count }, (_, i) => ({
+    key: Buffer.from(`k${i}`),
+    value: opts.valueSize !== undefined ? Buffer.alloc(opts.valueSize, i) : Buffer.from(`${opts.tag ?? 'v'}-${i}`),
+    timestampMs: ts + i * (opts.timestampStep ?? 0),
+  }));
+  const bytes = buildRecordBatch({
+    baseOffset: 0,
+    records,
+    producerId: opts.producerId ?? -1,
+    producerEpoch: opts.producerEpoch ?? -1,
+    baseSequence: opts.baseSequence ?? -1,
+    transactional: opts.transactional ?? false,
+  });
+  return readBatchInfo(bytes);
+}
+
+/** Split a fetched records buffer into its batches: [baseOffset, lastOffset, bytes][]. */
+export function splitBatches(records: Buffer | null): Array<{ baseOffset: number; lastOffset: number; bytes: Buffer }> {
+  const out: Array<{ baseOffset: number; lastOffset: number; bytes: Buffer }> = [];
+  if (records === null) return out;
+  let pos = 0;
+  while (pos < records.length) {
+    const size = records.readInt32BE(pos + 8) + 12;
+    const bytes = records.subarray(pos, pos + size);
+    const baseOffset = Number(bytes.readBigInt64BE(0));
+    out.push({ baseOffset, lastOffset: baseOffset + bytes.readInt32BE(23), bytes });
+    pos += size;
+  }
+  return out;
+}
