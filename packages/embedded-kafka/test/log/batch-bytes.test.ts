@@ -28,21 +28,17 @@ describe('buildControlBatch', () => {
     expect(info).toMatchObject({ producerId: 7, producerEpoch: 3, baseSequence: -1, recordCount: 1, lastOffsetDelta: 0, maxTimestamp: 5000, isControl: true, isTransactional: true });
     expect(Number(b.readBigInt64BE(0))).toBe(42);
     // Record: length, attributes, timestampDelta, offsetDelta, key (version, type), value (version, coordinator epoch).
-    let [len, pos] = readVarint(b, 61);
-    expect(pos + len).toBe(b.length);
-    pos += 1;
-    [, pos] = readVarlong(b, pos);
-    [, pos] = readVarint(b, pos);
-    let keyLen: number;
-    [keyLen, pos] = readVarint(b, pos);
+    const [len, bodyStart] = readVarint(b, 61);
+    expect(bodyStart + len).toBe(b.length);
+    const [, afterTimestamp] = readVarlong(b, bodyStart + 1);
+    const [, afterOffsetDelta] = readVarint(b, afterTimestamp);
+    const [keyLen, keyPos] = readVarint(b, afterOffsetDelta);
     expect(keyLen).toBe(4);
-    const keyPos = pos;
-    expect([b.readInt16BE(pos), b.readInt16BE(pos + 2)]).toEqual([0, 0]);
-    pos += 4;
-    let valueLen: number;
-    [valueLen, pos] = readVarint(b, pos);
+    expect([b.readInt16BE(keyPos), b.readInt16BE(keyPos + 2)]).toEqual([0, 0]);
+    const [valueLen, valuePos] = readVarint(b, keyPos + 4);
     expect(valueLen).toBe(6);
-    expect([b.readInt16BE(pos), b.readInt32BE(pos + 2)]).toEqual([0, 9]);
+    expect([b.readInt16BE(valuePos), b.readInt32BE(valuePos + 2)]).toEqual([0, 9]);
+    expect(b[valuePos + 6]).toBe(0); // no headers
     const commit = buildControlBatch({ baseOffset: 0, producerId: 7, producerEpoch: 3, commit: true, coordinatorEpoch: 9, timestampMs: 5000 });
     expect(commit.readInt16BE(keyPos + 2)).toBe(1);
     expect(commit.readUInt32BE(17)).toBe(crc32c(commit, 21));
