@@ -86,12 +86,16 @@ export class SplitWatermarks<T> {
     this.require(splitId).paused = true;
   }
 
-  /** Alignment resumed the split; its idle timer restarts at `nowMs` (or the next observed time). */
+  /**
+   * Alignment resumed the split. An active split's idle timer restarts at `nowMs` (or the
+   * next observed time), since the pause was not its silence; an idle split stays idle
+   * until records arrive.
+   */
   resumeSplit(splitId: string, nowMs?: number): void {
     const split = this.require(splitId);
     if (!split.paused) return;
     split.paused = false;
-    split.lastActivityMs = nowMs ?? Number.NaN;
+    if (!split.idle) split.lastActivityMs = nowMs ?? Number.NaN;
   }
 
   /**

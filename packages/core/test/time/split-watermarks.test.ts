@@ -163,6 +163,23 @@ describe('SplitWatermarks: idleness', () => {
     expect(sw.poll(5_999).watermark).toBe(99);
     expect(sw.poll(6_000).watermark).toBe(699);
   });
+  it('an idle split that was paused stays idle after resume until records arrive', () => {
+    const sw = new SplitWatermarks(strategy);
+    sw.addSplit('a', 0);
+    sw.addSplit('ahead', 0);
+    sw.onRecords('ahead', ev(900), 0);
+    sw.onRecords('a', ev(100), 0);
+    sw.onRecords('a', ev(150), 1_500);
+    expect(sw.poll(1_500)).toMatchObject({ watermark: 149, idle: false }); // 'ahead' idle
+    sw.pauseSplit('ahead');
+    sw.onRecords('a', ev(950), 2_000);
+    sw.resumeSplit('ahead', 2_000);
+    expect(sw.poll(2_000).watermark).toBe(949);
+    expect(sw.perSplitWatermarks().find((s) => s.splitId === 'ahead')).toMatchObject({ idle: true, paused: false });
+    sw.onRecords('ahead', ev(1_000), 2_100);
+    sw.onRecords('a', ev(2_000), 2_100);
+    expect(sw.poll(2_100).watermark).toBe(999);
+  });
 });
 
 describe('SplitWatermarks: finished splits', () => {
