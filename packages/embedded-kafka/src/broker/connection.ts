@@ -1,0 +1,182 @@
+import type { Socket } from 'node:net';
+import { decodeRequestHeader, decodeRequest, encodeResponse } from '../protocol/index.js';
+import type { ConnectionState, RequestContext, ApiHandler } from './context.js';
+import { ResponseQueue } from './response-queue.js';
+import { handlerFor, apiVersionsTable } from './registry.js';
+import { verifySaslPlain } from './sasl.js';
+import type { BrokerServer } from './server.js';
+
+const API_VERSIONS = 18;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
+const UNSUPPORTED_VERSION = 35;
+/** Requests larger than this are treated as garbage and the connection is closed. */
+const MAX_FRAME = 256 * 1024 * 1024;
+
+/**
+ * One client connection: splits the byte stream into size-prefixed frames, decodes and dispatches
+ * them one at a time (a fault-injected delay holds back the following requests too), and writes
+ * responses in request order through a ResponseQueue.
+ */
+export class Connection {
+  readonly state: ConnectionState;
+  private readonly abort = new AbortController();
+  private readonly queue: ResponseQueue;
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private needBytes = 4;
+  private readonly inbox: Buffer[] = [];
+  private inboxHead = 0;
+  private waiting = false;
+  private closed = false;
+
+  constructor(private readonly socket: Socket, private readonly broker: BrokerServer) {
+    this.state = {
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      clientId: null,
+      saslMechanism: null,
+      rawSaslNext: false,
+      authenticated: false,
+      principal: null,
+      signal: this.abort.signal,
+    };
+    socket.setNoDelay(true);
+    this.queue = new ResponseQueue((frames) => this.writeFrames(frames));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => socket.resume());
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  /** Destroys the socket and aborts waiting handlers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.socket.destroy();
+    this.broker.forget(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    if (this.chunkBytes < this.needBytes) return; // a large frame still arriving: do not re-concat every chunk
+    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.chunkBytes);
+    let off = 0;
+    while (buf.length - off >= 4) {
+      const size = buf.readInt32BE(off);
+      if (size < 0 || size > MAX_FRAME) return this.close();
+      if (buf.length - off - 4 < size) break;
+      this.inbox.push(buf.subarray(off + 4, off + 4 + size));
+      off += 4 + size;
+    }
+    const rest = buf.subarray(off);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.chunkBytes = rest.length;
+    this.needBytes = rest.length >= 4 ? 4 + rest.readInt32BE(0) : 4;
+    this.drain();
+  }
+
+  private drain(): void {
+    while (!this.waiting && !this.closed && this.inboxHead < this.inbox.length) {
+      const frame = this.inbox[this.inboxHead++]!;
+      if (this.inboxHead === this.inbox.length) {
+        this.inbox.length = 0;
+        this.inboxHead = 0;
+      }
+      let wait: Promise<void> | null = null;
+      try {
+        wait = this.dispatch(frame);
+      } catch (err) {
+        this.broker.cluster.log('warn', `broker ${this.broker.id}: closing ${this.state.remote}: ${(err as Error).message}`);
+        this.close();
+        return;
+      }
+      if (wait) {
+        this.waiting = true;
+        wait.then(() => {
+          this.waiting = false;
+          this.drain();
+        }, () => this.close());
+      }
+    }
+  }
+
+  /** Handles one frame; returns a promise when following requests must wait (injected delay/hang). */
+  private dispatch(frame: Buffer): Promise<void> | null {
+    if (this.state.rawSaslNext) return this.rawSaslToken(frame);
+    const header = decodeRequestHeader(frame);
+    const { apiKey, apiVersion, correlationId } = header;
+    this.state.clientId = header.clientId ?? null;
+    const handler = handlerFor(apiKey);
+    if (!handler || apiVersion > handler.maxVersion || apiVersion < handler.minVersion) {
+      if (apiKey !== API_VERSIONS) throw new Error(`unsupported api ${apiKey} v${apiVersion}`);
+      // Answer in the v0 layout with the table so the client retries with a version we speak.
+      const slot = this.queue.reserve();
+      this.queue.complete(slot, encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: UNSUPPORTED_VERSION, apiKeys: apiVersionsTable(), throttleTimeMs: 0 }));
+      return null;
+    }
+    const cluster = this.broker.cluster;
+    if (cluster.saslRequired && !this.state.authenticated && apiKey !== API_VERSIONS && apiKey !== SASL_HANDSHAKE && apiKey !== SASL_AUTHENTICATE) {
+      throw new Error(`api ${apiKey} before SASL authentication`);
+    }
+    const req = decodeRequest(apiKey, apiVersion, frame, header.headerLength);
+    const ctx: RequestContext = { cluster, broker: this.broker, connection: this.state, apiKey, apiVersion, correlationId };
+    const slot = this.queue.reserve();
+    const fault = cluster.faults.match(apiKey, this.broker.id);
+    const run = (): void => this.run(handler, ctx, req, slot, fault?.kind === 'fail' ? fault : null);
+    if (fault && (fault.kind === 'hang' || fault.kind === 'latency')) {
+      return fault.wait(this.state.signal).then(() => {
+        if (!this.closed) run();
+      });
+    }
+    run();
+    return null;
+  }
+
+  private run(handler: ApiHandler, ctx: RequestContext, req: any, slot: ReturnType<ResponseQueue['reserve']>, fail: { errorCode?: number; afterHandling: boolean } | null): void {
+    const respond = (body: any): void => {
+      if (this.closed) return;
+      if (fail) {
+        if (fail.errorCode === undefined || !handler.errorBody) return this.close();
+        body = handler.errorBody(req, fail.errorCode, ctx.apiVersion);
+      }
+      this.queue.complete(slot, body === null ? null : encodeResponse(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body));
+    };
+    if (fail && !fail.afterHandling) return respond(null);
+    const result = handler.handle(ctx, req);
+    if (result instanceof Promise) {
+      result.then(respond, (err: Error) => {
+        this.broker.cluster.log('error', `api ${ctx.apiKey} v${ctx.apiVersion} failed: ${err.stack ?? err.message}`);
+        this.close();
+      });
+    } else {
+      respond(result);
+    }
+  }
+
+  private rawSaslToken(frame: Buffer): null {
+    this.state.rawSaslNext = false;
+    const principal = verifySaslPlain(frame, this.broker.cluster.saslUsers);
+    if (principal === null) throw new Error('SASL authentication failed');
+    this.state.authenticated = true;
+    this.state.principal = principal;
+    const slot = this.queue.reserve();
+    this.queue.complete(slot, Buffer.alloc(4)); // empty raw token reply
+    return null;
+  }
+
+  private writeFrames(frames: Buffer[]): void {
+    if (this.closed) return;
+    // Offsets and transaction state must be on disk before a client can see the acknowledgement.
+    this.broker.cluster.flushDurableState();
+    if (frames.length === 1) {
+      this.socket.write(frames[0]!);
+    } else {
+      this.socket.cork();
+      for (const f of frames) this.socket.write(f);
+      this.socket.uncork();
+    }
+    if (this.socket.writableNeedDrain) this.socket.pause();
+  }
+}

@@ -1,0 +1,35 @@
+import type { ApiHandler } from '../context.js';
+
+const INVALID_CONFIG = 40;
+const INVALID_REQUEST = 42;
+const TOPIC = 2;
+const BROKER = 4;
+
+interface AlterConfigsRequest {
+  resources: Array<{ resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }>;
+  validateOnly: boolean;
+}
+
+/** AlterConfigs v0-2: replaces a topic's whole config set; dynamic broker configs are not supported. */
+export const alterConfigs: ApiHandler = {
+  apiKey: 33,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(ctx, req: AlterConfigsRequest) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => {
+        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+        if (r.resourceType === BROKER) return { ...base, errorCode: INVALID_CONFIG, errorMessage: 'dynamic broker configs are not supported' };
+        if (r.resourceType !== TOPIC) return { ...base, errorCode: INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
+        const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
+        const result = ctx.cluster.setTopicConfigs(r.resourceName, configs, req.validateOnly);
+        return { ...base, ...result };
+      }),
+    };
+  },
+  errorBody: (req: AlterConfigsRequest, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: req.resources.map((r) => ({ errorCode, errorMessage: 'injected fault', resourceType: r.resourceType, resourceName: r.resourceName })),
+  }),
+};

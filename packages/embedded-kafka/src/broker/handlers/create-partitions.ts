@@ -1,0 +1,23 @@
+import type { ApiHandler } from '../context.js';
+
+interface CreatePartitionsRequest {
+  topics: Array<{ name: string; count: number; assignments: Array<{ brokerIds: number[] }> | null }>;
+  timeoutMs: number;
+  validateOnly: boolean;
+}
+
+/** CreatePartitions v0-1: grows topics; new partitions' leaders continue the round-robin. */
+export const createPartitions: ApiHandler = {
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(ctx, req: CreatePartitionsRequest) {
+    const results = [];
+    for (const t of req.topics) {
+      const r = await ctx.cluster.createPartitions(t.name, t.count, req.validateOnly);
+      results.push({ name: t.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
+    }
+    return { throttleTimeMs: 0, results };
+  },
+  errorBody: (req: CreatePartitionsRequest, errorCode) => ({ throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: 'injected fault' })) }),
+};

@@ -1,0 +1,39 @@
+import type { ApiHandler, RequestContext } from '../context.js';
+
+const COORDINATOR_NOT_AVAILABLE = 15;
+const INVALID_REQUEST = 42;
+
+interface FindCoordinatorRequest {
+  key?: string;
+  keyType?: number;
+  coordinatorKeys?: string[];
+}
+
+/**
+ * FindCoordinator v0-4: the coordinator of a group (key type 0) or transactional id (1) is a live
+ * broker chosen by hashing the key over the live brokers.
+ */
+export const findCoordinator: ApiHandler = {
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, req: FindCoordinatorRequest) {
+    const keyType = req.keyType ?? 0;
+    if (ctx.apiVersion >= 4) {
+      return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...locate(ctx, key, keyType) })) };
+    }
+    return { throttleTimeMs: 0, ...locate(ctx, req.key ?? '', keyType) };
+  },
+  errorBody: (req: FindCoordinatorRequest, errorCode, apiVersion) => {
+    const none = { errorCode, errorMessage: 'injected fault', nodeId: -1, host: '', port: -1 };
+    return apiVersion >= 4 ? { throttleTimeMs: 0, coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...none })) } : { throttleTimeMs: 0, ...none };
+  },
+};
+
+function locate(ctx: RequestContext, key: string, keyType: number): { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number } {
+  if (keyType !== 0 && keyType !== 1) return { errorCode: INVALID_REQUEST, errorMessage: `unknown key type ${keyType}`, nodeId: -1, host: '', port: -1 };
+  const id = ctx.cluster.coordinatorId(key);
+  if (id < 0) return { errorCode: COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  const broker = ctx.cluster.broker(id);
+  return { errorCode: 0, errorMessage: null, nodeId: id, host: broker.host, port: broker.port };
+}

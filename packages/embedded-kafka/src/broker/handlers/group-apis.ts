@@ -1,0 +1,117 @@
+import type { ApiHandler } from '../context.js';
+import { NOT_COORDINATOR, clientInfo, isCoordinator } from './coordinated.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Error bodies of the single-group APIs. */
+const joinError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: '', leader: '', skipAssignment: false, memberId: '', members: [] });
+const syncError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
+const simpleError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, members: [] });
+const commitError = (req: any, errorCode: number): any => ({
+  throttleTimeMs: 0,
+  topics: req.topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+});
+const fetchError = (req: any, errorCode: number): any => ({
+  throttleTimeMs: 0,
+  errorCode,
+  topics: (req.topics ?? []).map((t: any) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex: number) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: null, errorCode })),
+  })),
+});
+
+/** JoinGroup v0-7: waits (async) until the join phase completes. */
+export const joinGroup: ApiHandler = {
+  apiKey: 11,
+  minVersion: 0,
+  maxVersion: 7,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)) : joinError(NOT_COORDINATOR)),
+  errorBody: (_req, errorCode) => joinError(errorCode),
+};
+
+/** SyncGroup v0-5: followers wait for the leader's assignment. */
+export const syncGroup: ApiHandler = {
+  apiKey: 14,
+  minVersion: 0,
+  maxVersion: 5,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.syncGroup(req, ctx.apiVersion) : syncError(NOT_COORDINATOR)),
+  errorBody: (_req, errorCode) => syncError(errorCode),
+};
+
+/** Heartbeat v0-4. */
+export const heartbeat: ApiHandler = {
+  apiKey: 12,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.heartbeat(req, ctx.apiVersion) : simpleError(NOT_COORDINATOR)),
+  errorBody: (_req, errorCode) => simpleError(errorCode),
+};
+
+/** LeaveGroup v0-4 (v3+ leaves a batch of members). */
+export const leaveGroup: ApiHandler = {
+  apiKey: 13,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.leaveGroup(req, ctx.apiVersion) : simpleError(NOT_COORDINATOR)),
+  errorBody: (_req, errorCode) => simpleError(errorCode),
+};
+
+/** OffsetCommit v0-8. */
+export const offsetCommit: ApiHandler = {
+  apiKey: 8,
+  minVersion: 0,
+  maxVersion: 8,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetCommit(req, ctx.apiVersion) : commitError(req, NOT_COORDINATOR)),
+  errorBody: commitError,
+};
+
+/** OffsetFetch v0-7 (single group per request). */
+export const offsetFetch: ApiHandler = {
+  apiKey: 9,
+  minVersion: 0,
+  maxVersion: 7,
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetFetch(req, ctx.apiVersion) : fetchError(req, NOT_COORDINATOR)),
+  errorBody: fetchError,
+};
+
+/** DescribeGroups v0-5: groups this broker does not coordinate answer NOT_COORDINATOR. */
+export const describeGroups: ApiHandler = {
+  apiKey: 15,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req: { groups: string[]; includeAuthorizedOperations?: boolean }) {
+    const mine = req.groups.filter((g) => isCoordinator(ctx, g));
+    const described = new Map<string, any>(ctx.cluster.groups.describeGroups({ ...req, groups: mine }, ctx.apiVersion).groups.map((g: any) => [g.groupId, g]));
+    return { throttleTimeMs: 0, groups: req.groups.map((g) => described.get(g) ?? describeError(g, NOT_COORDINATOR)) };
+  },
+  errorBody: (req: { groups: string[] }, errorCode) => ({ throttleTimeMs: 0, groups: req.groups.map((g) => describeError(g, errorCode)) }),
+};
+
+function describeError(groupId: string, errorCode: number): any {
+  return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
+}
+
+/** ListGroups v0-4: each broker lists the groups it coordinates (admin clients ask every broker). */
+export const listGroups: ApiHandler = {
+  apiKey: 16,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, req) {
+    const all = ctx.cluster.groups.listGroups(req, ctx.apiVersion);
+    return { ...all, groups: all.groups.filter((g: { groupId: string }) => isCoordinator(ctx, g.groupId)) };
+  },
+  errorBody: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
+};
+
+/** DeleteGroups v0-2. */
+export const deleteGroups: ApiHandler = {
+  apiKey: 42,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(ctx, req: { groupsNames: string[] }) {
+    const mine = req.groupsNames.filter((g) => isCoordinator(ctx, g));
+    const results = new Map<string, number>(ctx.cluster.groups.deleteGroups({ groupsNames: mine }, ctx.apiVersion).results.map((r: any) => [r.groupId, r.errorCode]));
+    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: results.get(groupId) ?? NOT_COORDINATOR })) };
+  },
+  errorBody: (req: { groupsNames: string[] }, errorCode) => ({ throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) }),
+};

@@ -1,0 +1,48 @@
+import type { ApiHandler, RequestContext } from '../context.js';
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const NOT_LEADER_OR_FOLLOWER = 6;
+const LATEST = -1;
+const EARLIEST = -2;
+
+interface ListOffsetsRequest {
+  isolationLevel?: number;
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; timestamp: number; maxNumOffsets?: number }> }>;
+}
+
+/** ListOffsets v0-5: -1 latest (LSO for read_committed), -2 earliest, else first offset at/after a timestamp. */
+export const listOffsets: ApiHandler = {
+  apiKey: 2,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req: ListOffsetsRequest) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => lookup(ctx, req, t.name, p.partitionIndex, p.timestamp)) })),
+    };
+  },
+  errorBody: (req: ListOffsetsRequest, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 })) })),
+  }),
+};
+
+function lookup(ctx: RequestContext, req: ListOffsetsRequest, topic: string, index: number, timestamp: number): any {
+  const partition = ctx.cluster.partition(topic, index);
+  const fail = (errorCode: number): any => ({ partitionIndex: index, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
+  if (!partition) return fail(UNKNOWN_TOPIC_OR_PARTITION);
+  if (partition.leader !== ctx.broker.id) return fail(NOT_LEADER_OR_FOLLOWER);
+  const log = partition.log;
+  let offset: number;
+  let ts = -1;
+  if (timestamp === LATEST) {
+    offset = ctx.apiVersion >= 2 && req.isolationLevel === 1 ? log.lastStableOffset() : log.highWatermark();
+  } else if (timestamp === EARLIEST) {
+    offset = log.logStartOffset();
+  } else {
+    const found = log.offsetForTimestamp(timestamp);
+    offset = found ? found.offset : -1;
+    ts = found ? found.timestamp : -1;
+  }
+  return { partitionIndex: index, errorCode: 0, oldStyleOffsets: offset >= 0 ? [offset] : [], timestamp: ts, offset, leaderEpoch: partition.leaderEpoch };
+}

@@ -1,0 +1,69 @@
+import type { Cluster } from '../../cluster/cluster.js';
+import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
+import type { ApiHandler } from '../context.js';
+
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const INVALID_TOPIC_EXCEPTION = 17;
+
+interface MetadataRequest {
+  topics: Array<{ name: string | null }> | null;
+  allowAutoTopicCreation?: boolean;
+}
+
+/**
+ * Metadata v0-6 (v7+ would report leader epochs, which librdkafka then validates through
+ * OffsetForLeaderEpoch). Null or empty topic list = all topics; live brokers only.
+ */
+export const metadata: ApiHandler = {
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(ctx, req: MetadataRequest) {
+    const { cluster } = ctx;
+    const requested = req.topics && req.topics.length > 0 ? req.topics.map((t) => t.name ?? '') : null;
+    const autoCreate = cluster.config.autoCreateTopics && (ctx.apiVersion < 4 || req.allowAutoTopicCreation !== false);
+    if (requested && autoCreate) {
+      for (const name of requested) if (!cluster.topics.has(name) && isValidTopicName(name)) await cluster.createTopic(name);
+    }
+    const names = requested ?? [...cluster.topics.keys()];
+    return {
+      throttleTimeMs: 0,
+      brokers: cluster.brokers.filter((b) => b.alive).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null })),
+      clusterId: cluster.clusterId,
+      controllerId: cluster.controllerId(),
+      topics: names.map((name) => topicMetadata(cluster, name)),
+    };
+  },
+  errorBody: (req: MetadataRequest, errorCode) => ({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (req.topics ?? []).map((t) => ({ errorCode, name: t.name, isInternal: false, partitions: [] })),
+  }),
+};
+
+function topicMetadata(cluster: Cluster, name: string): any {
+  const topic = cluster.topics.get(name);
+  if (!topic) {
+    const errorCode = isValidTopicName(name) ? UNKNOWN_TOPIC_OR_PARTITION : INVALID_TOPIC_EXCEPTION;
+    return { errorCode, name, isInternal: false, partitions: [] };
+  }
+  return { errorCode: 0, name, isInternal: false, partitions: partitionsMetadata(cluster, topic) };
+}
+
+function partitionsMetadata(cluster: Cluster, topic: TopicState): any[] {
+  const all = cluster.brokers.map((b) => b.id);
+  const live = cluster.liveBrokerIds();
+  const offline = all.filter((id) => !live.includes(id));
+  return topic.partitions.map((p) => ({
+    errorCode: 0,
+    partitionIndex: p.index,
+    leaderId: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    // Preferred (current) leader first, as Kafka lists the preferred replica first.
+    replicaNodes: [p.leader, ...all.filter((id) => id !== p.leader)],
+    isrNodes: [p.leader, ...live.filter((id) => id !== p.leader)],
+    offlineReplicas: offline,
+  }));
+}

@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import { BrokerServer } from '../broker/server.js';
+import { GroupCoordinator, TransactionCoordinator } from '../coordinator/index.js';
+import type { TxnClusterAccess } from '../coordinator/types.js';
+import { FaultInjector } from '../faults/faults.js';
+import { ClusterStore, memoryLogs, type LogFactory } from '../storage/cluster-store.js';
+import { ErrorCodes } from '../protocol/index.js';
+import { validateTopicConfig } from './configs.js';
+import { coordinatorFor, roundRobinLeader, stringHash } from './placement.js';
+import { TopicState, isValidTopicName, type PartitionState } from './topic.js';
+
+/** Log sink: level and message. */
+export type ClusterLogger = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+/** Resolved cluster settings (see `startCluster` options for the meaning of each). */
+export interface ClusterConfig {
+  brokers: number;
+  host: string;
+  basePort: number;
+  dataDir?: string;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  saslUsers: ReadonlyMap<string, string> | null;
+  saslRequired: boolean;
+  groupInitialRebalanceDelayMs: number;
+  clusterId?: string;
+  logger?: ClusterLogger;
+  retentionCheckIntervalMs: number;
+}
+
+/** Outcome of a topic admin operation: a Kafka error code and message. */
+export interface AdminResult {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+const OK: AdminResult = { errorCode: 0, errorMessage: null };
+
+/**
+ * One Kafka cluster: brokers (one TCP server each), topics and partition logs, the group and
+ * transaction coordinators, fault rules and optional on-disk storage.
+ */
+export class Cluster {
+  readonly clusterId: string;
+  readonly brokers: BrokerServer[];
+  readonly topics = new Map<string, TopicState>();
+  readonly faults = new FaultInjector();
+  groups!: GroupCoordinator;
+  txns!: TransactionCoordinator;
+  private readonly store: ClusterStore | null;
+  private readonly logs: LogFactory;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private running = false;
+  private logsOpen = true;
+  private coordinatorState: { groups: unknown; txns: unknown } | null = null;
+
+  private constructor(readonly config: ClusterConfig, clusterId: string, store: ClusterStore | null) {
+    this.clusterId = clusterId;
+    this.store = store;
+    this.logs = store ?? memoryLogs;
+    this.brokers = [];
+    for (let id = 0; id < config.brokers; id++) {
+      this.brokers.push(new BrokerServer(this, id, config.host, config.basePort === 0 ? 0 : config.basePort + id));
+    }
+  }
+
+  /** Builds a cluster, restoring topics and coordinator state from `dataDir` when present. Not started yet. */
+  static async create(config: ClusterConfig): Promise<Cluster> {
+    const store = config.dataDir ? new ClusterStore(config.dataDir) : null;
+    const meta = store?.loadMeta() ?? null;
+    const clusterId = meta?.clusterId ?? config.clusterId ?? randomBytes(16).toString('base64url').slice(0, 22);
+    const cluster = new Cluster(config, clusterId, store);
+    for (const t of meta?.topics ?? []) {
+      const topic = new TopicState(t.name, t.configs, t.id);
+      cluster.topics.set(t.name, topic);
+      await cluster.addPartitions(topic, t.partitions);
+    }
+    if (store && !meta) cluster.saveMeta();
+    return cluster;
+  }
+
+  get saslRequired(): boolean {
+    return this.config.saslRequired;
+  }
+
+  get saslUsers(): ReadonlyMap<string, string> | null {
+    return this.config.saslUsers;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.config.logger?.(level, message);
+  }
+
+  /** Opens logs and coordinators (again, after `stop`) and starts every broker. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (!this.logsOpen) await this.reopenLogs();
+    this.startCoordinators();
+    this.running = true;
+    await Promise.all(this.brokers.map((b) => b.start()));
+    this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /** Stops every broker, closes sockets, timers and coordinators; data stays for a later `start`. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
+    this.faults.clear();
+    await Promise.all(this.brokers.map((b) => b.stop()));
+    this.store?.flush();
+    if (!this.store) this.coordinatorState = { groups: this.groups.snapshot(), txns: this.txns.snapshot() };
+    this.groups.close();
+    this.txns.close();
+    if (this.store) {
+      await Promise.all(this.allPartitions().map((p) => p.log.close()));
+      this.logsOpen = false;
+    }
+  }
+
+  /** Stops one broker: its partitions get new leaders, clients see NOT_LEADER / NOT_COORDINATOR. */
+  async stopBroker(id: number): Promise<void> {
+    const broker = this.broker(id);
+    await broker.stop();
+    this.reassignLeadersAwayFrom(id);
+  }
+
+  /** Restarts a stopped broker on its previous port. */
+  async startBroker(id: number): Promise<void> {
+    if (!this.running) throw new Error('cluster is stopped: call start()');
+    await this.broker(id).start();
+    // Partitions left without a live leader (all brokers were down) get one again.
+    this.reassignLeadersAwayFrom(-1);
+  }
+
+  broker(id: number): BrokerServer {
+    const b = this.brokers[id];
+    if (!b) throw new Error(`no broker ${id}`);
+    return b;
+  }
+
+  liveBrokerIds(): number[] {
+    return this.brokers.filter((b) => b.alive).map((b) => b.id);
+  }
+
+  /** Controller: the lowest live broker id (-1 when none). */
+  controllerId(): number {
+    return this.liveBrokerIds()[0] ?? -1;
+  }
+
+  /** Broker id coordinating a group or transactional id. */
+  coordinatorId(key: string): number {
+    return coordinatorFor(this.liveBrokerIds(), key);
+  }
+
+  partition(topic: string, index: number): PartitionState | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  allPartitions(): PartitionState[] {
+    const out: PartitionState[] = [];
+    for (const t of this.topics.values()) out.push(...t.partitions);
+    return out;
+  }
+
+  /** Checks a topic creation request without applying it. */
+  validateNewTopic(name: string, partitions: number, configs: Record<string, string | null>): AdminResult {
+    if (!isValidTopicName(name)) return { errorCode: ErrorCodes.INVALID_TOPIC_EXCEPTION, errorMessage: `Invalid topic name ${name}` };
+    if (this.topics.has(name)) return { errorCode: ErrorCodes.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${name}' already exists.` };
+    if (!Number.isInteger(partitions) || partitions < 1) return { errorCode: ErrorCodes.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
+    for (const [k, v] of Object.entries(configs)) {
+      const msg = validateTopicConfig(k, v);
+      if (msg) return { errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: msg };
+    }
+    return OK;
+  }
+
+  /** Creates a topic (partitions -1 = default count). */
+  async createTopic(name: string, partitions = -1, configs: Record<string, string | null> = {}): Promise<AdminResult> {
+    const count = partitions === -1 ? this.config.defaultPartitions : partitions;
+    const check = this.validateNewTopic(name, count, configs);
+    if (check.errorCode !== 0) return check;
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(configs)) if (v !== null) clean[k] = v;
+    const topic = new TopicState(name, clean);
+    this.topics.set(name, topic);
+    await this.addPartitions(topic, count);
+    this.saveMeta();
+    this.log('info', `created topic ${name} with ${count} partitions`);
+    return OK;
+  }
+
+  async deleteTopic(name: string): Promise<AdminResult> {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Unknown topic ${name}` };
+    this.topics.delete(name);
+    await Promise.all(topic.partitions.map((p) => p.log.close()));
+    this.logs.removeTopic(name, topic.partitions.length);
+    this.saveMeta();
+    return OK;
+  }
+
+  /** Grows a topic to `total` partitions. */
+  async createPartitions(name: string, total: number, validateOnly = false): Promise<AdminResult> {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Unknown topic ${name}` };
+    if (!Number.isInteger(total) || total <= topic.partitions.length) {
+      return { errorCode: ErrorCodes.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions.length} partitions, ${total} would not be an increase.` };
+    }
+    if (validateOnly) return OK;
+    await this.addPartitions(topic, total);
+    this.saveMeta();
+    return OK;
+  }
+
+  /** Replaces a topic's configs (AlterConfigs semantics: unspecified names revert to defaults). */
+  setTopicConfigs(name: string, configs: Record<string, string | null>, validateOnly: boolean): AdminResult {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Unknown topic ${name}` };
+    for (const [k, v] of Object.entries(configs)) {
+      const msg = validateTopicConfig(k, v);
+      if (msg) return { errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: msg };
+    }
+    if (validateOnly) return OK;
+    topic.configs.clear();
+    for (const [k, v] of Object.entries(configs)) if (v !== null) topic.configs.set(k, v);
+    this.saveMeta();
+    return OK;
+  }
+
+  /** Makes `brokerId` the leader of one partition (clients of the old leader get NOT_LEADER). */
+  moveLeader(topic: string, partition: number, brokerId: number): void {
+    const p = this.partition(topic, partition);
+    if (!p) throw new Error(`unknown partition ${topic}/${partition}`);
+    if (!this.broker(brokerId).alive) throw new Error(`broker ${brokerId} is not running`);
+    if (p.leader !== brokerId) {
+      p.leader = brokerId;
+      p.leaderEpoch++;
+    }
+  }
+
+  /** Writes dirty coordinator snapshots (called before any response is written). */
+  flushDurableState(): void {
+    this.store?.flush();
+  }
+
+  /** Applies retention.ms / retention.bytes of every topic. */
+  enforceRetention(nowMs = Date.now()): void {
+    for (const topic of this.topics.values()) {
+      const retentionMs = topic.numericConfig('retention.ms');
+      const retentionBytes = topic.numericConfig('retention.bytes');
+      if (retentionMs < 0 && retentionBytes < 0) continue;
+      for (const p of topic.partitions) p.log.enforceRetention(nowMs, retentionMs, retentionBytes);
+    }
+  }
+
+  private async addPartitions(topic: TopicState, total: number): Promise<void> {
+    const live = this.liveOrAll();
+    const start = Math.abs(stringHash(topic.name)) % Math.max(1, live.length);
+    for (let index = topic.partitions.length; index < total; index++) {
+      const log = await this.logs.open(topic.name, index);
+      topic.partitions.push({ index, log, leader: roundRobinLeader(live, start, index), leaderEpoch: 0 });
+    }
+  }
+
+  /** Live broker ids, or all of them while the cluster is not started yet. */
+  private liveOrAll(): number[] {
+    const live = this.liveBrokerIds();
+    return live.length > 0 ? live : this.brokers.map((b) => b.id);
+  }
+
+  private reassignLeadersAwayFrom(deadId: number): void {
+    const live = this.liveBrokerIds();
+    if (live.length === 0) return;
+    let next = 0;
+    for (const p of this.allPartitions()) {
+      if (p.leader === deadId || !this.brokers[p.leader]?.alive) {
+        p.leader = live[next++ % live.length]!;
+        p.leaderEpoch++;
+      }
+    }
+  }
+
+  private async reopenLogs(): Promise<void> {
+    for (const topic of this.topics.values()) {
+      const count = topic.partitions.length;
+      const leaders = topic.partitions.map((p) => p.leader);
+      topic.partitions.length = 0;
+      for (let index = 0; index < count; index++) {
+        const log = await this.logs.open(topic.name, index);
+        topic.partitions.push({ index, log, leader: leaders[index]!, leaderEpoch: 0 });
+      }
+    }
+    this.logsOpen = true;
+  }
+
+  private startCoordinators(): void {
+    this.groups = new GroupCoordinator({
+      initialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
+      partitionExists: (topic, partition) => this.partition(topic, partition) !== undefined,
+    });
+    this.txns = new TransactionCoordinator(this.txnAccess());
+    if (this.store) {
+      // Restores from the snapshot files (flushed by `stop`) and saves on every change.
+      this.store.attach('groups', this.groups);
+      this.store.attach('transactions', this.txns);
+    } else if (this.coordinatorState) {
+      this.groups.restore(this.coordinatorState.groups as never);
+      this.txns.restore(this.coordinatorState.txns as never);
+    }
+    this.coordinatorState = null;
+  }
+
+  private txnAccess(): TxnClusterAccess {
+    return {
+      partitionExists: (topic, partition) => this.partition(topic, partition) !== undefined,
+      writeTxnMarker: (topic, partition, producerId, producerEpoch, commit, nowMs) => {
+        this.partition(topic, partition)?.log.appendTxnMarker(producerId, producerEpoch, commit, 0, nowMs);
+      },
+      completeTxnOffsets: (groupId, producerId, commit) => this.groups.completeTxnOffsets(groupId, producerId, commit),
+    };
+  }
+
+  private saveMeta(): void {
+    if (!this.store) return;
+    this.store.saveMeta({
+      clusterId: this.clusterId,
+      topics: [...this.topics.values()].map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: t.configObject() })),
+    });
+  }
+}
