@@ -5,6 +5,9 @@
  */
 import type { IsolationLevel } from './types.js';
 
+/** setTimeout fires at once for delays above int32; clamp instead. */
+const MAX_TIMER_MS = 0x7fffffff;
+
 interface Waiter {
   offset: number;
   isolation: IsolationLevel;
@@ -35,7 +38,7 @@ export class DataWaiters {
         },
       };
       this.waiters.add(waiter);
-      const timer = setTimeout(waiter.finish, timeoutMs);
+      const timer = setTimeout(waiter.finish, Math.min(timeoutMs, MAX_TIMER_MS));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

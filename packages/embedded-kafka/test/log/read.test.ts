@@ -84,6 +84,7 @@ describe('PartitionLog append/read', () => {
 
   it('serves 1 MB fetches of 1 KB records cheaply', () => {
     const log = PartitionLog.inMemory('t', 0);
+    const batchSize = batch({ count: 1, valueSize: 1000 }).bytes.length;
     for (let i = 0; i < 2000; i++) log.append(batch({ count: 1, valueSize: 1000 }), 0);
     const started = performance.now();
     let bytes = 0;
@@ -92,13 +93,13 @@ describe('PartitionLog append/read', () => {
       while (offset < log.highWatermark()) {
         const r = log.read(offset, 1 << 20, 1);
         bytes += r.records!.length;
-        const batches = splitBatches(r.records);
-        offset = batches[batches.length - 1]!.lastOffset + 1;
+        offset += r.records!.length / batchSize; // one record per batch
       }
     }
     const ms = performance.now() - started;
-    expect(bytes).toBeGreaterThan(300 * 2000 * 1000);
-    // ~600 MB copied in 1 MB fetches; a per-record or quadratic path would take many seconds.
-    expect(ms).toBeLessThan(5000);
+    expect(bytes).toBe(300 * 2000 * batchSize);
+    // ~600 MB in 1 MB fetches is a few hundred ms of memcpy; a per-record or quadratic path
+    // would take tens of seconds. Generous bound: the CI machine is shared.
+    expect(ms).toBeLessThan(4000);
   });
 });
