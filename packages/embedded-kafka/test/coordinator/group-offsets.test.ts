@@ -4,7 +4,7 @@ import type { OffsetCommitRequest } from '../../src/coordinator/group-messages.j
 import { stableGroupOfThree } from './group-helpers.js';
 
 const open: GroupCoordinator[] = [];
-let clock = 1_000_000;
+const clock = 1_000_000;
 function coordinator(opts: GroupCoordinatorOptions = {}): GroupCoordinator {
   const gc = new GroupCoordinator({ initialRebalanceDelayMs: 20, now: () => clock, ...opts });
   open.push(gc);
