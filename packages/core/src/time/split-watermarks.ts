@@ -104,11 +104,13 @@ export class SplitWatermarks<T> {
    * Float64Array is allocated. A non-empty batch marks the split active again; its
    * watermark may then be behind the output, which nevertheless never goes backwards.
    */
-  onRecords<B extends TimestampBuffer = Float64Array>(splitId: string, records: readonly T[], nowMs: number, out?: B): B {
+  onRecords(splitId: string, records: readonly T[], nowMs: number): Float64Array;
+  onRecords<B extends TimestampBuffer>(splitId: string, records: readonly T[], nowMs: number, out: B): B;
+  onRecords(splitId: string, records: readonly T[], nowMs: number, out?: TimestampBuffer): TimestampBuffer {
     const split = this.require(splitId);
     if (split.finished) throw new Error(`records for finished split ${splitId}`);
     const n = records.length;
-    const timestamps = (out ?? new Float64Array(n)) as B;
+    const timestamps = out ?? new Float64Array(n);
     if (timestamps instanceof Float64Array && timestamps.length < n) {
       throw new RangeError(`timestamp buffer too small: ${timestamps.length} < ${n} records`);
     }
