@@ -52,6 +52,9 @@ export interface GroupsSnapshot {
   staged: StagedOffsetRow[];
 }
 
+/** DescribeGroups' INT32_MIN "authorized operations not provided". */
+const AUTHORIZED_OPERATIONS_NOT_PROVIDED = -2147483648;
+
 const DEFAULT_CLIENT: ClientInfo = { clientId: 'consumer', clientHost: '/127.0.0.1' };
 
 /**
@@ -249,7 +252,7 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   private describe(groupId: string): DescribedGroup {
     const group = this.groups.get(groupId);
     if (group === undefined) {
-      return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+      return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_NOT_PROVIDED };
     }
     const stable = group.state === 'Stable';
     return {
@@ -266,6 +269,7 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
         memberMetadata: stable ? m.metadataFor(group.protocolName) : EMPTY_BYTES,
         memberAssignment: stable ? m.assignment : EMPTY_BYTES,
       })),
+      authorizedOperations: AUTHORIZED_OPERATIONS_NOT_PROVIDED,
     };
   }
 

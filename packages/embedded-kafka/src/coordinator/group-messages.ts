@@ -29,7 +29,7 @@ export interface JoinGroupRequest {
 
 export interface JoinGroupResponseMember {
   memberId: string;
-  groupInstanceId?: string | null;
+  groupInstanceId: string | null;
   metadata: Buffer;
 }
 
@@ -167,7 +167,7 @@ export interface ListGroupsRequest {
 export interface ListGroupsResponse {
   throttleTimeMs?: number;
   errorCode: number;
-  groups: Array<{ groupId: string; protocolType: string; groupState?: string; groupType?: string }>;
+  groups: Array<{ groupId: string; protocolType: string; groupState: string; groupType: string }>;
 }
 
 export interface DescribeGroupsRequest {
@@ -177,7 +177,7 @@ export interface DescribeGroupsRequest {
 
 export interface DescribedGroupMember {
   memberId: string;
-  groupInstanceId?: string | null;
+  groupInstanceId: string | null;
   clientId: string;
   clientHost: string;
   memberMetadata: Buffer;
@@ -191,7 +191,8 @@ export interface DescribedGroup {
   protocolType: string;
   protocolData: string;
   members: DescribedGroupMember[];
-  authorizedOperations?: number;
+  /** Not computed: always Kafka's "not provided" value. */
+  authorizedOperations: number;
 }
 
 export interface DescribeGroupsResponse {

@@ -197,7 +197,7 @@ describe('GroupCoordinator list, describe, delete and persistence', () => {
     expect(d[0]!.members.map((m) => [m.memberId, m.clientId, m.memberMetadata.toString(), m.memberAssignment.toString()])).toEqual(
       [a!, b!, c!].map((j, i) => [j.memberId, `client-${'abc'[i]}`, `${'abc'[i]}:range`, `assigned-to-${j.memberId}`]),
     );
-    expect(d[1]).toEqual({ errorCode: 0, groupId: 'missing', groupState: 'Dead', protocolType: '', protocolData: '', members: [] });
+    expect(d[1]).toMatchObject({ errorCode: 0, groupId: 'missing', groupState: 'Dead', protocolType: '', protocolData: '', members: [] });
   });
 
   it('deletes only empty groups, with their offsets', async () => {
