@@ -94,6 +94,7 @@ export class Reader {
   /** Zig-zag signed varlong as a JS number (exact up to 2^53). */
   varlong(): number {
     const b = this.buf;
+    const start = this.pos;
     let result = 0;
     let mul = 1;
     for (let i = 0; ; i++) {
@@ -104,8 +105,18 @@ export class Reader {
       if ((byte & 0x80) === 0) break;
       mul *= 128;
     }
+    // beyond 2^53 the double sum is inexact: redo it with BigInt (rare)
+    if (result >= 2 ** 53) return this.bigVarlong(start);
     // zig-zag decode with arithmetic: even -> n/2, odd -> -(n+1)/2
     return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  }
+
+  private bigVarlong(start: number): number {
+    let u = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++, shift += 7n) u |= BigInt(this.buf[p]! & 0x7f) << shift;
+    u = BigInt.asUintN(64, u);
+    return Number((u >> 1n) ^ -(u & 1n));
   }
 
   private utf8(len: number): string {

@@ -107,6 +107,10 @@ export class Writer {
 
   /** Zig-zag signed varlong from a JS number (exact up to 2^53). */
   varlong(v: number): void {
+    if (v >= 2 ** 52 || v <= -(2 ** 52)) {
+      this.bigVarlong(BigInt(v));
+      return;
+    }
     let u = v >= 0 ? v * 2 : -v * 2 - 1;
     this.ensure(10);
     const b = this.buf;
@@ -115,6 +119,17 @@ export class Writer {
       u = Math.floor(u / 0x80);
     }
     b[this.pos++] = u;
+  }
+
+  /** Zig-zag beyond 2^52 would lose precision as a double: use BigInt there (rare). */
+  private bigVarlong(v: bigint): void {
+    let u = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+    this.ensure(10);
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
   }
 
   /** Non-compact strings: int16 length; null becomes -1. */
