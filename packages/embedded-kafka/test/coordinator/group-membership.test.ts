@@ -64,6 +64,27 @@ describe('GroupCoordinator join and sync', () => {
     expect([v5.protocolType, v5.protocolName]).toEqual(['consumer', 'range']);
   });
 
+  it('extends the initial rebalance delay while new members keep arriving', async () => {
+    const gc = coordinator({ initialRebalanceDelayMs: 80 });
+    const a = gc.joinGroup(joinRequest('g', { protocols: protocols('a', 'range') }), 3);
+    await sleep(50);
+    const b = gc.joinGroup(joinRequest('g', { protocols: protocols('b', 'range') }), 3);
+    await sleep(60); // past the first delay: b's arrival extended it
+    const c = gc.joinGroup(joinRequest('g', { protocols: protocols('c', 'range') }), 3);
+    const joins = await Promise.all([a, b, c]);
+    expect(joins.map((j) => j.generationId)).toEqual([1, 1, 1]);
+    expect(joins[0]!.members).toHaveLength(3);
+  });
+
+  it('answers a follower that rejoins a Stable group with unchanged protocols at once', async () => {
+    const gc = coordinator();
+    const [a, b] = await stableGroupOfThree(gc, 'g');
+    const follower = b!.leader === b!.memberId ? a! : b!;
+    const again = await gc.joinGroup(joinRequest('g', { memberId: follower.memberId, protocols: protocols(follower === a ? 'a' : 'b', 'range') }), 5);
+    expect([again.errorCode, again.generationId, again.members]).toEqual([0, 1, []]);
+    expect(gc.groupState('g')).toBe('Stable');
+  });
+
   it('answers JoinGroup v0-3 in one step and keeps versions apart in error shapes', async () => {
     const gc = coordinator({ initialRebalanceDelayMs: 0 });
     const r = await gc.joinGroup(joinRequest('g'), 3, { clientId: 'kcat', clientHost: '/h' });

@@ -12,6 +12,7 @@ import {
   decodeRequest,
   decodeRequestHeader,
   encodeResponse,
+  ErrorCodes,
   readBatchHeaders,
   readLegacyMessageSet,
 } from '../../src/protocol/index.js';
@@ -288,5 +289,21 @@ describe('KafkaJS response decoders read our responses', () => {
   it('decodes our records exactly as the batch we built', () => {
     const batch = buildRecordBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('z'), timestampMs: 1 }] });
     expect(decodeRecords(batch)[0]!.value!.toString()).toBe('z');
+  });
+});
+
+describe('ErrorCodes', () => {
+  it('agree with the codes KafkaJS knows (names as in Errors.java)', () => {
+    const { errorCodes } = kjs('protocol/error.js') as { errorCodes: Array<{ type: string; code: number }> };
+    // KafkaJS keeps two pre-KIP names for codes Kafka renamed
+    const renamed: Record<string, string> = { UNKNOWN: 'UNKNOWN_SERVER_ERROR', NOT_LEADER_FOR_PARTITION: 'NOT_LEADER_OR_FOLLOWER' };
+    const ours = ErrorCodes as Record<string, number>;
+    for (const { type, code } of errorCodes) expect(ours[renamed[type] ?? type], type).toBe(code);
+    const codes = Object.values(ErrorCodes);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (let c = -1; c <= 100; c++) expect(codes).toContain(c);
+    expect(ErrorCodes.NONE).toBe(0);
+    expect(ErrorCodes.UNSUPPORTED_VERSION).toBe(35);
+    expect(ErrorCodes.PRODUCER_FENCED).toBe(90);
   });
 });

@@ -1,0 +1,48 @@
+import { startClusters, type EmbeddedCluster } from '../index.js';
+import { USAGE, parseArgs } from './args.js';
+
+/** `weir-kafka` entry point: starts the clusters, prints one JSON line each, serves until a signal. */
+async function main(): Promise<void> {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const clusters: EmbeddedCluster[] = await startClusters(opts.clusters, {
+    brokers: opts.brokers,
+    host: opts.host,
+    basePort: opts.port,
+    dataDir: opts.dataDir,
+    autoCreateTopics: opts.autoCreateTopics,
+    topics: opts.topics,
+    logger: (level, message) => {
+      if (level === 'warn' || level === 'error') process.stderr.write(`[${level}] ${message}\n`);
+    },
+  });
+  clusters.forEach((c, i) => process.stdout.write(`${JSON.stringify({ cluster: i, clusterId: c.clusterId, bootstrapServers: c.bootstrapServers })}\n`));
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    Promise.all(clusters.map((c) => c.stop())).then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err) => {
+  process.stderr.write(`weir-kafka: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
