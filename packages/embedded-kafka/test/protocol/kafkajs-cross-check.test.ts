@@ -295,8 +295,14 @@ describe('KafkaJS response decoders read our responses', () => {
 describe('ErrorCodes', () => {
   it('agree with the codes KafkaJS knows (names as in Errors.java)', () => {
     const { errorCodes } = kjs('protocol/error.js') as { errorCodes: Array<{ type: string; code: number }> };
-    // KafkaJS keeps two pre-KIP names for codes Kafka renamed
-    const renamed: Record<string, string> = { UNKNOWN: 'UNKNOWN_SERVER_ERROR', NOT_LEADER_FOR_PARTITION: 'NOT_LEADER_OR_FOLLOWER' };
+    // KafkaJS keeps the old names of codes Kafka has since renamed
+    const renamed: Record<string, string> = {
+      UNKNOWN: 'UNKNOWN_SERVER_ERROR',
+      NOT_LEADER_FOR_PARTITION: 'NOT_LEADER_OR_FOLLOWER',
+      GROUP_LOAD_IN_PROGRESS: 'COORDINATOR_LOAD_IN_PROGRESS',
+      GROUP_COORDINATOR_NOT_AVAILABLE: 'COORDINATOR_NOT_AVAILABLE',
+      NOT_COORDINATOR_FOR_GROUP: 'NOT_COORDINATOR',
+    };
     const ours = ErrorCodes as Record<string, number>;
     for (const { type, code } of errorCodes) expect(ours[renamed[type] ?? type], type).toBe(code);
     const codes = Object.values(ErrorCodes);
