@@ -37,16 +37,18 @@ export async function* encodeKvFile(batches: AsyncIterable<readonly KvPair[]>): 
 
 /** Parses a file written by {@link encodeKvFile}; yields, per input chunk, the (composed key, encoded value) pairs completed by it. */
 export async function* decodeKvFile(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<[key: string, value: Buffer][]> {
-  let pending: Buffer = Buffer.alloc(0);
+  // Incomplete tail of earlier chunks, kept as parts and joined only once the awaited frame
+  // is complete (joining on every small chunk would be quadratic for large values).
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  let needed = MAGIC.length;
   let headerChecked = false;
   for await (const raw of chunks) {
-    const incoming = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    let buf = pending.length === 0 ? incoming : Buffer.concat([pending, incoming]);
+    parts.push(Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    partsLength += raw.byteLength;
+    if (partsLength < needed) continue;
+    let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
     if (!headerChecked) {
-      if (buf.length < MAGIC.length) {
-        pending = buf;
-        continue;
-      }
       if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('Not a Weir state file (bad magic header)');
       buf = buf.subarray(MAGIC.length);
       headerChecked = true;
@@ -54,21 +56,29 @@ export async function* decodeKvFile(chunks: AsyncIterable<Uint8Array>): AsyncGen
     let pos = 0;
     const pairs: [string, Buffer][] = [];
     while (true) {
-      if (pos + 4 > buf.length) break;
+      needed = frameLength(buf, pos);
+      if (pos + needed > buf.length) break;
       const keyLen = buf.readUInt32LE(pos);
-      if (pos + 8 + keyLen > buf.length) break;
-      const valueLen = buf.readUInt32LE(pos + 4 + keyLen);
-      const end = pos + 8 + keyLen + valueLen;
-      if (end > buf.length) break;
       const key = buf.toString('utf8', pos + 4, pos + 4 + keyLen);
       // Copy the value so it does not pin the whole chunk in memory.
-      const value = Buffer.from(buf.subarray(pos + 8 + keyLen, end));
+      const value = Buffer.from(buf.subarray(pos + 8 + keyLen, pos + needed));
       pairs.push([key, value]);
-      pos = end;
+      pos += needed;
     }
-    pending = buf.subarray(pos);
+    const rest = buf.subarray(pos);
+    parts = rest.length === 0 ? [] : [rest];
+    partsLength = rest.length;
     if (pairs.length > 0) yield pairs;
   }
   if (!headerChecked) throw new Error('Not a Weir state file (too short)');
-  if (pending.length > 0) throw new Error(`Truncated Weir state file (${pending.length} trailing bytes)`);
+  if (partsLength > 0) throw new Error(`Truncated Weir state file (${partsLength} trailing bytes)`);
+}
+
+/** Bytes of the frame starting at `pos`, or a lower bound when its length fields are not all there yet. */
+function frameLength(buf: Buffer, pos: number): number {
+  const available = buf.length - pos;
+  if (available < 4) return 4;
+  const keyLen = buf.readUInt32LE(pos);
+  if (available < 8 + keyLen) return 8 + keyLen;
+  return 8 + keyLen + buf.readUInt32LE(pos + 4 + keyLen);
 }
