@@ -81,7 +81,7 @@ describe.each(['classic-level', 'rocksdb'] as const)('level cache on %s', (kind)
   it('blind writes and deletes of unloaded keys win over stored values', async () => {
     const b = await fx.backend(kind, { cacheSize: 5, flushThreshold: 3 });
     const v = b.valueState<number>('v');
-    for (let i = 0; i < 30; i += 5) await writeBatch(b, range(i, i + 5), (k) => v.update(1));
+    for (let i = 0; i < 30; i += 5) await writeBatch(b, range(i, i + 5), () => v.update(1));
     await writeBatch(b, range(30, 35), () => undefined);
     // k0..k9 are evicted and flushed; write/delete them without prefetching.
     for (const k of range(0, 10)) {

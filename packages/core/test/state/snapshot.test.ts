@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyedStateBackend } from '../../src/state/index.js';
+import type { KeyedStateBackend, ListState, MapState, ValueState } from '../../src/state/index.js';
 import { BACKEND_KINDS, StateFixture, collectKeys, useKey } from './helpers.js';
 
 const KEYS = Array.from({ length: 3000 }, (_, i) => `k${i}`);
 
 interface Views {
-  count: ReturnType<KeyedStateBackend['valueState']>;
-  map: ReturnType<KeyedStateBackend['mapState']>;
-  list: ReturnType<KeyedStateBackend['listState']>;
+  count: ValueState<number>;
+  map: MapState<string, number>;
+  list: ListState<number>;
 }
 
 function views(b: KeyedStateBackend): Views {
@@ -28,7 +28,7 @@ async function dump(b: KeyedStateBackend, keys: string[]): Promise<Record<string
   const v = views(b);
   const out: Record<string, unknown> = {};
   await processBatch(b, keys, (k) => {
-    out[k] = { count: v.count.value(), map: [...(v.map as unknown as Map<string, number>).entries()].sort(), list: [...v.list.get()] };
+    out[k] = { count: v.count.value(), map: [...v.map.entries()].sort(), list: [...v.list.get()] };
   });
   return out;
 }
