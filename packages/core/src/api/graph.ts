@@ -1,0 +1,39 @@
+/** The logical plan a `Pipeline` builds: named steps and the edges between them. */
+
+import type { Sink } from '../sink/types.js';
+import type { Source, SourceSplit } from '../source/types.js';
+import type { WatermarkStrategy } from '../time/types.js';
+import type { KeyedProcessFunction } from './functions.js';
+
+export type ErrorPolicy = 'fail' | 'dead-letter';
+
+export interface StepOptions {
+  /** What happens when the step's function throws for a record. Defaults to the pipeline's policy. */
+  onError?: ErrorPolicy;
+}
+
+/** An edge: the main output of `node`, or one of its side outputs. */
+export interface InputEdge {
+  node: StepNode;
+  tag?: string;
+}
+
+interface NodeBase {
+  /** Stable, unique step name: the identity of the step's state in checkpoints. */
+  name: string;
+  inputs: InputEdge[];
+  options: StepOptions;
+}
+
+export type StepNode =
+  | (NodeBase & { kind: 'source'; source: Source<any, SourceSplit, any>; watermarks?: WatermarkStrategy<any> })
+  | (NodeBase & { kind: 'map'; fn: (value: any) => any })
+  | (NodeBase & { kind: 'filter'; fn: (value: any) => boolean })
+  | (NodeBase & { kind: 'flatMap'; fn: (value: any) => Iterable<any> })
+  | (NodeBase & { kind: 'asyncMap'; fn: (value: any) => Promise<any>; concurrency: number })
+  | (NodeBase & { kind: 'keyedProcess'; keyFn: (value: any) => string | number; fn: () => KeyedProcessFunction<string, any, any> })
+  | (NodeBase & { kind: 'union' })
+  | (NodeBase & { kind: 'sink'; sink: Sink<any, any, any> })
+  | (NodeBase & { kind: 'deadLetters' });
+
+export type StepKind = StepNode['kind'];

@@ -1,0 +1,121 @@
+/** The entry point: define steps on a `Pipeline`, then `start()` or `run()` it. */
+
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCheckpointStorage, type CheckpointStorage } from '../checkpoint/storage.js';
+import { consoleLogger, type Logger } from '../metrics/logger.js';
+import { MetricsRegistry } from '../metrics/registry.js';
+import type { Source, SourceSplit } from '../source/types.js';
+import { classicLevelStateBackend } from '../state/index.js';
+import type { StateBackendFactory } from '../state/types.js';
+import type { WatermarkStrategy } from '../time/types.js';
+import { Job, type JobResult } from '../runtime/job.js';
+import type { RestartStrategy } from '../runtime/restart-strategy.js';
+import type { DeadLetter } from './functions.js';
+import type { ErrorPolicy, StepNode } from './graph.js';
+import { Stream, type StepRegistry } from './stream.js';
+
+export interface PipelineOptions {
+  /** Job name (labels metrics, names the default checkpoint directory). */
+  name: string;
+  checkpoints?: {
+    /** Periodic interval in ms (default 10 s; 0 = only the final checkpoint at drain/end). */
+    intervalMs?: number;
+    /** A checkpoint not complete after this long is abandoned (default 10 min). */
+    timeoutMs?: number;
+    /** Minimum pause between the end of one checkpoint and the start of the next (default 0). */
+    minPauseMs?: number;
+    /** Completed checkpoints to keep (default 3). Savepoints are always kept. */
+    keep?: number;
+    /** Checkpoint directory (default `<tmp>/weir-checkpoints/<name>`). */
+    dir?: string;
+    /** Another storage implementation (object stores). */
+    storage?: CheckpointStorage;
+  };
+  /** Keyed state backend (default classic-level). */
+  stateBackend?: StateBackendFactory;
+  /** Scratch directory for embedded state stores (default: a temp directory). */
+  workDir?: string;
+  /** Restart strategy after a failure (default: exponential backoff 1 s .. 60 s, unlimited). */
+  restart?: RestartStrategy;
+  /** What a step does with a record its function throws on (default 'dead-letter'). */
+  errorPolicy?: ErrorPolicy;
+  /** 'latest' (default), 'none', or a checkpoint / savepoint directory to start from. */
+  restoreFrom?: string;
+  /** Scale-out over processes: this instance's index and the instance count. */
+  subtask?: number;
+  parallelism?: number;
+  logger?: Logger;
+  metrics?: MetricsRegistry;
+  /** Longest a source poll waits when idle (bounds checkpoint/stop latency; default 100 ms). */
+  pollTimeoutMs?: number;
+  /** Processing-time clock (tests). */
+  now?: () => number;
+}
+
+export interface SourceOptions<T> {
+  /** Event time and watermarks (per split), idleness and alignment. */
+  watermarks?: WatermarkStrategy<T>;
+}
+
+export class Pipeline implements StepRegistry {
+  private readonly steps: StepNode[] = [];
+  private readonly names = new Set<string>();
+  private deadLetterStream: Stream<DeadLetter> | undefined;
+
+  constructor(readonly options: PipelineOptions) {}
+
+  /** @internal */
+  addStep(node: StepNode): void {
+    if (this.names.has(node.name)) throw new Error(`duplicate step name '${node.name}': step names are the identity of state and must be unique`);
+    if (node.name.length === 0) throw new Error('step names must not be empty');
+    this.names.add(node.name);
+    this.steps.push(node);
+  }
+
+  /** Add a source. */
+  source<T, S extends SourceSplit = SourceSplit>(name: string, source: Source<T, S, any>, options: SourceOptions<T> = {}): Stream<T> {
+    const node: StepNode = { kind: 'source', name, source: source as Source<any, SourceSplit, any>, watermarks: options.watermarks, inputs: [], options: {} };
+    this.addStep(node);
+    return new Stream<T>(this, { node });
+  }
+
+  /** Every record any step routed to the dead letters, with the step name and the reason. */
+  deadLetters(name = 'dead-letters'): Stream<DeadLetter> {
+    if (this.deadLetterStream === undefined) {
+      const node: StepNode = { kind: 'deadLetters', name, inputs: [], options: {} };
+      this.addStep(node);
+      this.deadLetterStream = new Stream<DeadLetter>(this, { node });
+    }
+    return this.deadLetterStream;
+  }
+
+  /** Start the job; the returned handle stops it, checkpoints it and reports on it. */
+  start(): Job {
+    const o = this.options;
+    const cp = o.checkpoints ?? {};
+    const metrics = o.metrics ?? new MetricsRegistry({ defaultLabels: { job: o.name } });
+    return new Job({
+      jobName: o.name,
+      steps: [...this.steps],
+      storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? join(tmpdir(), 'weir-checkpoints', o.name)),
+      checkpoints: { intervalMs: cp.intervalMs ?? 10_000, timeoutMs: cp.timeoutMs ?? 600_000, minPauseMs: cp.minPauseMs ?? 0, keep: cp.keep ?? 3 },
+      stateBackend: o.stateBackend ?? classicLevelStateBackend(),
+      workDir: o.workDir,
+      subtask: o.subtask ?? 0,
+      parallelism: o.parallelism ?? 1,
+      errorPolicy: o.errorPolicy ?? 'dead-letter',
+      pollTimeoutMs: o.pollTimeoutMs ?? 100,
+      logger: o.logger ?? consoleLogger('warn'),
+      metrics,
+      now: o.now ?? Date.now,
+      restart: o.restart ?? { kind: 'exponential-backoff', initialDelayMs: 1000, maxDelayMs: 60_000 },
+      restoreFrom: o.restoreFrom ?? 'latest',
+    });
+  }
+
+  /** Start and wait for the end (bounded sources, or a stop from elsewhere). */
+  run(): Promise<JobResult> {
+    return this.start().done;
+  }
+}

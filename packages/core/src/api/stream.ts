@@ -1,0 +1,118 @@
+/** Fluent, typed stream API (Bytewax-style named steps, Kafka Streams-sized surface). */
+
+import type { Sink } from '../sink/types.js';
+import type { KeyedProcessFunction, OutputTag } from './functions.js';
+import type { InputEdge, StepNode, StepOptions } from './graph.js';
+import { windowFunction, type WindowAggregate, type WindowAssigner, type WindowOptions, type WindowResult } from './windows.js';
+
+/** Implemented by `Pipeline`: registers steps and checks name uniqueness. */
+export interface StepRegistry {
+  addStep(node: StepNode): void;
+}
+
+export class Stream<T> {
+  /** @internal */
+  constructor(
+    protected readonly registry: StepRegistry,
+    /** @internal */ readonly edge: InputEdge,
+  ) {}
+
+  private next<O>(node: StepNode): Stream<O> {
+    this.registry.addStep(node);
+    return new Stream<O>(this.registry, { node });
+  }
+
+  /** Transform every record. */
+  map<O>(name: string, fn: (value: T) => O, options: StepOptions = {}): Stream<O> {
+    return this.next({ kind: 'map', name, fn, inputs: [this.edge], options });
+  }
+
+  /** Keep records for which `fn` is true. */
+  filter(name: string, fn: (value: T) => boolean, options: StepOptions = {}): Stream<T> {
+    return this.next({ kind: 'filter', name, fn, inputs: [this.edge], options });
+  }
+
+  /** Zero or more outputs per record. */
+  flatMap<O>(name: string, fn: (value: T) => Iterable<O>, options: StepOptions = {}): Stream<O> {
+    return this.next({ kind: 'flatMap', name, fn, inputs: [this.edge], options });
+  }
+
+  /**
+   * Asynchronous per-record call (lookups, enrichment), `concurrency` calls in flight at once,
+   * output in input order. Each batch completes before the next enters, so checkpoints never
+   * see requests in flight.
+   */
+  asyncMap<O>(name: string, fn: (value: T) => Promise<O>, options: StepOptions & { concurrency?: number } = {}): Stream<O> {
+    return this.next({ kind: 'asyncMap', name, fn, concurrency: options.concurrency ?? 64, inputs: [this.edge], options });
+  }
+
+  /** Partition by key: the next `process` step sees state and timers scoped to each key. */
+  keyBy(keyFn: (value: T) => string | number): KeyedStream<T> {
+    return new KeyedStream<T>(this.registry, this.edge, keyFn);
+  }
+
+  /** Merge streams of the same type; watermarks are min-combined, barriers aligned. */
+  union(name: string, ...others: Stream<T>[]): Stream<T> {
+    return this.next({ kind: 'union', name, inputs: [this.edge, ...others.map((s) => s.edge)], options: {} });
+  }
+
+  /** Records a step sent to a side output (`context.output(tag, …)`), e.g. late data. */
+  sideOutput<X>(tag: OutputTag<X>): Stream<X> {
+    return new Stream<X>(this.registry, { node: this.edge.node, tag: tag.id });
+  }
+
+  /** Terminal step. */
+  sink(name: string, sink: Sink<T, any, any>): void {
+    this.registry.addStep({ kind: 'sink', name, sink, inputs: [this.edge], options: {} });
+  }
+}
+
+export class KeyedStream<T> {
+  /** @internal */
+  constructor(
+    private readonly registry: StepRegistry,
+    private readonly edge: InputEdge,
+    private readonly keyFn: (value: T) => string | number,
+  ) {}
+
+  /**
+   * Keyed processing with state and timers. `fn` is a factory so every (re)start gets a
+   * fresh instance; state lives in the backend, not in the function object.
+   */
+  process<O>(name: string, fn: () => KeyedProcessFunction<string, T, O>, options: StepOptions = {}): Stream<O> {
+    const node: StepNode = { kind: 'keyedProcess', name, keyFn: this.keyFn, fn, inputs: [this.edge], options };
+    this.registry.addStep(node);
+    return new Stream<O>(this.registry, { node });
+  }
+
+  /**
+   * Event-time windows per key: `aggregate` folds records into each window; a result is
+   * emitted when the watermark passes the window's end. Late records go to the
+   * `LATE_DATA` side output of the returned stream.
+   */
+  window<A, R>(name: string, assigner: WindowAssigner, aggregate: WindowAggregate<T, A, R>, options: WindowOptions & StepOptions = {}): Stream<WindowResult<R>> {
+    return this.process<WindowResult<R>>(name, windowFunction(assigner, aggregate, options), options);
+  }
+
+  /** Running reduce per key; emits the new aggregate for every input record. */
+  reduce(name: string, reduce: (acc: T, value: T) => T, options: StepOptions = {}): Stream<T> {
+    return this.process<T>(
+      name,
+      () => {
+        let acc: import('../state/types.js').ValueState<T>;
+        return {
+          open: (ctx) => {
+            acc = ctx.state.valueState<T>('acc');
+          },
+          processElement: (value, ctx) => {
+            const prev = acc.value();
+            const next = prev === undefined ? value : reduce(prev, value);
+            acc.update(next);
+            ctx.emit(next);
+          },
+        };
+      },
+      options,
+    );
+  }
+}

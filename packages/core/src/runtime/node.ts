@@ -1,0 +1,242 @@
+/**
+ * A physical step at run time. Batches, watermarks, barriers and end-of-input flow through
+ * nodes by direct calls inside one mailbox action; a call returns a promise only when the
+ * step really had to wait (state prefetch, sink backpressure, async lookups).
+ */
+
+import { DEAD_LETTERS, type DeadLetter } from '../api/functions.js';
+import type { ErrorPolicy } from '../api/graph.js';
+import type { Logger } from '../metrics/logger.js';
+import type { StepMetrics } from '../metrics/step-metrics.js';
+import { InputWatermarks } from '../time/input-watermarks.js';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../time/types.js';
+import type { CheckpointBarrier, RestoredStep } from './barrier.js';
+import { eachInOrder, type MaybePromise } from './maybe-async.js';
+
+export interface Downstream {
+  node: RuntimeNode;
+  input: number;
+}
+
+/** Side-output id of the main output. */
+export const MAIN = '';
+
+export interface NodeServices {
+  logger: Logger;
+  metricsFor(step: string): StepMetrics;
+  defaultErrorPolicy: ErrorPolicy;
+  now(): number;
+}
+
+export abstract class RuntimeNode {
+  readonly outputs = new Map<string, Downstream[]>();
+  protected readonly metrics: StepMetrics;
+  /** Combined input watermark (what this step has been told). */
+  protected watermark = MIN_WATERMARK;
+  private readonly inputWatermarks: InputWatermarks;
+  private readonly ended: boolean[];
+  private endedCount = 0;
+  private barrierId = -1;
+  private barrierSeen: boolean[];
+  private barrierCount = 0;
+  private sideBuffer: Map<string, { values: unknown[]; timestamps: number[] }> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly inputCount: number,
+    protected readonly services: NodeServices,
+    protected readonly errorPolicy: ErrorPolicy,
+  ) {
+    this.metrics = services.metricsFor(name);
+    this.inputWatermarks = new InputWatermarks(inputCount);
+    this.ended = new Array<boolean>(inputCount).fill(false);
+    this.barrierSeen = new Array<boolean>(inputCount).fill(false);
+  }
+
+  connect(tag: string, downstream: Downstream): void {
+    const list = this.outputs.get(tag) ?? [];
+    list.push(downstream);
+    this.outputs.set(tag, list);
+  }
+
+  /** Open resources (state backends, writers). `restored` is this step's checkpointed state. */
+  open(_restored: RestoredStep | undefined): MaybePromise {
+    return undefined;
+  }
+
+  close(): MaybePromise {
+    return undefined;
+  }
+
+  abstract processBatch(input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise;
+
+  // ---- records out -------------------------------------------------------------------
+
+  protected emit(values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
+    this.metrics.recordsOut += values.length;
+    const side = this.flushSideOutputs();
+    const targets = this.outputs.get(MAIN);
+    if (values.length === 0 || targets === undefined) return side;
+    if (side === undefined) return eachInOrder(targets, (d) => d.node.processBatch(d.input, values, timestamps));
+    return side.then(() => eachInOrder(targets, (d) => d.node.processBatch(d.input, values, timestamps)));
+  }
+
+  /** Buffer a side-output record; it is sent right before the next main-output emit. */
+  protected sideOutput(tag: string, value: unknown, timestamp: number): void {
+    this.sideBuffer ??= new Map();
+    let buf = this.sideBuffer.get(tag);
+    if (buf === undefined) this.sideBuffer.set(tag, (buf = { values: [], timestamps: [] }));
+    buf.values.push(value);
+    buf.timestamps.push(timestamp);
+  }
+
+  private flushSideOutputs(): MaybePromise {
+    const buffers = this.sideBuffer;
+    if (buffers === undefined || buffers.size === 0) return undefined;
+    this.sideBuffer = undefined;
+    return eachInOrder([...buffers], ([tag, buf]) => {
+      const targets = this.outputs.get(tag);
+      if (targets === undefined) {
+        if (tag === DEAD_LETTERS.id) for (const dl of buf.values) this.unroutedDeadLetter(dl as DeadLetter);
+        return undefined;
+      }
+      return eachInOrder(targets, (d) => d.node.processBatch(d.input, buf.values, buf.timestamps));
+    });
+  }
+
+  /** A dead letter nobody consumes is still never silent: it is logged with its reason. */
+  private unroutedDeadLetter(dl: DeadLetter): void {
+    this.services.logger.error({ step: dl.step, error: dl.error, record: safePreview(dl.record) }, 'dead letter (no dead-letter sink configured)');
+  }
+
+  /**
+   * Apply the error policy to a record that made `step` throw: route it to the dead letters
+   * with the reason, or rethrow so the job fails and restarts from its last checkpoint.
+   */
+  protected recordFailed(step: string, error: unknown, record: unknown, timestamp: number, policy = this.errorPolicy): void {
+    this.metrics.errors++;
+    if (policy === 'fail') throw new StepError(step, error);
+    this.metrics.deadLetters++;
+    const dl: DeadLetter = { step, error: errorText(error), record, timestamp, atMs: this.services.now() };
+    this.sideOutput(DEAD_LETTERS.id, dl, timestamp);
+  }
+
+  // ---- watermarks --------------------------------------------------------------------
+
+  onWatermark(input: number, watermark: number, idle: boolean): MaybePromise {
+    const status = this.inputWatermarks.update(input, watermark, idle);
+    if (!status.changed) return undefined;
+    if (status.idle) return this.forwardWatermark(this.watermark, true);
+    this.watermark = status.watermark;
+    this.metrics.watermark = status.watermark;
+    return this.handleWatermark(status.watermark);
+  }
+
+  /** Steps with timers or event-time buffers override this; they must forward afterwards. */
+  protected handleWatermark(watermark: number): MaybePromise {
+    return this.forwardWatermark(watermark, false);
+  }
+
+  protected forwardWatermark(watermark: number, idle: boolean): MaybePromise {
+    const side = this.flushSideOutputs();
+    const all = [...this.outputs.values()].flat();
+    const send = () => eachInOrder(all, (d) => d.node.onWatermark(d.input, watermark, idle));
+    return side === undefined ? send() : side.then(send);
+  }
+
+  // ---- checkpoint barriers -----------------------------------------------------------
+
+  /**
+   * Barrier alignment: the step snapshots once the barrier arrived on every input that has
+   * not ended. Inside one mailbox action no record can overtake a barrier, so no input has to
+   * be buffered while waiting for the others.
+   */
+  onBarrier(input: number, barrier: CheckpointBarrier): MaybePromise {
+    if (barrier.id !== this.barrierId) {
+      this.barrierId = barrier.id;
+      this.barrierSeen.fill(false);
+      this.barrierCount = 0;
+    }
+    if (!this.barrierSeen[input]) {
+      this.barrierSeen[input] = true;
+      this.barrierCount++;
+    }
+    return this.completeBarrierIfAligned(barrier);
+  }
+
+  /** Used when some inputs ended: the barrier cannot arrive there any more. */
+  completeBarrierIfAligned(barrier: CheckpointBarrier): MaybePromise {
+    if (barrier.id === this.barrierId && this.barrierCount === -1) return undefined; // done already
+    if (barrier.id !== this.barrierId) {
+      this.barrierId = barrier.id;
+      this.barrierSeen.fill(false);
+      this.barrierCount = 0;
+    }
+    for (let i = 0; i < this.inputCount; i++) if (!this.barrierSeen[i] && !this.ended[i]) return undefined;
+    this.barrierCount = -1;
+    const side = this.flushSideOutputs();
+    const snap = () => this.snapshot(barrier);
+    const afterSnap = side === undefined ? snap() : side.then(snap);
+    const all = [...this.outputs.values()].flat();
+    const forward = () => eachInOrder(all, (d) => d.node.onBarrier(d.input, barrier));
+    return afterSnap === undefined ? forward() : Promise.resolve(afterSnap).then(forward);
+  }
+
+  /** Record this step's state in the barrier (synchronous part quick; persist may be async). */
+  protected snapshot(_barrier: CheckpointBarrier): MaybePromise {
+    return undefined;
+  }
+
+  // ---- end of input ------------------------------------------------------------------
+
+  onEnd(input: number): MaybePromise {
+    if (this.ended[input]) return undefined;
+    this.ended[input] = true;
+    this.endedCount++;
+    if (this.endedCount < this.inputCount) {
+      // an ended input no longer holds the watermark back
+      return this.onWatermark(input, MAX_WATERMARK, false);
+    }
+    const wm = this.onWatermark(input, MAX_WATERMARK, false);
+    const finish = () => this.finish();
+    const forward = () => eachInOrder([...this.outputs.values()].flat(), (d) => d.node.onEnd(d.input));
+    const afterWm = wm === undefined ? finish() : Promise.resolve(wm).then(finish);
+    return afterWm === undefined ? forward() : Promise.resolve(afterWm).then(forward);
+  }
+
+  /** All inputs ended: flush what is buffered (timers already fired on the MAX watermark). */
+  protected finish(): MaybePromise {
+    return this.flushSideOutputs();
+  }
+
+  get allInputsEnded(): boolean {
+    return this.endedCount === this.inputCount;
+  }
+
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+}
+
+export class StepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly causeError: unknown,
+  ) {
+    super(`step '${step}' failed: ${errorText(causeError)}`, { cause: causeError });
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function safePreview(record: unknown): string {
+  try {
+    const s = typeof record === 'string' ? record : Buffer.isBuffer(record) ? `<${record.length} bytes>` : JSON.stringify(record);
+    return s.length > 500 ? `${s.slice(0, 500)}…` : s;
+  } catch {
+    return String(record);
+  }
+}

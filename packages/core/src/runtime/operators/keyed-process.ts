@@ -1,0 +1,196 @@
+/**
+ * Keyed process step: state and timers scoped to each record's key. Per batch the keys are
+ * computed and prefetched with one call (one await at most), then every record is handled
+ * synchronously. Event-time timers fire when the watermark passes them; processing-time
+ * timers through one scheduled mailbox action.
+ */
+
+import { stateAccessOf, type KeyedProcessFunction, type ProcessContext, type TimerAccess } from '../../api/functions.js';
+import type { ErrorPolicy } from '../../api/graph.js';
+import type { KeyedStateBackend, StateBackendFactory, StateHandle } from '../../state/types.js';
+import { TimerService } from '../../timers/timer-service.js';
+import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
+import type { Mailbox } from '../mailbox.js';
+import { andThen, type MaybePromise } from '../maybe-async.js';
+import { RuntimeNode, type NodeServices } from '../node.js';
+
+export interface KeyedProcessDeps {
+  stateBackend: StateBackendFactory;
+  workDir: string;
+  subtask: number;
+  mailbox: Mailbox;
+}
+
+
+export class KeyedProcessNode extends RuntimeNode {
+  private backend!: KeyedStateBackend;
+  private fn!: KeyedProcessFunction<string, unknown, unknown>;
+  private readonly timers = new TimerService();
+  private outValues: unknown[] = [];
+  private outTimestamps: number[] = [];
+  private currentTimestamp = 0;
+  private currentKey = '';
+  private processingTimer: ReturnType<typeof setTimeout> | undefined;
+  private processingTimerAt = Infinity;
+  private closed = false;
+  private readonly ctx: ProcessContext<string, unknown> & { timeDomain: 'event' | 'processing' };
+
+  constructor(
+    name: string,
+    private readonly keyFn: (value: any) => string | number,
+    private readonly factory: () => KeyedProcessFunction<string, any, any>,
+    services: NodeServices,
+    policy: ErrorPolicy,
+    private readonly deps: KeyedProcessDeps,
+  ) {
+    super(name, 1, services, policy);
+    const node = this;
+    const timers: TimerAccess = {
+      registerEventTimeTimer: (ts) => node.timers.registerEventTimeTimer(node.currentKey, ts),
+      registerProcessingTimeTimer: (ts) => {
+        node.timers.registerProcessingTimeTimer(node.currentKey, ts);
+        node.scheduleProcessingTimer();
+      },
+      deleteEventTimeTimer: (ts) => node.timers.deleteEventTimeTimer(node.currentKey, ts),
+      deleteProcessingTimeTimer: (ts) => node.timers.deleteProcessingTimeTimer(node.currentKey, ts),
+      currentWatermark: () => node.watermark,
+      currentProcessingTime: () => services.now(),
+    };
+    this.ctx = {
+      get key() {
+        return node.currentKey;
+      },
+      get timestamp() {
+        return node.currentTimestamp;
+      },
+      timers,
+      timeDomain: 'event',
+      emit(value, timestamp) {
+        node.outValues.push(value);
+        node.outTimestamps.push(timestamp ?? node.currentTimestamp);
+      },
+      output(tag, value, timestamp) {
+        node.sideOutput(tag.id, value, timestamp ?? node.currentTimestamp);
+      },
+    };
+  }
+
+  override async open(restored: RestoredStep | undefined): Promise<void> {
+    this.backend = await this.deps.stateBackend.create({
+      operatorId: this.name,
+      subtask: this.deps.subtask,
+      workDir: this.deps.workDir,
+      now: this.services.now,
+    });
+    const keyed = restored?.snapshot.keyed as { handle: StateHandle } | undefined;
+    if (keyed !== undefined && restored !== undefined) await this.backend.restore(keyed.handle, restored.files);
+    const timers = (restored?.snapshot.operator as { timers?: Parameters<TimerService['restore']>[0] } | undefined)?.timers;
+    if (timers !== undefined) this.timers.restore(timers);
+    this.fn = this.factory();
+    await this.fn.open?.({ stepName: this.name, subtask: this.deps.subtask, state: stateAccessOf(this.backend) });
+    this.scheduleProcessingTimer();
+  }
+
+  processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
+    this.metrics.recordsIn += values.length;
+    const keys = new Array<string>(values.length);
+    const keyFn = this.keyFn;
+    for (let i = 0; i < values.length; i++) {
+      try {
+        keys[i] = String(keyFn(values[i]));
+      } catch (err) {
+        keys[i] = '';
+        this.recordFailed(this.name, err, values[i], timestamps[i]!);
+      }
+    }
+    return andThen(this.backend.prefetch(keys), () => this.processKeyed(values, timestamps, keys));
+  }
+
+  private processKeyed(values: readonly unknown[], timestamps: readonly number[], keys: string[]): MaybePromise {
+    const t0 = performance.now();
+    this.outValues = [];
+    this.outTimestamps = [];
+    const fn = this.fn;
+    const backend = this.backend;
+    const ctx = this.ctx;
+    ctx.timeDomain = 'event';
+    for (let i = 0; i < values.length; i++) {
+      const key = keys[i]!;
+      this.currentKey = key;
+      this.currentTimestamp = timestamps[i]!;
+      backend.setCurrentKey(key);
+      try {
+        fn.processElement(values[i], ctx);
+      } catch (err) {
+        this.recordFailed(this.name, err, values[i], timestamps[i]!);
+      }
+    }
+    this.metrics.busyNs += (performance.now() - t0) * 1e6;
+    return this.emit(this.outValues, this.outTimestamps);
+  }
+
+  protected override handleWatermark(watermark: number): MaybePromise {
+    const due = this.timers.advanceWatermark(watermark);
+    if (due.length === 0) return this.forwardWatermark(watermark, false);
+    return andThen(this.fireTimers(due, 'event'), () => this.forwardWatermark(watermark, false));
+  }
+
+  private fireTimers(due: Array<{ key: string; timestamp: number }>, domain: 'event' | 'processing'): MaybePromise {
+    const onTimer = this.fn.onTimer;
+    if (onTimer === undefined) return undefined;
+    return andThen(
+      this.backend.prefetch(due.map((t) => t.key)),
+      () => {
+        this.outValues = [];
+        this.outTimestamps = [];
+        this.ctx.timeDomain = domain;
+        for (const t of due) {
+          this.currentKey = t.key;
+          this.currentTimestamp = t.timestamp;
+          this.backend.setCurrentKey(t.key);
+          try {
+            onTimer.call(this.fn, t.timestamp, this.ctx);
+          } catch (err) {
+            this.recordFailed(this.name, err, { timer: t }, t.timestamp);
+          }
+        }
+        return this.emit(this.outValues, this.outTimestamps);
+      },
+    );
+  }
+
+  private scheduleProcessingTimer(): void {
+    const next = this.timers.nextProcessingTime();
+    if (next === undefined || this.closed || next >= this.processingTimerAt) return;
+    if (this.processingTimer !== undefined) clearTimeout(this.processingTimer);
+    this.processingTimerAt = next;
+    const delay = Math.max(0, next - this.services.now());
+    this.processingTimer = setTimeout(() => {
+      this.processingTimer = undefined;
+      this.processingTimerAt = Infinity;
+      this.deps.mailbox
+        .submit(() => {
+          const due = this.timers.dueProcessingTimers(this.services.now());
+          const r = due.length > 0 ? this.fireTimers(due, 'processing') : undefined;
+          return andThen(r, () => this.scheduleProcessingTimer());
+        })
+        .catch((err) => this.services.logger.debug({ step: this.name, err: String(err) }, 'processing-time timer not run'));
+    }, delay);
+    this.processingTimer.unref?.();
+  }
+
+  protected override snapshot(barrier: CheckpointBarrier): MaybePromise {
+    const snap = this.backend.snapshot(barrier.id);
+    barrier.set(this.name, { operator: { timers: this.timers.snapshot() } });
+    const files = barrier.filesFor(this.name);
+    barrier.addAsync(this.name, snap.persist(files).then((handle) => ({ keyed: { handle } })));
+    return undefined;
+  }
+
+  override async close(): Promise<void> {
+    this.closed = true;
+    if (this.processingTimer !== undefined) clearTimeout(this.processingTimer);
+    await this.fn?.close?.();
+    await this.backend?.close();
+  }
+}

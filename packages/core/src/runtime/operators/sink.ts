@@ -1,0 +1,69 @@
+/**
+ * Sink step: writes batches to a two-phase-commit writer; at a barrier it asks the writer
+ * to prepare the commit and stores the committables in the checkpoint.
+ */
+
+import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '../../sink/types.js';
+import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
+import { type MaybePromise } from '../maybe-async.js';
+import { RuntimeNode, type NodeServices } from '../node.js';
+
+export class SinkNode extends RuntimeNode {
+  private writer!: SinkWriter<unknown, unknown>;
+  committer!: SinkCommitter<unknown>;
+
+  constructor(
+    name: string,
+    readonly sink: Sink<unknown, unknown, unknown>,
+    services: NodeServices,
+    private readonly context: SinkContext,
+  ) {
+    super(name, 1, services, 'fail');
+  }
+
+  /**
+   * On (re)start: re-commit what the restored checkpoint recorded (idempotent), abort what
+   * later unfinished attempts left behind, then open the writer from its checkpointed state.
+   */
+  override async open(restored: RestoredStep | undefined): Promise<void> {
+    this.committer = await this.sink.createCommitter(this.context);
+    const committables = restored?.snapshot.committables ?? [];
+    if (restored !== undefined && this.context.restoredCheckpointId !== undefined && committables.length > 0) {
+      await this.committer.commit(this.context.restoredCheckpointId, committables);
+    }
+    await this.sink.abortLeftovers?.(this.context, committables);
+    this.writer = await this.sink.createWriter(this.context, restored?.snapshot.writer);
+  }
+
+  processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
+    this.metrics.recordsIn += values.length;
+    const t0 = performance.now();
+    const r = this.writer.write(values, timestamps);
+    if (r === undefined) {
+      this.metrics.busyNs += (performance.now() - t0) * 1e6;
+      return undefined;
+    }
+    return r.then(() => {
+      this.metrics.backpressuredNs += (performance.now() - t0) * 1e6;
+    });
+  }
+
+  protected override handleWatermark(watermark: number): MaybePromise {
+    return this.writer.onWatermark?.(watermark);
+  }
+
+  protected override async snapshot(barrier: CheckpointBarrier): Promise<void> {
+    const committables = await this.writer.prepareCommit(barrier.id);
+    barrier.set(this.name, { committables, writer: this.writer.snapshotState?.(barrier.id) });
+  }
+
+  /** Publish the committables of a completed checkpoint. */
+  commit(checkpointId: number, committables: unknown[]): Promise<void> {
+    return this.committer.commit(checkpointId, committables);
+  }
+
+  override async close(): Promise<void> {
+    await this.writer?.close();
+    await this.committer?.close?.();
+  }
+}

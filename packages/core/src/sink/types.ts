@@ -1,0 +1,51 @@
+/**
+ * Two-phase-commit sink contract, after Flink's Sink V2 / TwoPhaseCommittingSink:
+ * - `write` takes batches;
+ * - at a checkpoint barrier `prepareCommit` flushes and returns committables (pending files,
+ *   open transactions) that are stored in the checkpoint;
+ * - once the checkpoint is durable, the committer commits them;
+ * - on restore, the committables of the last completed checkpoint are committed again
+ *   (commit must be idempotent) and leftovers of later, unfinished attempts are aborted.
+ */
+
+import type { Logger } from '../metrics/logger.js';
+
+export interface SinkContext {
+  /** Stable step name of the sink (part of file names / transactional ids). */
+  readonly stepName: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  /** Checkpoint the job restored from, if any; later ids are leftovers. */
+  readonly restoredCheckpointId: number | undefined;
+  /** Next checkpoint id that will be used (ids only grow, also across restarts). */
+  readonly nextCheckpointId: number;
+  readonly logger: Logger;
+}
+
+export interface SinkWriter<T, C> {
+  /** Accept a batch. May buffer; a returned promise applies backpressure. */
+  write(records: readonly T[], timestamps: readonly number[]): void | Promise<void>;
+  /** Event time moved (file sinks close buckets, partition committers track readiness). */
+  onWatermark?(watermark: number): void | Promise<void>;
+  /** Barrier: flush and hand over what the committer must publish once the checkpoint completes. */
+  prepareCommit(checkpointId: number): Promise<C[]>;
+  /** Writer state kept in the checkpoint (e.g. in-progress buffers, spill positions). */
+  snapshotState?(checkpointId: number): unknown;
+  close(): Promise<void>;
+}
+
+export interface SinkCommitter<C> {
+  /** Publish committables; called again with the same ones after a restore: must be idempotent. */
+  commit(checkpointId: number, committables: C[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface Sink<T, C = unknown, W = unknown> {
+  createWriter(context: SinkContext, restoredState?: W): Promise<SinkWriter<T, C>>;
+  createCommitter(context: SinkContext): Promise<SinkCommitter<C>>;
+  /**
+   * Called once on (re)start, after the committer re-committed the restored committables:
+   * remove or abort what attempts after `restoredCheckpointId` left behind.
+   */
+  abortLeftovers?(context: SinkContext, restoredCommittables: C[]): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../runtime/helpers.js';
+
+const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
+const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
+const SPLITS = 3;
+const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 8000);
+const RATE = 800;
+
+function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+async function committedLines(dir: string): Promise<{ lines: Array<[string, number]>; hidden: string[] }> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const lines: Array<[string, number]> = [];
+  for (const n of names.filter((n) => !n.startsWith('.'))) {
+    const text = await readFile(join(dir, n), 'utf8');
+    for (const l of text.split('\n')) if (l) lines.push(JSON.parse(l) as [string, number]);
+  }
+  return { lines, hidden: names.filter((n) => n.startsWith('.')) };
+}
+
+for (const backend of ['classic-level', 'rocksdb'] as const) {
+  describe(`crash safety (${backend})`, () => {
+    it(`SIGKILLed ${KILLS} times, committed output is exactly once`, async () => {
+      const out = await tempDir();
+      const chk = await tempDir();
+      const args = [out, chk, backend, String(SPLITS), String(PER_SPLIT), String(RATE)];
+      let kills = 0;
+      while (kills < KILLS) {
+        const r = await runChild(args, 900 + Math.floor(Math.random() * 1200));
+        if (r.signal === 'SIGKILL') kills++;
+        else if (r.code === 0) break; // finished before the kill: fewer records would be needed
+        else throw new Error(`child failed: ${r.stderr}`);
+      }
+      expect(kills).toBe(KILLS);
+      const last = await runChild(args);
+      expect(last.code, last.stderr).toBe(0);
+      const { lines, hidden } = await committedLines(out);
+      expect(hidden).toEqual([]);
+      // every key's counts are exactly 1..n, each once, and the n's add up to every record
+      const byKey = new Map<string, number[]>();
+      for (const [k, n] of lines) byKey.set(k, [...(byKey.get(k) ?? []), n]);
+      let total = 0;
+      for (const [k, counts] of byKey) {
+        counts.sort((a, b) => a - b);
+        expect(counts, `key ${k}`).toEqual(counts.map((_, i) => i + 1));
+        total += counts.length;
+      }
+      expect(total).toBe(SPLITS * PER_SPLIT);
+    }, 240_000);
+  });
+}
