@@ -156,7 +156,7 @@ export class Cluster {
 
   /** Broker id coordinating a group or transactional id. */
   coordinatorId(key: string): number {
-    return coordinatorFor(this.liveBrokerIds(), key);
+    return coordinatorFor(this.brokers.length, this.liveBrokerIds(), key);
   }
 
   partition(topic: string, index: number): PartitionState | undefined {

@@ -53,6 +53,10 @@ export interface EmbeddedCluster {
   topicNames(): string[];
   /** High watermark of every partition of a topic. */
   highWatermarks(topic: string): number[];
+  /** Broker id currently coordinating a group id or transactional id (-1 when no broker is live). */
+  coordinatorOf(key: string): number;
+  /** Broker id currently leading a partition. */
+  leaderOf(topic: string, partition: number): number;
   /** Committed offset of a group for one partition (undefined when none). */
   committedOffset(groupId: string, topic: string, partition: number): number | undefined;
 
@@ -103,6 +107,12 @@ export function embeddedCluster(cluster: Cluster): EmbeddedCluster {
       const t = cluster.topics.get(topic);
       if (!t) throw new Error(`unknown topic ${topic}`);
       return t.partitions.map((p) => p.log.highWatermark());
+    },
+    coordinatorOf: (key) => cluster.coordinatorId(key),
+    leaderOf(topic, partition) {
+      const p = cluster.partition(topic, partition);
+      if (!p) throw new Error(`unknown partition ${topic}/${partition}`);
+      return p.leader;
     },
     committedOffset: (groupId, topic, partition) => cluster.groups.committedOffset(groupId, topic, partition),
     stopBroker: (id) => cluster.stopBroker(id),

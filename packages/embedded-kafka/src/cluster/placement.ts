@@ -13,8 +13,14 @@ export function roundRobinLeader(liveIds: readonly number[], start: number, part
   return liveIds[(start + partition) % liveIds.length]!;
 }
 
-/** Broker id coordinating `key` (group id or transactional id) among the live brokers. */
-export function coordinatorFor(liveIds: readonly number[], key: string): number {
+/**
+ * Broker id coordinating `key` (group id or transactional id): its home broker (hash over all
+ * brokers) while that one is live, else a live broker by the same hash, so stopping a broker only
+ * moves the keys it coordinated, as Kafka moves only the partitions of the dead broker.
+ */
+export function coordinatorFor(brokerCount: number, liveIds: readonly number[], key: string): number {
   if (liveIds.length === 0) return -1;
-  return liveIds[Math.abs(stringHash(key) % liveIds.length)]!;
+  const hash = Math.abs(stringHash(key));
+  const home = hash % brokerCount;
+  return liveIds.includes(home) ? home : liveIds[hash % liveIds.length]!;
 }

@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** A KafkaJS client with logging off and quick retries. */
 export function kafkaClient(brokers: string[], clientId = 'weir-test'): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 } });
+  return new Kafka({ clientId, brokers, logLevel: process.env.KAFKAJS_LOG ? logLevel.DEBUG : logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 } });
 }
 
 /** Creates topics through the admin API (works on embedded and external clusters). */
