@@ -1,7 +1,12 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import LZ4Codec from 'kafkajs-lz4';
-import SnappyCodec from 'kafkajs-snappy';
+import { createRequire } from 'node:module';
 import { init as zstdInit, compress as zstdCompress, decompress as zstdDecompress } from '@bokuweb/zstd-wasm';
+
+type CodecFactory = () => { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+// Both packages are CommonJS without usable ESM typings.
+const require = createRequire(import.meta.url);
+const SnappyCodec = require('kafkajs-snappy') as CodecFactory;
+const LZ4Codec = require('kafkajs-lz4') as new () => { codec: CodecFactory };
 
 let ready: Promise<void> | null = null;
 

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCluster, startClusters } from '../../src/index.js';
+import { kafkaClient, waitFor } from '../support/kafkajs.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+const tmp = (): string => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-kafka-store-'));
+  dirs.push(d);
+  return d;
+};
+
+describe('dataDir persistence', () => {
+  it('restores topics, configs, logs, group offsets and transaction state after a restart', async () => {
+    const dataDir = tmp();
+    const first = await startCluster({ brokers: 2, dataDir, topics: [{ name: 'p', partitions: 3, configs: { 'retention.ms': '123456' } }] });
+    const kafka = kafkaClient(first.bootstrapServers);
+    const producer = kafka.producer({ transactionalId: 'tx-persist', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({ topic: 'p', messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+    await tx.sendOffsets({ consumerGroupId: 'persisted-group', topics: [{ topic: 'p', partitions: [{ partition: 1, offset: '7' }] }] });
+    await tx.commit();
+    await producer.disconnect();
+    const hw = first.highWatermarks('p');
+    await first.stop();
+
+    const second = await startCluster({ brokers: 2, dataDir });
+    expect(second.clusterId).toBe(first.clusterId);
+    expect(second.topicNames()).toEqual(['p']);
+    expect(second.highWatermarks('p')).toEqual(hw);
+    expect(second.committedOffset('persisted-group', 'p', 1)).toBe(7);
+    const kafka2 = kafkaClient(second.bootstrapServers);
+    const admin = kafka2.admin();
+    await admin.connect();
+    const cfg = await admin.describeConfigs({ resources: [{ type: 2, name: 'p', configNames: ['retention.ms'] }], includeSynonyms: false });
+    expect(cfg.resources[0]!.configEntries[0]!.configValue).toBe('123456');
+    await admin.disconnect();
+    // The transactional id is known: a new producer with it gets the same producer id (epoch bumped).
+    const p2 = kafka2.producer({ transactionalId: 'tx-persist', idempotent: true, maxInFlightRequests: 1 });
+    await p2.connect();
+    const t2 = await p2.transaction();
+    await t2.send({ topic: 'p', messages: [{ key: 'c', value: '3' }] });
+    await t2.commit();
+    await p2.disconnect();
+    const values: string[] = [];
+    const consumer = kafka2.consumer({ groupId: 'reader', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'p', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
+    await waitFor(() => values.length >= 3, 20_000, 'three values');
+    await consumer.disconnect();
+    expect(values.sort()).toEqual(['1', '2', '3']);
+    await second.stop();
+  });
+
+  it('runs several independent clusters in one process', async () => {
+    const dataDir = tmp();
+    const [a, b] = await startClusters(2, { brokers: 2, dataDir, topics: [{ name: 'shared-name', partitions: 1 }] });
+    expect(a!.clusterId).not.toBe(b!.clusterId);
+    const producer = kafkaClient(a!.bootstrapServers).producer();
+    await producer.connect();
+    await producer.send({ topic: 'shared-name', messages: [{ value: 'only-in-a' }] });
+    await producer.disconnect();
+    expect(a!.highWatermarks('shared-name')).toEqual([1]);
+    expect(b!.highWatermarks('shared-name')).toEqual([0]);
+    expect(fs.existsSync(path.join(dataDir, 'cluster-0', 'meta.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'cluster-1', 'meta.json'))).toBe(true);
+    await Promise.all([a!.stop(), b!.stop()]);
+  });
+});

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRecordBatch, decodeResponse, decodeRecords } from '../../src/protocol/index.js';
+import { startCluster, type EmbeddedCluster } from '../../src/index.js';
+import { RawClient } from '../support/raw-client.js';
+
+let cluster: EmbeddedCluster;
+beforeAll(async () => {
+  cluster = await startCluster({ brokers: 2, topics: [{ name: 'w', partitions: 2 }] });
+});
+afterAll(async () => {
+  await cluster.stop();
+});
+
+const batch = (values: string[], opts: { producerId?: number; baseSequence?: number } = {}): Buffer =>
+  buildRecordBatch({ baseOffset: 0, records: values.map((v) => ({ key: null, value: Buffer.from(v), timestampMs: Date.now() })), ...opts });
+
+const produceBody = (partition: number, records: Buffer, acks = -1) => ({ transactionalId: null, acks, timeoutMs: 1000, topicData: [{ name: 'w', partitionData: [{ index: partition, records }] }] });
+
+describe('broker wire behaviour', () => {
+  it('answers an unsupported ApiVersions version with error 35 in the v0 layout', async () => {
+    const c = await RawClient.connect(cluster.bootstrapServers[0]!);
+    const body = await c.call(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    expect(body.errorCode).toBe(0);
+    expect(body.apiKeys.find((k: any) => k.apiKey === 3)).toEqual({ apiKey: 3, minVersion: 0, maxVersion: 6 });
+    expect(body.apiKeys.every((k: any) => k.minVersion === 0)).toBe(true);
+    // v4 is above what the broker advertises: the reply is v0-shaped with error 35.
+    c.send(18, 4, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+    const frame = (await c.nextFrame())!;
+    const v0 = decodeResponse(18, 0, frame).body;
+    expect(v0.errorCode).toBe(35);
+    expect(v0.apiKeys.find((k: any) => k.apiKey === 18).maxVersion).toBe(3);
+    c.close();
+  });
+
+  it('closes the connection on an unknown API key', async () => {
+    const c = await RawClient.connect(cluster.bootstrapServers[0]!);
+    const frame = Buffer.alloc(14);
+    frame.writeInt32BE(10, 0);
+    frame.writeInt16BE(999, 4); // api key
+    frame.writeInt16BE(0, 6);
+    frame.writeInt32BE(1, 8);
+    frame.writeInt16BE(-1, 12); // null client id
+    c.sendRaw(frame);
+    expect(await c.nextFrame()).toBeNull();
+  });
+
+  it('validates produced batches and routes to leaders', async () => {
+    const leader = cluster.leaderOf('w', 0);
+    const other = await RawClient.connect(cluster.bootstrapServers[1 - leader]!);
+    const notLeader = await other.call(0, 7, produceBody(0, batch(['x'])));
+    expect(notLeader.responses[0].partitionResponses[0].errorCode).toBe(6);
+    other.close();
+
+    const c = await RawClient.connect(cluster.bootstrapServers[leader]!);
+    const ok = await c.call(0, 7, produceBody(0, batch(['a', 'b'])));
+    expect(ok.responses[0].partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: 0 });
+
+    const corrupt = batch(['c']);
+    corrupt[corrupt.length - 1] ^= 0xff;
+    expect((await c.call(0, 7, produceBody(0, corrupt))).responses[0].partitionResponses[0].errorCode).toBe(2);
+
+    const two = Buffer.concat([batch(['d']), batch(['e'])]);
+    expect((await c.call(0, 7, produceBody(0, two))).responses[0].partitionResponses[0].errorCode).toBe(87);
+
+    const unknown = await c.call(0, 7, { ...produceBody(0, batch(['f'])), topicData: [{ name: 'nope', partitionData: [{ index: 0, records: batch(['f']) }] }] });
+    expect(unknown.responses[0].partitionResponses[0].errorCode).toBe(3);
+
+    // acks=0: no response at all; the next request's answer comes first.
+    c.send(0, 7, produceBody(0, batch(['g']), 0));
+    const meta = await c.call(3, 1, { topics: [{ name: 'w' }] });
+    expect(meta.topics[0].partitions).toHaveLength(2);
+    expect(cluster.highWatermarks('w')[0]).toBe(3);
+    c.close();
+  });
+
+  it('keeps responses in request order while a Fetch long-polls', async () => {
+    const leader = cluster.leaderOf('w', 1);
+    const c = await RawClient.connect(cluster.bootstrapServers[leader]!);
+    const fetchBody = { replicaId: -1, maxWaitMs: 400, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'w', partitions: [{ partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' };
+    const t0 = Date.now();
+    const fetchId = c.send(1, 11, fetchBody);
+    const metaId = c.send(3, 1, { topics: null });
+    const first = decodeResponse(1, 11, (await c.nextFrame())!);
+    const second = decodeResponse(3, 1, (await c.nextFrame())!);
+    expect([first.correlationId, second.correlationId]).toEqual([fetchId, metaId]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350); // the fetch waited for data that never came
+    expect(first.body.responses[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 0, preferredReadReplica: -1 });
+
+    // A fetch waiting on an empty partition answers as soon as data arrives.
+    const p = await RawClient.connect(cluster.bootstrapServers[leader]!);
+    const t1 = Date.now();
+    c.send(1, 11, { ...fetchBody, maxWaitMs: 5000 });
+    await new Promise((r) => setTimeout(r, 100));
+    await p.call(0, 7, produceBody(1, batch(['late'])));
+    const woke = decodeResponse(1, 11, (await c.nextFrame())!).body;
+    expect(Date.now() - t1).toBeLessThan(2000);
+    const records = woke.responses[0].partitions[0].records as Buffer;
+    expect(decodeRecords(records).map((r) => r.value!.toString())).toEqual(['late']);
+    p.close();
+    c.close();
+  });
+
+  it('down-converts to legacy message sets for Fetch v0-3 and up-converts Produce v0-2', async () => {
+    const leader = cluster.leaderOf('w', 1);
+    const c = await RawClient.connect(cluster.bootstrapServers[leader]!);
+    const { buildLegacyMessageSet, readLegacyMessageSet } = await import('../../src/protocol/index.js');
+    const legacy = buildLegacyMessageSet([{ offset: 0, key: Buffer.from('k'), value: Buffer.from('old'), timestamp: Date.now() }], 1);
+    const res = await c.call(0, 2, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'w', partitionData: [{ index: 1, records: legacy }] }] });
+    expect(res.responses[0].partitionResponses[0].errorCode).toBe(0);
+    const fetched = await c.call(1, 2, { replicaId: -1, maxWaitMs: 0, minBytes: 0, topics: [{ topic: 'w', partitions: [{ partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }] });
+    const msgs = readLegacyMessageSet(fetched.responses[0].partitions[0].records);
+    expect(msgs.map((m) => m.value!.toString())).toEqual(['late', 'old']);
+    c.close();
+  });
+});
