@@ -32,12 +32,12 @@ export function checkProducerBatch(records: Buffer, apiVersion: number, maxMessa
   if (h.compression === 4 && apiVersion < 7) return { ok: false, errorCode: UNSUPPORTED_COMPRESSION_TYPE, message: 'zstd needs Produce v7+' };
   if (h.isControl) return { ok: false, errorCode: INVALID_RECORD, message: 'clients may not send control batches' };
   if (records.length > maxMessageBytes) return { ok: false, errorCode: MESSAGE_TOO_LARGE, message: `batch of ${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}` };
-  // Copy when the records pin a much larger network chunk (the log keeps the buffer).
-  const bytes = records.buffer.byteLength > records.length * 2 ? Buffer.from(records) : records;
   return {
     ok: true,
     batch: {
-      bytes,
+      // Kept as a view of the request frame, no copy: the rest of that frame is mostly other
+      // partitions' batches, which the logs keep too.
+      bytes: records,
       producerId: h.producerId,
       producerEpoch: h.producerEpoch,
       baseSequence: h.baseSequence,

@@ -1,0 +1,115 @@
+/**
+ * @weir/embedded-kafka throughput through KafkaJS: produce and consume rates of 1 KB messages
+ * against a one-broker embedded cluster running in a child process (`weir-kafka`), and the broker's
+ * share of the CPU spent by broker + client over the run (target <= 0.5: the broker should not be
+ * what limits a test or a demo). Set WEIR_BENCH_PROFILE=<dir> to write a --cpu-prof of the broker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+
+export interface BenchResult {
+  id: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+const MESSAGES = 200_000;
+const BATCH = 1000;
+const MESSAGE_BYTES = 1024;
+/** Sends in flight at once (KafkaJS producers pipeline per broker connection). */
+const CONCURRENT_SENDS = 4;
+const CPU_SHARE_TARGET = 0.5;
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15)
+}
+
+function clientCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function startBroker(): Promise<{ child: ChildProcess; brokers: string[] }> {
+  const child = spawn(process.execPath, [...(process.env.WEIR_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.WEIR_BENCH_PROFILE] : []), BIN, '--brokers', '1', '--port', '0', '--topic', 'bench:4'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`weir-kafka exited ${code}`)));
+  });
+  return { child, brokers: (JSON.parse(line) as { bootstrapServers: string[] }).bootstrapServers };
+}
+
+async function produce(kafka: Kafka): Promise<number> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const value = Buffer.alloc(MESSAGE_BYTES, 'x');
+  const batch = Array.from({ length: BATCH }, (_, i) => ({ key: String(i), value }));
+  const t0 = performance.now();
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < MESSAGES) {
+      sent += BATCH;
+      await producer.send({ topic: 'bench', acks: 1, messages: batch });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_SENDS }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  return sent / seconds;
+}
+
+async function consume(kafka: Kafka, expected: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: 'bench-consumer', maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'bench', fromBeginning: true });
+  let count = 0;
+  let t0 = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }) => {
+      if (t0 === 0) t0 = performance.now();
+      count += batch.messages.length;
+      if (count >= expected) done();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await consumer.disconnect();
+  return count / seconds;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const { child, brokers } = await startBroker();
+  try {
+    const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+    const broker0 = processCpuSeconds(child.pid!);
+    const client0 = clientCpuSeconds();
+    const produceRate = await produce(kafka);
+    const consumeRate = await consume(kafka, MESSAGES);
+    const brokerCpu = processCpuSeconds(child.pid!) - broker0;
+    const clientCpu = clientCpuSeconds() - client0;
+    const share = brokerCpu / (brokerCpu + clientCpu);
+    return [
+      { id: 'kafka.embedded.produce-msgs-per-s', value: Math.round(produceRate), unit: 'msg/s' },
+      { id: 'kafka.embedded.consume-msgs-per-s', value: Math.round(consumeRate), unit: 'msg/s' },
+      { id: 'kafka.embedded.broker-cpu-share', value: Number(share.toFixed(3)), unit: 'ratio', baseline: CPU_SHARE_TARGET, ratio: Number((share / CPU_SHARE_TARGET).toFixed(3)) },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
