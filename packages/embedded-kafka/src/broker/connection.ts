@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { decodeRequestHeader, decodeRequest, encodeResponse } from '../protocol/index.js';
+import { ErrorCodes, decodeRequestHeader, decodeRequest, encodeResponse } from '../protocol/index.js';
 import type { ConnectionState, RequestContext, ApiHandler } from './context.js';
 import { ResponseQueue } from './response-queue.js';
 import { handlerFor, apiVersionsTable } from './registry.js';
@@ -9,7 +9,6 @@ import type { BrokerServer } from './server.js';
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
-const UNSUPPORTED_VERSION = 35;
 /** Requests larger than this are treated as garbage and the connection is closed. */
 const MAX_FRAME = 256 * 1024 * 1024;
 
@@ -113,7 +112,7 @@ export class Connection {
       if (apiKey !== API_VERSIONS) throw new Error(`unsupported api ${apiKey} v${apiVersion}`);
       // Answer in the v0 layout with the table so the client retries with a version we speak.
       const slot = this.queue.reserve();
-      this.queue.complete(slot, encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: UNSUPPORTED_VERSION, apiKeys: apiVersionsTable(), throttleTimeMs: 0 }));
+      this.queue.complete(slot, encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCodes.UNSUPPORTED_VERSION, apiKeys: apiVersionsTable(), throttleTimeMs: 0 }));
       return null;
     }
     const cluster = this.broker.cluster;

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import {
   BATCH_HEADER_SIZE,
+  ErrorCodes,
   buildLegacyMessageSet,
   buildRecordBatch,
   decodeRecords,
@@ -8,7 +9,7 @@ import {
   readLegacyMessageSet,
   type DecodedRecord,
 } from '../protocol/index.js';
-import { CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, type BatchCheck } from './handlers/produce-validation.js';
+import type { BatchCheck } from './handlers/produce-validation.js';
 
 const GZIP = 1;
 
@@ -21,10 +22,10 @@ export function legacyToBatch(records: Buffer, nowMs: number, maxMessageBytes: n
   try {
     messages = readLegacyMessageSet(records);
   } catch (err) {
-    return { ok: false, errorCode: CORRUPT_MESSAGE, message: (err as Error).message };
+    return { ok: false, errorCode: ErrorCodes.CORRUPT_MESSAGE, message: (err as Error).message };
   }
-  if (messages.length === 0) return { ok: false, errorCode: INVALID_RECORD, message: 'empty message set' };
-  if (records.length > maxMessageBytes) return { ok: false, errorCode: MESSAGE_TOO_LARGE, message: `message set of ${records.length} bytes exceeds max.message.bytes` };
+  if (messages.length === 0) return { ok: false, errorCode: ErrorCodes.INVALID_RECORD, message: 'empty message set' };
+  if (records.length > maxMessageBytes) return { ok: false, errorCode: ErrorCodes.MESSAGE_TOO_LARGE, message: `message set of ${records.length} bytes exceeds max.message.bytes` };
   const bytes = buildRecordBatch({
     baseOffset: 0,
     records: messages.map((m) => ({ key: m.key ? Buffer.from(m.key) : null, value: m.value ? Buffer.from(m.value) : null, timestampMs: m.timestamp >= 0 ? m.timestamp : nowMs })),

@@ -1,7 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
 
-const INVALID_CONFIG = 40;
-const INVALID_REQUEST = 42;
 const TOPIC = 2;
 const BROKER = 4;
 
@@ -20,8 +19,8 @@ export const alterConfigs: ApiHandler = {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        if (r.resourceType === BROKER) return { ...base, errorCode: INVALID_CONFIG, errorMessage: 'dynamic broker configs are not supported' };
-        if (r.resourceType !== TOPIC) return { ...base, errorCode: INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
+        if (r.resourceType === BROKER) return { ...base, errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: 'dynamic broker configs are not supported' };
+        if (r.resourceType !== TOPIC) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
         const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
         const result = ctx.cluster.setTopicConfigs(r.resourceName, configs, req.validateOnly);
         return { ...base, ...result };

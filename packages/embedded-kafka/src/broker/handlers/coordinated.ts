@@ -1,7 +1,5 @@
 import type { RequestContext } from '../context.js';
 
-export const NOT_COORDINATOR = 16;
-
 /** True when this broker coordinates `key` (group or transactional id); requests elsewhere get NOT_COORDINATOR. */
 export function isCoordinator(ctx: RequestContext, key: string): boolean {
   return ctx.cluster.coordinatorId(key) === ctx.broker.id;

@@ -1,7 +1,5 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
-
-const INVALID_REPLICATION_FACTOR = 38;
-const INVALID_REPLICA_ASSIGNMENT = 39;
 
 interface CreateTopicsRequest {
   topics: Array<{ name: string; numPartitions: number; replicationFactor: number; assignments: Array<{ partitionIndex: number; brokerIds: number[] }>; configs: Array<{ name: string; value: string | null }> }>;
@@ -22,9 +20,9 @@ export const createTopics: ApiHandler = {
       const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? cluster.config.defaultPartitions : t.numPartitions;
       let result;
       if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > cluster.brokers.length)) {
-        result = { errorCode: INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor must be between 1 and ${cluster.brokers.length}` };
+        result = { errorCode: ErrorCodes.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor must be between 1 and ${cluster.brokers.length}` };
       } else if (t.assignments.length > 0 && t.numPartitions !== -1) {
-        result = { errorCode: INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Both numPartitions and assignments were set' };
+        result = { errorCode: ErrorCodes.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Both numPartitions and assignments were set' };
       } else if (req.validateOnly) {
         result = cluster.validateNewTopic(t.name, partitions, configs);
       } else {

@@ -1,7 +1,5 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
-
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
 
 interface DeleteRecordsRequest {
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>;
@@ -27,8 +25,8 @@ export const deleteRecords: ApiHandler = {
 
 function truncate(ctx: RequestContext, topic: string, index: number, offset: number): any {
   const partition = ctx.cluster.partition(topic, index);
-  if (!partition) return { partitionIndex: index, lowWatermark: -1, errorCode: UNKNOWN_TOPIC_OR_PARTITION };
-  if (partition.leader !== ctx.broker.id) return { partitionIndex: index, lowWatermark: -1, errorCode: NOT_LEADER_OR_FOLLOWER };
+  if (!partition) return { partitionIndex: index, lowWatermark: -1, errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION };
+  if (partition.leader !== ctx.broker.id) return { partitionIndex: index, lowWatermark: -1, errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER };
   const target = offset === -1 ? partition.log.highWatermark() : offset;
   const errorCode = partition.log.deleteRecordsBefore(target);
   return { partitionIndex: index, lowWatermark: partition.log.logStartOffset(), errorCode };

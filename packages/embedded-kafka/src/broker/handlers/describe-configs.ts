@@ -1,8 +1,7 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import { TOPIC_CONFIG_DEFAULTS, brokerConfigs } from '../../cluster/configs.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const INVALID_REQUEST = 42;
 const TOPIC = 2;
 const BROKER = 4;
 /** ConfigSource values of DescribeConfigs v1+. */
@@ -35,17 +34,17 @@ function describe(ctx: RequestContext, resourceType: number, resourceName: strin
   let entries: Array<{ name: string; value: string; source: number; readOnly: boolean }>;
   if (resourceType === TOPIC) {
     const topic = cluster.topics.get(resourceName);
-    if (!topic) return { ...base, errorCode: UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist`, configs: [] };
+    if (!topic) return { ...base, errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist`, configs: [] };
     entries = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, dflt]) => {
       const own = topic.configs.get(name);
       return { name, value: own ?? dflt, source: own !== undefined ? SOURCE_TOPIC : SOURCE_DEFAULT, readOnly: false };
     });
   } else if (resourceType === BROKER) {
     const id = resourceName === '' ? ctx.broker.id : Number(resourceName);
-    if (!Number.isInteger(id) || !cluster.brokers[id]) return { ...base, errorCode: INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}`, configs: [] };
+    if (!Number.isInteger(id) || !cluster.brokers[id]) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}`, configs: [] };
     entries = Object.entries(brokerConfigs(id, cluster.config)).map(([name, value]) => ({ name, value, source: SOURCE_STATIC_BROKER, readOnly: true }));
   } else {
-    return { ...base, errorCode: INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}`, configs: [] };
+    return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}`, configs: [] };
   }
   const wanted = keys && keys.length > 0 ? new Set(keys) : null;
   const configs = entries

@@ -1,9 +1,8 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { IsolationLevel, PartitionLogApi } from '../../log/types.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 import { batchesToLegacy } from '../legacy-records.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
 const EMPTY = Buffer.alloc(0);
 
 interface FetchRequest {
@@ -61,8 +60,8 @@ function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLe
     topic: t.topic,
     partitions: t.partitions.map((p) => {
       const partition = cluster.partition(t.topic, p.partition);
-      if (!partition) return (failed = true), partitionError(p.partition, UNKNOWN_TOPIC_OR_PARTITION);
-      if (partition.leader !== broker.id) return (failed = true), partitionError(p.partition, NOT_LEADER_OR_FOLLOWER);
+      if (!partition) return (failed = true), partitionError(p.partition, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
+      if (partition.leader !== broker.id) return (failed = true), partitionError(p.partition, ErrorCodes.NOT_LEADER_OR_FOLLOWER);
       const log = partition.log;
       // The first partition with data may exceed the budget by one batch (Kafka's "at least one batch").
       const maxBytes = budget > 0 ? Math.min(p.partitionMaxBytes, budget) : 0;

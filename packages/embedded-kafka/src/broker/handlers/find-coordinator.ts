@@ -1,7 +1,5 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
-
-const COORDINATOR_NOT_AVAILABLE = 15;
-const INVALID_REQUEST = 42;
 
 interface FindCoordinatorRequest {
   key?: string;
@@ -31,9 +29,9 @@ export const findCoordinator: ApiHandler = {
 };
 
 function locate(ctx: RequestContext, key: string, keyType: number): { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number } {
-  if (keyType !== 0 && keyType !== 1) return { errorCode: INVALID_REQUEST, errorMessage: `unknown key type ${keyType}`, nodeId: -1, host: '', port: -1 };
+  if (keyType !== 0 && keyType !== 1) return { errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `unknown key type ${keyType}`, nodeId: -1, host: '', port: -1 };
   const id = ctx.cluster.coordinatorId(key);
-  if (id < 0) return { errorCode: COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  if (id < 0) return { errorCode: ErrorCodes.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
   const broker = ctx.cluster.broker(id);
   return { errorCode: 0, errorMessage: null, nodeId: id, host: broker.host, port: broker.port };
 }

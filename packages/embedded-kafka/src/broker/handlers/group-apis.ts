@@ -1,5 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
-import { NOT_COORDINATOR, clientInfo, isCoordinator } from './coordinated.js';
+import { clientInfo, isCoordinator } from './coordinated.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -25,7 +26,7 @@ export const joinGroup: ApiHandler = {
   apiKey: 11,
   minVersion: 0,
   maxVersion: 7,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)) : joinError(NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)) : joinError(ErrorCodes.NOT_COORDINATOR)),
   errorBody: (_req, errorCode) => joinError(errorCode),
 };
 
@@ -34,7 +35,7 @@ export const syncGroup: ApiHandler = {
   apiKey: 14,
   minVersion: 0,
   maxVersion: 5,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.syncGroup(req, ctx.apiVersion) : syncError(NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.syncGroup(req, ctx.apiVersion) : syncError(ErrorCodes.NOT_COORDINATOR)),
   errorBody: (_req, errorCode) => syncError(errorCode),
 };
 
@@ -43,7 +44,7 @@ export const heartbeat: ApiHandler = {
   apiKey: 12,
   minVersion: 0,
   maxVersion: 4,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.heartbeat(req, ctx.apiVersion) : simpleError(NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.heartbeat(req, ctx.apiVersion) : simpleError(ErrorCodes.NOT_COORDINATOR)),
   errorBody: (_req, errorCode) => simpleError(errorCode),
 };
 
@@ -52,7 +53,7 @@ export const leaveGroup: ApiHandler = {
   apiKey: 13,
   minVersion: 0,
   maxVersion: 4,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.leaveGroup(req, ctx.apiVersion) : simpleError(NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.leaveGroup(req, ctx.apiVersion) : simpleError(ErrorCodes.NOT_COORDINATOR)),
   errorBody: (_req, errorCode) => simpleError(errorCode),
 };
 
@@ -61,7 +62,7 @@ export const offsetCommit: ApiHandler = {
   apiKey: 8,
   minVersion: 0,
   maxVersion: 8,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetCommit(req, ctx.apiVersion) : commitError(req, NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetCommit(req, ctx.apiVersion) : commitError(req, ErrorCodes.NOT_COORDINATOR)),
   errorBody: commitError,
 };
 
@@ -70,11 +71,11 @@ export const offsetFetch: ApiHandler = {
   apiKey: 9,
   minVersion: 0,
   maxVersion: 7,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetFetch(req, ctx.apiVersion) : fetchError(req, NOT_COORDINATOR)),
+  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetFetch(req, ctx.apiVersion) : fetchError(req, ErrorCodes.NOT_COORDINATOR)),
   errorBody: fetchError,
 };
 
-/** DescribeGroups v0-5: groups this broker does not coordinate answer NOT_COORDINATOR. */
+/** DescribeGroups v0-5: groups this broker does not coordinate answer ErrorCodes.NOT_COORDINATOR. */
 export const describeGroups: ApiHandler = {
   apiKey: 15,
   minVersion: 0,
@@ -82,7 +83,7 @@ export const describeGroups: ApiHandler = {
   handle(ctx, req: { groups: string[]; includeAuthorizedOperations?: boolean }) {
     const mine = req.groups.filter((g) => isCoordinator(ctx, g));
     const described = new Map<string, any>(ctx.cluster.groups.describeGroups({ ...req, groups: mine }, ctx.apiVersion).groups.map((g: any) => [g.groupId, g]));
-    return { throttleTimeMs: 0, groups: req.groups.map((g) => described.get(g) ?? describeError(g, NOT_COORDINATOR)) };
+    return { throttleTimeMs: 0, groups: req.groups.map((g) => described.get(g) ?? describeError(g, ErrorCodes.NOT_COORDINATOR)) };
   },
   errorBody: (req: { groups: string[] }, errorCode) => ({ throttleTimeMs: 0, groups: req.groups.map((g) => describeError(g, errorCode)) }),
 };
@@ -111,7 +112,7 @@ export const deleteGroups: ApiHandler = {
   handle(ctx, req: { groupsNames: string[] }) {
     const mine = req.groupsNames.filter((g) => isCoordinator(ctx, g));
     const results = new Map<string, number>(ctx.cluster.groups.deleteGroups({ groupsNames: mine }, ctx.apiVersion).results.map((r: any) => [r.groupId, r.errorCode]));
-    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: results.get(groupId) ?? NOT_COORDINATOR })) };
+    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: results.get(groupId) ?? ErrorCodes.NOT_COORDINATOR })) };
   },
   errorBody: (req: { groupsNames: string[] }, errorCode) => ({ throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) }),
 };

@@ -1,7 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
 const LATEST = -1;
 const EARLIEST = -2;
 
@@ -30,8 +29,8 @@ export const listOffsets: ApiHandler = {
 function lookup(ctx: RequestContext, req: ListOffsetsRequest, topic: string, index: number, timestamp: number): any {
   const partition = ctx.cluster.partition(topic, index);
   const fail = (errorCode: number): any => ({ partitionIndex: index, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
-  if (!partition) return fail(UNKNOWN_TOPIC_OR_PARTITION);
-  if (partition.leader !== ctx.broker.id) return fail(NOT_LEADER_OR_FOLLOWER);
+  if (!partition) return fail(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
+  if (partition.leader !== ctx.broker.id) return fail(ErrorCodes.NOT_LEADER_OR_FOLLOWER);
   const log = partition.log;
   let offset: number;
   let ts = -1;

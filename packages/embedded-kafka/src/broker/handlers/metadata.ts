@@ -1,9 +1,7 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
 import type { ApiHandler } from '../context.js';
-
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const INVALID_TOPIC_EXCEPTION = 17;
 
 interface MetadataRequest {
   topics: Array<{ name: string | null }> | null;
@@ -46,7 +44,7 @@ export const metadata: ApiHandler = {
 function topicMetadata(cluster: Cluster, name: string): any {
   const topic = cluster.topics.get(name);
   if (!topic) {
-    const errorCode = isValidTopicName(name) ? UNKNOWN_TOPIC_OR_PARTITION : INVALID_TOPIC_EXCEPTION;
+    const errorCode = isValidTopicName(name) ? ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION : ErrorCodes.INVALID_TOPIC_EXCEPTION;
     return { errorCode, name, isInternal: false, partitions: [] };
   }
   return { errorCode: 0, name, isInternal: false, partitions: partitionsMetadata(cluster, topic) };

@@ -1,11 +1,5 @@
 import type { AppendBatchInfo } from '../../log/types.js';
-import { readBatchHeaders } from '../../protocol/index.js';
-
-export const CORRUPT_MESSAGE = 2;
-export const MESSAGE_TOO_LARGE = 10;
-export const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
-export const UNSUPPORTED_COMPRESSION_TYPE = 76;
-export const INVALID_RECORD = 87;
+import { ErrorCodes, readBatchHeaders } from '../../protocol/index.js';
 
 /** A validated producer batch ready for PartitionLog.append, or the error to answer with. */
 export type BatchCheck = { ok: true; batch: AppendBatchInfo } | { ok: false; errorCode: number; message: string };
@@ -20,18 +14,18 @@ export function checkProducerBatch(records: Buffer, apiVersion: number, maxMessa
   try {
     headers = readBatchHeaders(records);
   } catch (err) {
-    return { ok: false, errorCode: CORRUPT_MESSAGE, message: (err as Error).message };
+    return { ok: false, errorCode: ErrorCodes.CORRUPT_MESSAGE, message: (err as Error).message };
   }
-  if (headers.length !== 1) return { ok: false, errorCode: INVALID_RECORD, message: `expected exactly one record batch, got ${headers.length}` };
+  if (headers.length !== 1) return { ok: false, errorCode: ErrorCodes.INVALID_RECORD, message: `expected exactly one record batch, got ${headers.length}` };
   const h = headers[0]!;
-  if (h.magic !== 2) return { ok: false, errorCode: UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `magic ${h.magic} needs Produce v0-2` };
-  if (h.offsetInBuffer !== 0 || h.byteLength !== records.length) return { ok: false, errorCode: CORRUPT_MESSAGE, message: 'trailing bytes after the record batch' };
-  if (!h.crcValid) return { ok: false, errorCode: CORRUPT_MESSAGE, message: 'record batch CRC mismatch' };
-  if (h.recordCount <= 0 || h.lastOffsetDelta !== h.recordCount - 1) return { ok: false, errorCode: INVALID_RECORD, message: 'lastOffsetDelta must equal recordCount - 1' };
-  if (h.compression > 4) return { ok: false, errorCode: CORRUPT_MESSAGE, message: `unknown compression ${h.compression}` };
-  if (h.compression === 4 && apiVersion < 7) return { ok: false, errorCode: UNSUPPORTED_COMPRESSION_TYPE, message: 'zstd needs Produce v7+' };
-  if (h.isControl) return { ok: false, errorCode: INVALID_RECORD, message: 'clients may not send control batches' };
-  if (records.length > maxMessageBytes) return { ok: false, errorCode: MESSAGE_TOO_LARGE, message: `batch of ${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}` };
+  if (h.magic !== 2) return { ok: false, errorCode: ErrorCodes.UNSUPPORTED_FOR_MESSAGE_FORMAT, message: `magic ${h.magic} needs Produce v0-2` };
+  if (h.offsetInBuffer !== 0 || h.byteLength !== records.length) return { ok: false, errorCode: ErrorCodes.CORRUPT_MESSAGE, message: 'trailing bytes after the record batch' };
+  if (!h.crcValid) return { ok: false, errorCode: ErrorCodes.CORRUPT_MESSAGE, message: 'record batch CRC mismatch' };
+  if (h.recordCount <= 0 || h.lastOffsetDelta !== h.recordCount - 1) return { ok: false, errorCode: ErrorCodes.INVALID_RECORD, message: 'lastOffsetDelta must equal recordCount - 1' };
+  if (h.compression > 4) return { ok: false, errorCode: ErrorCodes.CORRUPT_MESSAGE, message: `unknown compression ${h.compression}` };
+  if (h.compression === 4 && apiVersion < 7) return { ok: false, errorCode: ErrorCodes.UNSUPPORTED_COMPRESSION_TYPE, message: 'zstd needs Produce v7+' };
+  if (h.isControl) return { ok: false, errorCode: ErrorCodes.INVALID_RECORD, message: 'clients may not send control batches' };
+  if (records.length > maxMessageBytes) return { ok: false, errorCode: ErrorCodes.MESSAGE_TOO_LARGE, message: `batch of ${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}` };
   return {
     ok: true,
     batch: {

@@ -1,12 +1,7 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
-import { checkProducerBatch, INVALID_RECORD } from './produce-validation.js';
+import { checkProducerBatch } from './produce-validation.js';
 import { legacyToBatch } from '../legacy-records.js';
-
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const NOT_LEADER_OR_FOLLOWER = 6;
-const INVALID_REQUIRED_ACKS = 21;
-const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
-const INVALID_TXN_STATE = 48;
 
 interface ProduceRequest {
   transactionalId?: string | null;
@@ -29,7 +24,7 @@ export const produce: ApiHandler = {
     const responses = req.topicData.map((t) => ({
       name: t.name,
       partitionResponses: t.partitionData.map((p) =>
-        validAcks ? producePartition(ctx, req, t.name, p.index, p.records, now) : partitionError(p.index, INVALID_REQUIRED_ACKS, 'acks must be 0, 1 or -1'),
+        validAcks ? producePartition(ctx, req, t.name, p.index, p.records, now) : partitionError(p.index, ErrorCodes.INVALID_REQUIRED_ACKS, 'acks must be 0, 1 or -1'),
       ),
     }));
     if (req.acks === 0) return null;
@@ -44,17 +39,17 @@ export const produce: ApiHandler = {
 function producePartition(ctx: RequestContext, req: ProduceRequest, topicName: string, index: number, records: Buffer | null, now: number): any {
   const topic = ctx.cluster.topics.get(topicName);
   const partition = topic?.partitions[index];
-  if (!topic || !partition) return partitionError(index, UNKNOWN_TOPIC_OR_PARTITION, null);
-  if (partition.leader !== ctx.broker.id) return partitionError(index, NOT_LEADER_OR_FOLLOWER, null);
-  if (!records || records.length === 0) return partitionError(index, INVALID_RECORD, 'no records');
+  if (!topic || !partition) return partitionError(index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (partition.leader !== ctx.broker.id) return partitionError(index, ErrorCodes.NOT_LEADER_OR_FOLLOWER, null);
+  if (!records || records.length === 0) return partitionError(index, ErrorCodes.INVALID_RECORD, 'no records');
   const maxBytes = topic.numericConfig('max.message.bytes');
   const check = ctx.apiVersion < 3 ? legacyToBatch(records, now, maxBytes) : checkProducerBatch(records, ctx.apiVersion, maxBytes);
   if (!check.ok) return partitionError(index, check.errorCode, check.message);
   const batch = check.batch;
   if (batch.isTransactional) {
-    if (!req.transactionalId) return partitionError(index, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batch without transactionalId');
+    if (!req.transactionalId) return partitionError(index, ErrorCodes.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batch without transactionalId');
     if (!inTransaction(ctx, req.transactionalId, batch.producerId, topicName, index)) {
-      return partitionError(index, INVALID_TXN_STATE, 'partition not added to the transaction');
+      return partitionError(index, ErrorCodes.INVALID_TXN_STATE, 'partition not added to the transaction');
     }
   }
   const result = partition.log.append(batch, now);

@@ -1,8 +1,7 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
 import { verifySaslPlain } from '../sasl.js';
 
-const ILLEGAL_SASL_STATE = 34;
-const SASL_AUTHENTICATION_FAILED = 58;
 const EMPTY = Buffer.alloc(0);
 
 /** SaslAuthenticate: checks a PLAIN token against the configured users (any user when none). */
@@ -12,11 +11,11 @@ export const saslAuthenticate: ApiHandler = {
   maxVersion: 2,
   handle(ctx, req: { authBytes: Buffer }) {
     if (ctx.connection.saslMechanism !== 'PLAIN') {
-      return { errorCode: ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: EMPTY, sessionLifetimeMs: 0 };
+      return { errorCode: ErrorCodes.ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
     const principal = verifySaslPlain(req.authBytes, ctx.cluster.saslUsers);
     if (principal === null) {
-      return { errorCode: SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password', authBytes: EMPTY, sessionLifetimeMs: 0 };
+      return { errorCode: ErrorCodes.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password', authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
     ctx.connection.authenticated = true;
     ctx.connection.principal = principal;

@@ -1,5 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
-import { NOT_COORDINATOR, isCoordinator } from './coordinated.js';
+import { isCoordinator } from './coordinated.js';
 
 const topLevel = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
 
@@ -9,7 +10,7 @@ export const initProducerId: ApiHandler = {
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, req: { transactionalId: string | null }) {
-    if (req.transactionalId !== null && !isCoordinator(ctx, req.transactionalId)) return topLevel(NOT_COORDINATOR);
+    if (req.transactionalId !== null && !isCoordinator(ctx, req.transactionalId)) return topLevel(ErrorCodes.NOT_COORDINATOR);
     return ctx.cluster.txns.initProducerId(req as never, ctx.apiVersion);
   },
   errorBody: (_req, errorCode) => topLevel(errorCode),
@@ -21,7 +22,7 @@ export const addPartitionsToTxn: ApiHandler = {
   minVersion: 0,
   maxVersion: 3,
   handle(ctx, req) {
-    if (!isCoordinator(ctx, req.v3AndBelowTransactionalId)) return addPartitionsError(req, NOT_COORDINATOR);
+    if (!isCoordinator(ctx, req.v3AndBelowTransactionalId)) return addPartitionsError(req, ErrorCodes.NOT_COORDINATOR);
     return ctx.cluster.txns.addPartitionsToTxn(req, ctx.apiVersion);
   },
   errorBody: (req, errorCode) => addPartitionsError(req, errorCode),
@@ -42,7 +43,7 @@ export const addOffsetsToTxn: ApiHandler = {
   apiKey: 25,
   minVersion: 0,
   maxVersion: 3,
-  handle: (ctx, req) => (isCoordinator(ctx, req.transactionalId) ? ctx.cluster.txns.addOffsetsToTxn(req, ctx.apiVersion) : { throttleTimeMs: 0, errorCode: NOT_COORDINATOR }),
+  handle: (ctx, req) => (isCoordinator(ctx, req.transactionalId) ? ctx.cluster.txns.addOffsetsToTxn(req, ctx.apiVersion) : { throttleTimeMs: 0, errorCode: ErrorCodes.NOT_COORDINATOR }),
   errorBody: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
 };
 
@@ -51,7 +52,7 @@ export const endTxn: ApiHandler = {
   apiKey: 26,
   minVersion: 0,
   maxVersion: 3,
-  handle: (ctx, req) => (isCoordinator(ctx, req.transactionalId) ? ctx.cluster.txns.endTxn(req, ctx.apiVersion) : { throttleTimeMs: 0, errorCode: NOT_COORDINATOR }),
+  handle: (ctx, req) => (isCoordinator(ctx, req.transactionalId) ? ctx.cluster.txns.endTxn(req, ctx.apiVersion) : { throttleTimeMs: 0, errorCode: ErrorCodes.NOT_COORDINATOR }),
   errorBody: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode }),
 };
 
@@ -61,7 +62,7 @@ export const txnOffsetCommit: ApiHandler = {
   minVersion: 0,
   maxVersion: 3,
   handle(ctx, req) {
-    if (!isCoordinator(ctx, req.groupId)) return txnCommitError(req, NOT_COORDINATOR);
+    if (!isCoordinator(ctx, req.groupId)) return txnCommitError(req, ErrorCodes.NOT_COORDINATOR);
     const allowed = ctx.cluster.txns.txnOffsetCommitAllowed(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     if (allowed !== 0) return txnCommitError(req, allowed);
     return ctx.cluster.groups.txnOffsetCommit(req, ctx.apiVersion, req.producerId);
