@@ -80,6 +80,13 @@ describe('KafkaJS consumer groups', () => {
     await admin.connect();
     const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
     expect(offsets[0]!.partitions.map((p) => Number(p.offset)).reduce((a, b) => a + b, 0)).toBe(15);
+    // Group admin: listed once (each broker lists the groups it coordinates), described, deleted.
+    const listed = (await admin.listGroups()).groups.filter((g) => g.groupId === groupId);
+    expect(listed).toEqual([{ groupId, protocolType: 'consumer' }]);
+    const described = await admin.describeGroups([groupId]);
+    expect(described.groups[0]).toMatchObject({ groupId, state: 'Empty', members: [] });
+    await admin.deleteGroups([groupId]);
+    expect((await admin.listGroups()).groups.some((g) => g.groupId === groupId)).toBe(false);
     await admin.disconnect();
   });
 });

@@ -13,9 +13,9 @@ afterAll(async () => {
 });
 
 /** Reads every message of a topic with a fresh read_committed (KafkaJS default) consumer. */
-async function readAll(kafka: Kafka, topic: string, expected: number, settleMs = 500): Promise<string[]> {
+async function readAll(kafka: Kafka, topic: string, expected: number, settleMs = 500, readUncommitted = false): Promise<string[]> {
   const values: string[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueTopic('reader'), maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId: uniqueTopic('reader'), maxWaitTimeInMs: 100, readUncommitted });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
@@ -43,6 +43,8 @@ describe('KafkaJS transactions', () => {
     await t3.commit();
     await producer.disconnect();
     expect((await readAll(kafka, topic, 3)).sort()).toEqual(['commit-1', 'commit-2', 'commit-3']);
+    // read_uncommitted sees the aborted records too (markers themselves are never delivered).
+    expect((await readAll(kafka, topic, 5, 300, true)).sort()).toEqual(['abort-1', 'abort-2', 'commit-1', 'commit-2', 'commit-3']);
   });
 
   it('sendOffsets commits consumer offsets atomically with the produced data', async () => {
