@@ -250,11 +250,15 @@ export class Cluster {
     this.store?.flush();
   }
 
-  /** Applies retention.ms / retention.bytes of every topic. */
+  /**
+   * Applies the retention.ms / retention.bytes a topic sets explicitly. Topics on the defaults
+   * keep everything: Kafka only deletes closed segments, and with the default segment size/age a
+   * test's data never leaves the active segment, even with record timestamps far in the past.
+   */
   enforceRetention(nowMs = Date.now()): void {
     for (const topic of this.topics.values()) {
-      const retentionMs = topic.numericConfig('retention.ms');
-      const retentionBytes = topic.numericConfig('retention.bytes');
+      const retentionMs = topic.configs.has('retention.ms') ? topic.numericConfig('retention.ms') : -1;
+      const retentionBytes = topic.configs.has('retention.bytes') ? topic.numericConfig('retention.bytes') : -1;
       if (retentionMs < 0 && retentionBytes < 0) continue;
       for (const p of topic.partitions) p.log.enforceRetention(nowMs, retentionMs, retentionBytes);
     }

@@ -178,3 +178,28 @@ describeEmbedded('coordinator failover', () => {
     await consumer.disconnect();
   });
 });
+
+describeEmbedded('retention by time', () => {
+  it('deletes old batches only of topics that set retention.ms', async () => {
+    cluster = await startCluster({
+      brokers: 1,
+      retentionCheckIntervalMs: 60_000,
+      topics: [{ name: 'default-retention', partitions: 1 }, { name: 'short-retention', partitions: 1, configs: { 'retention.ms': '60000' } }],
+    });
+    const producer = kafkaClient(cluster.bootstrapServers).producer();
+    await producer.connect();
+    for (const topic of ['default-retention', 'short-retention']) {
+      // Event-time style timestamps far in the past, then one current record.
+      for (let i = 0; i < 3; i++) await producer.send({ topic, messages: [{ value: `old-${i}`, timestamp: String(1000 + i) }] });
+      await producer.send({ topic, messages: [{ value: 'now' }] });
+    }
+    await producer.disconnect();
+    cluster.enforceRetention();
+    const admin = kafkaClient(cluster.bootstrapServers).admin();
+    await admin.connect();
+    const low = async (topic: string) => Number((await admin.fetchTopicOffsets(topic))[0]!.low);
+    expect(await low('default-retention')).toBe(0);
+    expect(await low('short-retention')).toBe(3);
+    await admin.disconnect();
+  });
+});
