@@ -64,6 +64,8 @@ export class JobRuntime {
   private lastCheckpointEnd = 0;
   private lastCompleted: CompletedCheckpoint | undefined;
   private stopping: StopMode | undefined;
+  /** Set once the attempt is ending: no new periodic checkpoint may be scheduled. */
+  private closing = false;
   private failure: unknown;
   private failWith!: (err: unknown) => void;
   private readonly failed = new Promise<never>((_, reject) => (this.failWith = reject));
@@ -161,7 +163,7 @@ export class JobRuntime {
 
   private scheduleCheckpoint(): void {
     const cfg = this.config.checkpoints;
-    if (cfg.intervalMs <= 0 || this.stopping !== undefined || this.failure !== undefined) return;
+    if (cfg.intervalMs <= 0 || this.stopping !== undefined || this.failure !== undefined || this.closing) return;
     const sinceEnd = this.config.now() - this.lastCheckpointEnd;
     const delay = Math.max(cfg.intervalMs, cfg.minPauseMs - sinceEnd);
     this.checkpointTimer = setTimeout(() => {
@@ -292,12 +294,15 @@ export class JobRuntime {
       return { outcome: mode === 'cancel' ? 'cancelled' : 'savepoint', lastCheckpoint: this.lastCompleted };
     }
     // bounded end or drain: end every source (MAX watermark fires all timers), then a final checkpoint commits
+    this.closing = true;
+    if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     await this.mailbox.submit(() => eachInOrder(this.sources, (s) => s.end()));
     const final = await this.triggerCheckpoint('checkpoint');
     return { outcome: mode === 'drain' ? 'drained' : 'finished', lastCheckpoint: final ?? this.lastCompleted };
   }
 
   private async shutdown(): Promise<void> {
+    this.closing = true;
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     if (this.alignmentTimer !== undefined) clearInterval(this.alignmentTimer);
     await this.inFlight?.catch(() => undefined);

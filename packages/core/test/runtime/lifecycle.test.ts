@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Pipeline,
+  RestartStrategies,
+  WatermarkStrategies,
+  collectionSource,
+  generatorSource,
+  heapStateBackend,
+  memorySink,
+  silentLogger,
+  tumblingWindows,
+  type Sink,
+  type WindowResult,
+} from '@weir/core';
+import { RestartTracker } from '../../src/runtime/restart-strategy.js';
+import { tempDir } from './helpers.js';
+
+const base = async (name: string) => ({ name, checkpoints: { dir: await tempDir(), intervalMs: 50 }, stateBackend: heapStateBackend(), logger: silentLogger });
+
+describe('drain', () => {
+  it('stops an unbounded job: every window fires and the final output is committed', async () => {
+    const out = memorySink<WindowResult<number>>();
+    const p = new Pipeline(await base('drain'));
+    p.source('ticks', generatorSource({ splits: 2, batchSize: 100, ratePerSecond: 5000, generate: (s, o) => ({ s, o }) }), {
+      watermarks: WatermarkStrategies.forMonotonousTimestamps<{ s: number; o: number }>((r) => r.o * 10),
+    })
+      .keyBy((r) => r.o % 5)
+      .window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
+      .sink('out', out.sink);
+    const job = p.start();
+    await new Promise((r) => setTimeout(r, 400));
+    const result = await job.stop({ mode: 'drain' });
+    expect(result.outcome).toBe('drained');
+    const read = job.status().steps.find((s) => s.step === 'ticks')!.recordsOut;
+    expect(read).toBeGreaterThan(0);
+    // every record read was counted in exactly one committed window
+    expect(out.committed.reduce((n, w) => n + w.value, 0)).toBe(read);
+    expect(out.pendingCount()).toBe(0);
+  });
+});
+
+describe('timers and savepoints', () => {
+  it('restores event-time timers from a savepoint and fires them once after restore', async () => {
+    const dir = await tempDir();
+    const build = (out: ReturnType<typeof memorySink<string>>, bounded: boolean) => {
+      const p = new Pipeline({ name: 'timers', checkpoints: { dir, intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
+      const watermarks = { watermarks: WatermarkStrategies.forMonotonousTimestamps<{ k: string; ts: number }>((e) => e.ts) };
+      // run 1: an unbounded source of which the first three records pass; run 2: an empty bounded source
+      const events = bounded
+        ? p.source('nothing', collectionSource<{ k: string; ts: number }>([]), watermarks)
+        : p
+            .source('events', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => ({ k: `k${o}`, ts: 1000 + o }) }), watermarks)
+            .filter('first-three', (e) => e.ts < 1003);
+      events
+        .keyBy((e) => e.k)
+        .process<string>('remind', () => ({
+          processElement: (e, ctx) => ctx.timers.registerEventTimeTimer(e.ts + 1_000_000),
+          onTimer: (ts, ctx) => ctx.emit(`${ctx.key}@${ts}`),
+        }))
+        .sink('out', out.sink);
+      return p;
+    };
+    // first run: the source keeps its split open (unbounded); stop with a savepoint before timers are due
+    const first = memorySink<string>();
+    const p1 = build(first, false);
+    const job = p1.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = await job.stop({ mode: 'savepoint' });
+    expect(stopped.savepoint).toBeDefined();
+    expect(first.committed).toEqual([]);
+    // second run from the savepoint with an empty bounded source: the MAX watermark fires the restored timers
+    const second = memorySink<string>();
+    const p2 = build(second, true);
+    p2.options.restoreFrom = stopped.savepoint!.path;
+    await p2.run();
+    expect([...second.committed].sort()).toEqual(['k0@1001000', 'k1@1001001', 'k2@1001002']);
+  });
+});
+
+describe('restarts', () => {
+  it('restarts in-process from the last checkpoint and keeps output exactly once', async () => {
+    const out = memorySink<number>();
+    let failed = false;
+    const p = new Pipeline({ ...(await base('restart')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay(2, 10) });
+    p.source('n', generatorSource({ splits: 2, recordsPerSplit: 2000, batchSize: 50, ratePerSecond: 8000, generate: (s, o) => s * 10_000 + o }))
+      .map('flaky', (n) => {
+        if (!failed && n === 1500) {
+          failed = true;
+          throw new Error('transient');
+        }
+        return n;
+      })
+      .sink('out', out.sink);
+    const result = await p.run();
+    expect(result.restarts).toBe(1);
+    const sorted = [...out.committed].sort((a, b) => a - b);
+    const expected = [...Array(2000).keys()].flatMap((o) => [o, 10_000 + o]).sort((a, b) => a - b);
+    expect(sorted).toEqual(expected);
+  });
+
+  it('computes fixed and exponential delays and gives up when told', () => {
+    const fixed = new RestartTracker(RestartStrategies.fixedDelay(2, 100));
+    expect([fixed.nextDelay(0), fixed.nextDelay(0), fixed.nextDelay(0)]).toEqual([100, 100, undefined]);
+    const exp = new RestartTracker(RestartStrategies.exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 35, maxAttempts: 4, resetAfterMs: 1000 }));
+    expect([exp.nextDelay(0), exp.nextDelay(0), exp.nextDelay(0)]).toEqual([10, 20, 35]);
+    expect(exp.nextDelay(5000)).toBe(10); // a long healthy run resets the backoff
+    expect(new RestartTracker(RestartStrategies.none()).nextDelay(0)).toBeUndefined();
+  });
+});
+
+describe('multi-input and time', () => {
+  it('unions two sources, min-combines watermarks, and an idle input does not hold windows back', async () => {
+    const out = memorySink<WindowResult<number>>();
+    const p = new Pipeline(await base('union'));
+    const wm = WatermarkStrategies.forMonotonousTimestamps<{ ts: number }>((r) => r.ts).withIdleness(100);
+    const busy = p.source('busy', generatorSource({ splits: 1, batchSize: 50, ratePerSecond: 2000, generate: (_s, o) => ({ ts: o * 100 }) }), { watermarks: wm });
+    // one record, then silence: goes idle after 100 ms
+    const quiet = p.source('quiet', generatorSource({ splits: 1, generate: () => ({ ts: 0 }), ratePerSecond: 0.0001 }), { watermarks: wm });
+    busy
+      .union('both', quiet)
+      .keyBy(() => 'all')
+      .window('seconds', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
+      .sink('out', out.sink);
+    const job = p.start();
+    const deadline = Date.now() + 5000;
+    while (out.committed.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await job.stop({ mode: 'cancel' });
+    // windows fired while the job ran, although 'quiet' never sent a watermark past 0
+    expect(out.committed.length).toBeGreaterThanOrEqual(3);
+    expect(out.committed[0]).toMatchObject({ start: 0, end: 1000, value: 10 });
+  });
+
+  it('pauses sources while a slow sink applies backpressure', async () => {
+    let written = 0;
+    let maxAhead = 0;
+    let read = 0;
+    const slow: Sink<number, never, null> = {
+      async createWriter() {
+        return {
+          async write(records) {
+            await new Promise((r) => setTimeout(r, 5));
+            written += records.length;
+          },
+          async prepareCommit() {
+            return [];
+          },
+          async close() {},
+        };
+      },
+      async createCommitter() {
+        return { async commit() {} };
+      },
+    };
+    const p = new Pipeline(await base('backpressure'));
+    p.source('fast', generatorSource({ splits: 1, recordsPerSplit: 2000, batchSize: 100, generate: (_s, o) => o }))
+      .map('count', (n) => {
+        read++;
+        maxAhead = Math.max(maxAhead, read - written);
+        return n;
+      })
+      .sink('slow', slow);
+    await p.run();
+    expect(written).toBe(2000);
+    expect(maxAhead).toBeLessThanOrEqual(100); // never more than one batch in flight
+  });
+
+  it('asyncMap keeps order and bounds concurrency', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = memorySink<number>();
+    const p = new Pipeline(await base('async'));
+    p.source('n', collectionSource([...Array(200).keys()], { batchSize: 50 }))
+      .asyncMap(
+        'lookup',
+        async (n) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await new Promise((r) => setTimeout(r, (n * 7) % 5));
+          inFlight--;
+          return n * 2;
+        },
+        { concurrency: 8 },
+      )
+      .sink('out', out.sink);
+    await p.run();
+    expect(out.committed).toEqual([...Array(200).keys()].map((n) => n * 2));
+    expect(peak).toBeLessThanOrEqual(8);
+  });
+});
