@@ -27,6 +27,25 @@ describe('SASL/PLAIN', () => {
     await expect(admin.connect()).rejects.toThrow(/SASL PLAIN authentication failed|Authentication failed/i);
   });
 
+  it('supports the SaslHandshake v0 flow (raw token frame without a Kafka header)', async () => {
+    const c = await RawClient.connect(cluster.bootstrapServers[0]!);
+    expect(await c.call(17, 0, { mechanism: 'PLAIN' })).toEqual({ errorCode: 0, mechanisms: ['PLAIN'] });
+    const token = Buffer.from('\u0000alice\u0000secret');
+    const frame = Buffer.alloc(4 + token.length);
+    frame.writeInt32BE(token.length, 0);
+    token.copy(frame, 4);
+    c.sendRaw(frame);
+    expect((await c.nextFrame())!.length).toBe(0); // empty server token = success
+    expect((await c.call(3, 1, { topics: null })).topics.map((t: any) => t.name)).toEqual(['s']);
+    c.close();
+  });
+
+  it('rejects an unknown mechanism', async () => {
+    const c = await RawClient.connect(cluster.bootstrapServers[0]!);
+    expect((await c.call(17, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(33);
+    c.close();
+  });
+
   it('closes connections that skip authentication', async () => {
     const c = await RawClient.connect(cluster.bootstrapServers[0]!);
     expect((await c.call(18, 2, {})).errorCode).toBe(0); // ApiVersions is allowed

@@ -100,6 +100,33 @@ describe('broker wire behaviour', () => {
     c.close();
   });
 
+  it('waits for minBytes across partitions and answers when enough data arrived', async () => {
+    await cluster.createTopic('minbytes', 2);
+    const leaders = [0, 1].map((p) => cluster.leaderOf('minbytes', p));
+    const broker = leaders[0]!;
+    cluster.moveLeader('minbytes', 1, broker); // both partitions on one broker, one Fetch
+    const c = await RawClient.connect(cluster.bootstrapServers[broker]!);
+    const first = batch(['x'.repeat(100)]);
+    await c.call(0, 7, { ...produceBody(0, first), topicData: [{ name: 'minbytes', partitionData: [{ index: 0, records: first }] }] });
+    const fetchBody = {
+      replicaId: -1, maxWaitMs: 5000, minBytes: first.length * 2, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic: 'minbytes', partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }], forgottenTopicsData: [], rackId: '',
+    };
+    const t0 = Date.now();
+    c.send(1, 11, fetchBody);
+    await new Promise((r) => setTimeout(r, 200));
+    const p = await RawClient.connect(cluster.bootstrapServers[broker]!);
+    const second = batch(['y'.repeat(100)]);
+    await p.call(0, 7, { ...produceBody(0, second), topicData: [{ name: 'minbytes', partitionData: [{ index: 1, records: second }] }] });
+    const body = decodeResponse(1, 11, (await c.nextFrame())!).body;
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(3000);
+    expect(body.responses[0].partitions.map((x: any) => (x.records as Buffer).length)).toEqual([first.length, second.length]);
+    p.close();
+    c.close();
+  });
+
   it('down-converts to legacy message sets for Fetch v0-3 and up-converts Produce v0-2', async () => {
     const leader = cluster.leaderOf('w', 1);
     const c = await RawClient.connect(cluster.bootstrapServers[leader]!);
