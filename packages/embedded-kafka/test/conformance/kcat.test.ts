@@ -11,8 +11,9 @@ import type { TestKafkaTarget } from '../../src/index.js';
 const run = promisify(execFile);
 const KCAT = '/usr/bin/kcat';
 const hasKcat = fs.existsSync(KCAT);
-const itKcat = hasKcat ? it : it.skip;
-if (!hasKcat) console.warn('kcat not installed (apt-get install kcat)');
+const SKIP_REASON = 'kcat not installed (apt-get install kcat)';
+const itKcat = hasKcat ? it : (name: string, fn: () => Promise<void>) => it.skip(`${name} [${SKIP_REASON}]`, fn);
+if (!hasKcat) console.warn(SKIP_REASON);
 
 let target: TestKafkaTarget;
 beforeAll(async () => {
