@@ -28,8 +28,8 @@ export function classicLevelStateBackend(options: LevelStateBackendOptions = {})
 
 /**
  * Keyed state in an embedded RocksDB (optional dependency `@nxtedition/rocksdb`, loaded on
- * first use; `create` fails with an explanatory error when it is not installed). Uses
- * RocksDB's synchronous multi-get for `prefetch` unless `syncReads: false`.
+ * first use; `create` fails with an explanatory error when it is not installed).
+ * `syncReads: true` makes `prefetch` use RocksDB's synchronous multi-get (no await).
  */
 export function rocksDbStateBackend(options: LevelStateBackendOptions = {}): StateBackendFactory {
   return {

@@ -19,7 +19,11 @@ export interface LevelStateBackendOptions {
   flushThreshold?: number;
   /** `prefetch` waits for the store when more flushes than this are still being written. Default 4. */
   maxPendingFlushes?: number;
-  /** Use the store's synchronous multi-get in `prefetch` when it has one (rocksdb). Default true. */
+  /**
+   * Use the store's synchronous multi-get in `prefetch` when it has one (rocksdb), so prefetch
+   * needs no await. Default false: measured with 1M keys it was no faster (80.7k vs 80.0k
+   * updates/s) and it blocks the event loop during disk reads.
+   */
   syncReads?: boolean;
 }
 
@@ -58,7 +62,7 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
     this.cacheSize = options.cacheSize ?? 100_000;
     this.flushThreshold = options.flushThreshold ?? 20_000;
     this.maxPendingFlushes = options.maxPendingFlushes ?? 4;
-    this.getManySync = (options.syncReads ?? true) ? store.getManySync : undefined;
+    this.getManySync = (options.syncReads ?? false) ? store.getManySync : undefined;
     if (!(this.cacheSize >= 1) || !(this.flushThreshold >= 1)) throw new Error('cacheSize and flushThreshold must be >= 1');
   }
 
@@ -133,7 +137,7 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
         storeKeys.push(table.prefix + key);
       }
     }
-    const backpressure = this.writes.size > this.maxPendingFlushes ? this.writes.idle() : undefined;
+    const backpressure = this.writes.size > this.maxPendingFlushes ? this.writes.below(this.maxPendingFlushes) : undefined;
     if (storeKeys.length === 0) {
       this.evict(unique);
       return backpressure;
@@ -318,8 +322,12 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
   private evict(keep: ReadonlySet<string>): void {
     // Evicting while another prefetch is loading could drop a key it then installs stale.
     if (this.loading > 0) return;
+    // Evict in steps of ~10% so the scan over the map's oldest entries is amortised.
     const capacity = Math.max(this.cacheSize, keep.size);
-    for (const table of this.tables.values()) table.evict(capacity, keep);
+    const target = Math.max(Math.floor(this.cacheSize * 0.9), keep.size);
+    for (const table of this.tables.values()) {
+      if (table.cache.size > capacity) table.evict(target, keep);
+    }
   }
 
   private toSlot(bytes: Buffer | undefined): PendingSlot {

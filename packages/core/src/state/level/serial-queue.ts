@@ -4,6 +4,8 @@
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Completion promises of pending tasks, oldest first. */
+  private readonly inFlight: Promise<unknown>[] = [];
   private failure: unknown = undefined;
   private pending = 0;
 
@@ -31,13 +33,26 @@ export class SerialQueue {
       }
     });
     // The chain itself never rejects; callers see failures through `result`.
-    this.tail = result.catch(() => undefined);
+    const settled = result.catch(() => undefined);
+    this.tail = settled;
+    this.inFlight.push(settled);
+    void settled.then(() => this.inFlight.shift());
     return result;
+  }
+
+  /** Resolves once at most `n` tasks are pending (rejects with the sticky error). */
+  async below(n: number): Promise<void> {
+    while (this.pending > n && this.failure === undefined) await this.oldest();
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Resolves when every task submitted so far has finished (rejects with the sticky error). */
   async idle(): Promise<void> {
     await this.tail;
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  private oldest(): Promise<unknown> {
+    return this.inFlight[0] ?? Promise.resolve();
   }
 }
