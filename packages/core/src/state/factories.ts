@@ -7,6 +7,9 @@ import type { StateBackendContext, StateBackendFactory } from './types.js';
 /**
  * Keyed state in JS memory. Fastest; state size is bounded by the heap and every checkpoint
  * writes all of it (the synchronous part is O(state/1024), the rest is asynchronous).
+ *
+ * Values are kept by reference (as in every backend until they are flushed or snapshotted):
+ * do not mutate an object after passing it to `update`/`put`/`add`; write a new one instead.
  */
 export function heapStateBackend(): StateBackendFactory {
   return {

@@ -6,6 +6,7 @@ export type {
   ReducingState,
   StateBackendContext,
   StateBackendFactory,
+  StateBackendStats,
   StateDescriptorOptions,
   StateFiles,
   StateHandle,

@@ -95,7 +95,25 @@ export interface KeyedStateBackend {
   restore(handle: StateHandle, files: StateFiles): Promise<void>;
   /** Number of keys with state (approximate for embedded stores). */
   approximateKeyCount(): number;
+  /** Counters for metrics (optional; cumulative since creation). */
+  stats?(): StateBackendStats;
   close(): Promise<void>;
+}
+
+/** Metrics of a keyed state backend; embedded-store fields are absent on the heap backend. */
+export interface StateBackendStats {
+  /** Same as approximateKeyCount(). */
+  keys: number;
+  /** Keys looked up by prefetch that were already in memory (cache, dirty or being flushed). */
+  prefetchHits?: number;
+  /** Keys prefetch had to read from the store. */
+  prefetchMisses?: number;
+  /** Keys currently cached, over all states. */
+  cachedKeys?: number;
+  /** Slots written to the store by flushes and snapshots. */
+  flushedSlots?: number;
+  /** Flush/snapshot writes queued or running. */
+  pendingWrites?: number;
 }
 
 export interface StateBackendContext {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyedStateBackend } from '../../src/state/index.js';
-import { StateFixture } from './helpers.js';
+import { StateFixture, collectKeys } from './helpers.js';
 
 function writeBatch(b: KeyedStateBackend, keys: string[], fn: (k: string) => void): Promise<void> | undefined {
   const p = b.prefetch(keys);
@@ -71,7 +71,16 @@ describe.each([
     b.setCurrentKey('absent');
     expect(v.value()).toBeUndefined();
     // Absent keys are cached as absent too.
+    const before = b.stats!();
     expect(b.prefetch(['absent'])).toBeUndefined();
+    const after = b.stats!();
+    expect(after.prefetchMisses).toBe(before.prefetchMisses);
+    expect(after.prefetchHits).toBe(before.prefetchHits! + 2);
+    // Evicted back below cacheSize (10 per state) once the big batch is over.
+    expect(after.cachedKeys).toBeLessThanOrEqual(20);
+    // keys() flushes and waits for the store, so every write has landed afterwards.
+    expect(await collectKeys(b, 'v')).toHaveLength(200);
+    expect(b.stats!()).toMatchObject({ flushedSlots: 400, pendingWrites: 0, keys: 400 });
   });
 
   it('reads keys that were never prefetched through a synchronous fallback', async () => {

@@ -4,7 +4,7 @@ import type { StateTable } from '../slot-access.js';
 import { StateEntry, isExpired } from '../state-entry.js';
 import { asKvHandle, kvHandle, yieldToEventLoop } from '../state-handle.js';
 import { composeKey, splitKey } from '../state-key.js';
-import type { StateBackendContext, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
+import type { StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
 import { decodeSlot, encodeSlot } from '../value-codec.js';
 import { HeapStateTable, type HeapPage } from './heap-state-table.js';
 
@@ -94,6 +94,10 @@ export class HeapStateBackend extends AbstractKeyedStateBackend<HeapStateTable> 
     let n = 0;
     for (const table of this.tables.values()) n += table.size;
     return n;
+  }
+
+  stats(): StateBackendStats {
+    return { keys: this.approximateKeyCount() };
   }
 
   async close(): Promise<void> {

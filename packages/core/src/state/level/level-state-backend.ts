@@ -5,7 +5,7 @@ import type { StateTable } from '../slot-access.js';
 import { StateEntry } from '../state-entry.js';
 import { asKvHandle, kvHandle, yieldToEventLoop } from '../state-handle.js';
 import { stateRange } from '../state-key.js';
-import type { StateBackendContext, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
+import type { StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
 import { decodeSlot, encodeSlot, slotExpiry } from '../value-codec.js';
 import type { LevelBatchOp, LevelStore, LevelStoreIterator, LevelStoreOpener } from './level-store.js';
 import { LevelStateTable, type PendingSlot } from './level-state-table.js';
@@ -51,6 +51,9 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
   private loading = 0;
   private keyCount = 0;
   private closed = false;
+  private prefetchHits = 0;
+  private prefetchMisses = 0;
+  private flushedSlots = 0;
 
   private constructor(
     private readonly store: LevelStore,
@@ -137,6 +140,8 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
         storeKeys.push(table.prefix + key);
       }
     }
+    this.prefetchMisses += storeKeys.length;
+    this.prefetchHits += unique.size * this.tables.size - storeKeys.length;
     const backpressure = this.writes.size > this.maxPendingFlushes ? this.writes.below(this.maxPendingFlushes) : undefined;
     if (storeKeys.length === 0) {
       this.evict(unique);
@@ -244,6 +249,19 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
     return Math.max(0, this.keyCount);
   }
 
+  stats(): StateBackendStats {
+    let cachedKeys = 0;
+    for (const table of this.tables.values()) cachedKeys += table.cache.size;
+    return {
+      keys: this.approximateKeyCount(),
+      prefetchHits: this.prefetchHits,
+      prefetchMisses: this.prefetchMisses,
+      cachedKeys,
+      flushedSlots: this.flushedSlots,
+      pendingWrites: this.writes.size,
+    };
+  }
+
   /** Starts writing all buffered writes to the store (in order after earlier flushes). */
   flush(): void {
     const frozen = this.freezeDirty();
@@ -300,11 +318,13 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
         ops.push(slot === null ? { type: 'del', key: table.prefix + key } : { type: 'put', key: table.prefix + key, value: encodeSlot(slot.value, slot.expiresAt) });
         if (ops.length === WRITE_BATCH) {
           await this.store.batch(ops);
+          this.flushedSlots += ops.length;
           ops = [];
         }
       }
     }
     if (ops.length > 0) await this.store.batch(ops);
+    this.flushedSlots += ops.length;
     this.unflushed.splice(this.unflushed.indexOf(frozen), 1);
   }
 
