@@ -84,7 +84,10 @@ export interface KeyedStateBackend {
   currentKey(): StateKey | undefined;
   /**
    * Make the given keys' state readable synchronously. Returns `undefined` when nothing had
-   * to be loaded, so callers can skip the await on the hot path.
+   * to be loaded, so callers can skip the await on the hot path. Keys stay readable at least
+   * until the prefetch after the next one returns, so an executor may prefetch batch n+1
+   * while it processes batch n. Reading a key that was not prefetched still works but may do
+   * a slow synchronous store read.
    */
   prefetch(keys: Iterable<StateKey>): Promise<void> | undefined;
   /** Every key that has state in `stateName` (used by drains and tests; may be slow). */
@@ -110,6 +113,8 @@ export interface StateBackendStats {
   prefetchMisses?: number;
   /** Keys currently cached, over all states. */
   cachedKeys?: number;
+  /** Reads of keys that were not prefetched (each a synchronous store read). */
+  unprefetchedReads?: number;
   /** Slots written to the store by flushes and snapshots. */
   flushedSlots?: number;
   /** Flush/snapshot writes queued or running. */

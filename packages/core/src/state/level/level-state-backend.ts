@@ -54,6 +54,8 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
   private prefetchHits = 0;
   private prefetchMisses = 0;
   private flushedSlots = 0;
+  private unprefetchedReads = 0;
+  private lastPrefetched: ReadonlySet<string> = new Set();
 
   private constructor(
     private readonly store: LevelStore,
@@ -87,6 +89,7 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
     let slot = this.unflushedSlot(table, key);
     if (slot === undefined) {
       // Not prefetched: a synchronous point read (slow path, correct but avoid it per record).
+      this.unprefetchedReads++;
       const bytes = this.getManySync !== undefined ? this.getManySync([table.prefix + key])[0] : this.store.getSync(table.prefix + key);
       slot = this.toSlot(bytes);
     }
@@ -257,6 +260,7 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
       prefetchHits: this.prefetchHits,
       prefetchMisses: this.prefetchMisses,
       cachedKeys,
+      unprefetchedReads: this.unprefetchedReads,
       flushedSlots: this.flushedSlots,
       pendingWrites: this.writes.size,
     };
@@ -340,13 +344,18 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
   }
 
   private evict(keep: ReadonlySet<string>): void {
+    // The previous batch's keys stay too: an executor may prefetch batch n+1 while it is
+    // still processing batch n.
+    const previous = this.lastPrefetched;
+    this.lastPrefetched = keep;
     // Evicting while another prefetch is loading could drop a key it then installs stale.
     if (this.loading > 0) return;
     // Evict in steps of ~10% so the scan over the map's oldest entries is amortised.
-    const capacity = Math.max(this.cacheSize, keep.size);
-    const target = Math.max(Math.floor(this.cacheSize * 0.9), keep.size);
+    const protectedKeys = keep.size + previous.size;
+    const capacity = Math.max(this.cacheSize, protectedKeys);
+    const target = Math.max(Math.floor(this.cacheSize * 0.9), protectedKeys);
     for (const table of this.tables.values()) {
-      if (table.cache.size > capacity) table.evict(target, keep);
+      if (table.cache.size > capacity) table.evict(target, keep, previous);
     }
   }
 

@@ -27,12 +27,12 @@ export class LevelStateTable implements StateTable {
     this.placeholder = base.placeholder;
   }
 
-  /** Drops the oldest cached keys down to `capacity`, never evicting keys in `keep`. */
-  evict(capacity: number, keep: ReadonlySet<string>): void {
+  /** Drops the oldest cached keys down to `capacity`, never evicting keys in `keep` or `keepToo`. */
+  evict(capacity: number, keep: ReadonlySet<string>, keepToo: ReadonlySet<string>): void {
     let excess = this.cache.size - capacity;
     if (excess <= 0) return;
     for (const key of this.cache.keys()) {
-      if (keep.has(key)) continue;
+      if (keep.has(key) || keepToo.has(key)) continue;
       this.cache.delete(key);
       if (--excess === 0) return;
     }
