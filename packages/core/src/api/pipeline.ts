@@ -1,5 +1,6 @@
 /** The entry point: define steps on a `Pipeline`, then `start()` or `run()` it. */
 
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCheckpointStorage, type CheckpointStorage } from '../checkpoint/storage.js';
@@ -27,7 +28,10 @@ export interface PipelineOptions {
     minPauseMs?: number;
     /** Completed checkpoints to keep (default 3). Savepoints are always kept. */
     keep?: number;
-    /** Checkpoint directory (default `<tmp>/weir-checkpoints/<name>`). */
+    /**
+     * Checkpoint directory. Without one, checkpoints go to a temporary directory of this run
+     * (restarts inside the process still restore; a new process starts fresh).
+     */
     dir?: string;
     /** Another storage implementation (object stores). */
     storage?: CheckpointStorage;
@@ -98,7 +102,8 @@ export class Pipeline implements StepRegistry {
     return new Job({
       jobName: o.name,
       steps: [...this.steps],
-      storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? join(tmpdir(), 'weir-checkpoints', o.name)),
+      storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? mkdtempSync(join(tmpdir(), `weir-checkpoints-${o.name.replace(/[^\w-]/g, '_')}-`))),
+      ownsStorageDir: cp.storage === undefined && cp.dir === undefined,
       checkpoints: { intervalMs: cp.intervalMs ?? 10_000, timeoutMs: cp.timeoutMs ?? 600_000, minPauseMs: cp.minPauseMs ?? 0, keep: cp.keep ?? 3 },
       stateBackend: o.stateBackend ?? classicLevelStateBackend(),
       workDir: o.workDir,

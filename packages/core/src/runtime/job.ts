@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CompletedCheckpoint } from '../checkpoint/storage.js';
+import { LocalCheckpointStorage, type CompletedCheckpoint } from '../checkpoint/storage.js';
 import type { JobStatusSnapshot } from '../metrics/status.js';
 import { JobRuntime, type AttemptResult, type RuntimeConfig, type StopMode } from './job-runtime.js';
 import { RestartTracker, type RestartStrategy } from './restart-strategy.js';
@@ -25,6 +25,8 @@ export interface JobSetup extends Omit<RuntimeConfig, 'attempt' | 'workDir'> {
   /** 'latest' (default): the newest checkpoint in storage; 'none'; or a checkpoint/savepoint directory. */
   restoreFrom: string;
   workDir: string | undefined;
+  /** The checkpoint directory is a temporary one of this run: delete it at the end. */
+  ownsStorageDir?: boolean;
 }
 
 export class Job {
@@ -70,6 +72,7 @@ export class Job {
       this.runtime = undefined;
       // scratch state of embedded stores; durable state lives in the checkpoints
       if (ownWorkDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      if (s.ownsStorageDir && s.storage instanceof LocalCheckpointStorage) await rm(s.storage.dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 

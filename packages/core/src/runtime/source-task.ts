@@ -9,11 +9,12 @@ import type { Logger } from '../metrics/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { PollResult, Source, SourceReader, SourceSplit, SplitEnumerator } from '../source/types.js';
 import { SplitWatermarks } from '../time/split-watermarks.js';
-import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkStrategy } from '../time/types.js';
+import { MAX_WATERMARK, type WatermarkStrategy } from '../time/types.js';
 import type { CheckpointBarrier, RestoredStep } from './barrier.js';
 import type { Mailbox } from './mailbox.js';
 import { eachInOrder, type MaybePromise } from './maybe-async.js';
 import type { Downstream } from './node.js';
+import { noTimestamps } from './timestamps.js';
 
 export interface SourceTaskOptions {
   name: string;
@@ -151,7 +152,7 @@ export class SourceTask {
       const n = batch.records.length;
       let timestamps: number[];
       if (this.wm !== undefined) timestamps = this.wm.onRecords(batch.splitId, batch.records, now, new Array<number>(n));
-      else timestamps = batch.timestamps ?? new Array<number>(n).fill(MIN_WATERMARK);
+      else timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
       this.assigned.set(batch.splitId, batch.splitState);
       this.stepMetrics.recordsOut += n;
       if (n > 0) steps.push(() => this.emitBatch(batch.records, timestamps));

@@ -12,6 +12,8 @@ export interface MemorySink<T> {
   readonly committed: T[];
   /** Records written but not (yet) committed. */
   pendingCount(): number;
+  /** Number of committed records (without materialising `committed`). */
+  committedCount(): number;
 }
 
 export interface MemoryCommittable {
@@ -19,17 +21,19 @@ export interface MemoryCommittable {
 }
 
 export function memorySink<T>(): MemorySink<T> {
-  const committed: T[] = [];
-  const prepared = new Map<number, T[]>();
+  // batches are kept by reference (the runtime never reuses an emitted array): no per-record copy
+  const committedChunks: Array<readonly T[]> = [];
+  let committedFlat: T[] | undefined;
+  const prepared = new Map<number, Array<readonly T[]>>();
   const done = new Set<number>();
   let nextBatch = 1;
-  let current: T[] = [];
+  let current: Array<readonly T[]> = [];
   const sink: Sink<T, MemoryCommittable, null> = {
     async createWriter(): Promise<SinkWriter<T, MemoryCommittable>> {
       current = [];
       return {
         write(records) {
-          for (let i = 0; i < records.length; i++) current.push(records[i]!);
+          if (records.length > 0) current.push(records);
         },
         async prepareCommit() {
           if (current.length === 0) return [];
@@ -48,7 +52,8 @@ export function memorySink<T>(): MemorySink<T> {
             if (done.has(batch)) continue;
             const records = prepared.get(batch);
             if (records === undefined) throw new Error(`memory sink: unknown batch ${batch}`);
-            for (const r of records) committed.push(r);
+            for (const chunk of records) committedChunks.push(chunk);
+            committedFlat = undefined;
             prepared.delete(batch);
             done.add(batch);
           }
@@ -60,5 +65,14 @@ export function memorySink<T>(): MemorySink<T> {
       for (const batch of [...prepared.keys()]) if (!keep.has(batch)) prepared.delete(batch);
     },
   };
-  return { sink, committed, pendingCount: () => current.length + [...prepared.values()].reduce((n, b) => n + b.length, 0) };
+  const count = (chunks: Array<readonly T[]>) => chunks.reduce((n, c) => n + c.length, 0);
+  return {
+    sink,
+    get committed() {
+      committedFlat ??= committedChunks.flat() as T[];
+      return committedFlat;
+    },
+    pendingCount: () => count(current) + [...prepared.values()].reduce((n, b) => n + count(b), 0),
+    committedCount: () => count(committedChunks),
+  };
 }

@@ -13,6 +13,8 @@ import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
 import type { Mailbox } from '../mailbox.js';
 import { andThen, type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
+import { hasNoTimestamps, noTimestamps } from '../timestamps.js';
+import { MIN_WATERMARK } from '../../time/types.js';
 
 export interface KeyedProcessDeps {
   stateBackend: StateBackendFactory;
@@ -28,6 +30,8 @@ export class KeyedProcessNode extends RuntimeNode {
   private readonly timers = new TimerService();
   private outValues: unknown[] = [];
   private outTimestamps: number[] = [];
+  /** Records of the current batch have no event time and nothing emitted set one. */
+  private untimed = false;
   private currentTimestamp = 0;
   private currentKey = '';
   private processingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,6 +70,15 @@ export class KeyedProcessNode extends RuntimeNode {
       timers,
       timeDomain: 'event',
       emit(value, timestamp) {
+        if (node.untimed) {
+          if (timestamp === undefined) {
+            node.outValues.push(value);
+            return;
+          }
+          // an explicit event time: from here on this batch's timestamps are real
+          node.untimed = false;
+          node.outTimestamps = new Array<number>(node.outValues.length).fill(MIN_WATERMARK);
+        }
         node.outValues.push(value);
         node.outTimestamps.push(timestamp ?? node.currentTimestamp);
       },
@@ -110,6 +123,7 @@ export class KeyedProcessNode extends RuntimeNode {
     const t0 = performance.now();
     this.outValues = [];
     this.outTimestamps = [];
+    this.untimed = hasNoTimestamps(timestamps);
     const fn = this.fn;
     const backend = this.backend;
     const ctx = this.ctx;
@@ -126,7 +140,9 @@ export class KeyedProcessNode extends RuntimeNode {
       }
     }
     this.metrics.busyNs += (performance.now() - t0) * 1e6;
-    return this.emit(this.outValues, this.outTimestamps);
+    const untimed = this.untimed;
+    this.untimed = false;
+    return this.emit(this.outValues, untimed ? noTimestamps(this.outValues.length) : this.outTimestamps);
   }
 
   protected override handleWatermark(watermark: number): MaybePromise {

@@ -8,6 +8,7 @@ import type { ErrorPolicy } from '../../api/graph.js';
 import type { StepMetrics } from '../../metrics/step-metrics.js';
 import type { MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
+import { hasNoTimestamps, noTimestamps } from '../timestamps.js';
 
 export interface ChainStep {
   kind: 'map' | 'filter' | 'flatMap';
@@ -27,6 +28,8 @@ export class StatelessChainNode extends RuntimeNode {
   private readonly reached: Float64Array;
   private outValues: unknown[] = [];
   private outTimestamps: number[] = [];
+  /** The current batch has no event time: timestamps are not copied. */
+  private untimed = false;
 
   constructor(
     private readonly steps: ChainStep[],
@@ -51,6 +54,8 @@ export class StatelessChainNode extends RuntimeNode {
     reached.fill(0);
     const outV = this.outValues;
     const outT = this.outTimestamps;
+    const untimed = hasNoTimestamps(timestamps);
+    this.untimed = untimed;
     for (let i = 0; i < values.length; i++) {
       let v = values[i];
       const t = timestamps[i]!;
@@ -70,14 +75,14 @@ export class StatelessChainNode extends RuntimeNode {
         if (s === n) {
           reached[n]!++;
           outV.push(v);
-          outT.push(t);
+          if (!untimed) outT.push(t);
         }
       } catch (err) {
         this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy);
       }
     }
     this.updateMetrics(performance.now() - t0);
-    return this.emit(outV, outT);
+    return this.emit(outV, untimed ? noTimestamps(outV.length) : outT);
   }
 
   /** flatMap at step `s`: run the rest of the chain for each produced value. */
@@ -102,7 +107,7 @@ export class StatelessChainNode extends RuntimeNode {
         if (j === n) {
           this.reached[n]!++;
           this.outValues.push(v);
-          this.outTimestamps.push(t);
+          if (!this.untimed) this.outTimestamps.push(t);
         }
       } catch (err) {
         this.recordFailed(this.steps[j]!.name, err, v, t, this.steps[j]!.policy);
