@@ -85,7 +85,7 @@ export class Pipeline implements StepRegistry {
   }
 
   /** Every record any step routed to the dead letters, with the step name and the reason. */
-  deadLetters(name = 'dead-letters'): Stream<DeadLetter> {
+  deadLetters(name = 'weir.dead-letters'): Stream<DeadLetter> {
     if (this.deadLetterStream === undefined) {
       const node: StepNode = { kind: 'deadLetters', name, inputs: [], options: {} };
       this.addStep(node);

@@ -4,7 +4,7 @@
  * backfills of in-memory data.
  */
 
-import type { PollResult, Source, SourceBatch, SourceReader, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from './types.js';
+import type { PollResult, Source, SourceBatch, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from './types.js';
 
 export interface GeneratorSplit extends SourceSplit {
   readonly index: number;
@@ -31,7 +31,7 @@ export function generatorSource<T>(options: GeneratorSourceOptions<T>): Source<T
   return {
     boundedness: options.recordsPerSplit === undefined ? 'unbounded' : 'bounded',
     createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splitCount, restored !== undefined),
-    createReader: () => new GeneratorReader(options),
+    createReader: (ctx) => new GeneratorReader(options, ctx),
   };
 }
 
@@ -42,12 +42,15 @@ export function collectionSource<T>(items: readonly T[], options: { splits?: num
   return {
     boundedness: 'bounded',
     createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splits, restored !== undefined),
-    createReader: () =>
-      new GeneratorReader<T>({
-        generate: (s, o) => items[s * per + o]!,
-        batchSize: options.batchSize,
-        lengthOf: (s) => Math.max(0, Math.min(per, items.length - s * per)),
-      }),
+    createReader: (ctx) =>
+      new GeneratorReader<T>(
+        {
+          generate: (s, o) => items[s * per + o]!,
+          batchSize: options.batchSize,
+          lengthOf: (s) => Math.max(0, Math.min(per, items.length - s * per)),
+        },
+        ctx,
+      ),
   };
 }
 
@@ -88,7 +91,10 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   /** Rate limiting counts from where each split started in this reader (also after a restore). */
   private readonly rateBase = new Map<string, { offset: number; at: number }>();
 
-  constructor(private readonly o: GeneratorSourceOptions<T> & { lengthOf?: (split: number) => number }) {
+  constructor(
+    private readonly o: GeneratorSourceOptions<T> & { lengthOf?: (split: number) => number },
+    private readonly ctx: SourceReaderContext,
+  ) {
     this.batchSize = o.batchSize ?? 1000;
   }
 
@@ -145,6 +151,7 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
         for (let o = split.offset; o < upTo; o++) records[o - split.offset] = this.o.generate(split.index, o);
         const next: GeneratorSplit = { id: split.id, index: split.index, offset: upTo };
         this.splits.set(split.id, next);
+        if (Number.isFinite(end)) this.ctx.reportPendingRecords(split.id, end - upTo);
         batches.push({ splitId: split.id, records, splitState: next });
       }
       if (upTo >= end) {
@@ -165,7 +172,12 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   }
 
   resumeSplits(ids: string[]): void {
-    for (const id of ids) this.paused.delete(id);
+    for (const id of ids) {
+      this.paused.delete(id);
+      // the rate applies while running: a paused split does not build up a burst
+      const split = this.splits.get(id);
+      if (split !== undefined) this.rateBase.set(id, { offset: split.offset, at: Date.now() });
+    }
     this.wakeup();
   }
 
