@@ -1,0 +1,7 @@
+/**
+ * @weir/kafka — Kafka connectors for Weir: a multi-cluster source (runtime discovery, clusters
+ * that may be down, offsets in checkpoints) and a two-phase-commit sink.
+ */
+
+export * from './client/index.js';
+export * from './source/index.js';

@@ -1,0 +1,296 @@
+/**
+ * The split enumerator: one discovery loop per cluster (retrying forever with capped backoff
+ * while the cluster is unreachable, so one dead cluster never holds up the others), ownership
+ * of splits by sorting every known split and dealing them round-robin over the instances, start
+ * offsets for new splits, and removed clusters' offsets kept for a retention time.
+ */
+
+import type { SplitEnumerator, SplitEnumeratorContext } from '@weir/core';
+import type { KafkaClientFactory, KafkaClusterClient, TopicPartition } from '../client/types.js';
+import type { ClusterDirectory } from './cluster-directory.js';
+import { Backoff, Signal } from './signal.js';
+import { resolveOffsets, startPositionOf } from './start-positions.js';
+import type { KafkaClusterSpec, KafkaEnumeratorState, KafkaSplit, StartPosition } from './types.js';
+
+export interface EnumeratorSettings {
+  bounded: boolean;
+  startFrom: StartPosition;
+  newSplitsStartFrom: StartPosition;
+  discoveryIntervalMs: number;
+  removedClusterRetentionMs: number;
+  commitGroupId: string | undefined;
+  backoff: { initialMs: number; maxMs: number };
+  clientFactory: KafkaClientFactory;
+}
+
+interface Loop {
+  active: boolean;
+  signal: Signal;
+  done: Promise<void>;
+}
+
+const splitId = (cluster: string, tp: TopicPartition) => `${cluster}/${tp.topic}/${tp.partition}`;
+
+export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumeratorState> {
+  /** Per cluster, its partitions from the last discovery (seeded from restored splits). */
+  private readonly discovered = new Map<string, TopicPartition[]>();
+  /** Positions of splits this instance knew but does not hold now (ownership moved, cluster removed and re-added). */
+  private readonly positions = new Map<string, KafkaSplit>();
+  private readonly removed = new Map<string, { removedAt: number; splits: KafkaSplit[] }>();
+  private readonly loops = new Map<string, Loop>();
+  /** Splits of a first discovery in a fresh run: they start at `startFrom`, later ones at `newSplitsStartFrom`. */
+  private readonly initialSplits = new Set<string>();
+  private readonly firstDiscoveryDone = new Set<string>();
+  private readonly startClusters = new Set<string>();
+  private readonly resolving = new Set<string>();
+  private readonly restored: boolean;
+  private boundedPending: Set<string> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: SplitEnumeratorContext<KafkaSplit>,
+    private readonly directory: ClusterDirectory,
+    private readonly s: EnumeratorSettings,
+    restored: { state: KafkaEnumeratorState; assigned: KafkaSplit[] } | undefined,
+  ) {
+    this.restored = restored !== undefined;
+    for (const r of restored?.state?.removed ?? []) this.removed.set(r.cluster, { removedAt: r.removedAt, splits: r.splits });
+    for (const split of restored?.assigned ?? []) {
+      let list = this.discovered.get(split.cluster);
+      if (list === undefined) this.discovered.set(split.cluster, (list = []));
+      list.push({ topic: split.topic, partition: split.partition });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.directory.acquire(this.ctx.logger);
+    for (const name of this.directory.all().keys()) this.startClusters.add(name);
+    if (this.s.bounded) this.boundedPending = new Set(this.startClusters);
+    this.unsubscribe = this.directory.subscribe((all) => this.applyClusters(all));
+    this.applyClusters(this.directory.all());
+    this.checkBoundedDone();
+  }
+
+  addSplitsBack(splits: KafkaSplit[]): void {
+    for (const s of splits) this.positions.set(s.id, s);
+    for (const loop of this.loops.values()) loop.signal.notify();
+  }
+
+  snapshotState(): KafkaEnumeratorState {
+    this.pruneRemoved();
+    return { removed: [...this.removed].map(([cluster, r]) => ({ cluster, removedAt: r.removedAt, splits: r.splits })) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    const loops = [...this.loops.values()];
+    this.loops.clear();
+    for (const l of loops) {
+      l.active = false;
+      l.signal.notify();
+    }
+    await Promise.all(loops.map((l) => l.done));
+    this.directory.release();
+  }
+
+  /** React to the cluster list: start loops for new clusters, remove the splits of vanished ones. */
+  private applyClusters(all: ReadonlyMap<string, KafkaClusterSpec>): void {
+    if (this.closed) return;
+    this.pruneRemoved();
+    const held = new Set<string>([...this.loops.keys(), ...this.discovered.keys()]);
+    for (const s of this.ctx.assignedSplits().values()) held.add(s.cluster);
+    for (const name of held) if (!all.has(name)) this.removeCluster(name);
+    for (const name of all.keys()) {
+      const loop = this.loops.get(name);
+      if (loop !== undefined) {
+        loop.signal.notify(); // settings may have changed: rediscover with them
+        continue;
+      }
+      const back = this.removed.get(name);
+      if (back !== undefined) {
+        for (const split of back.splits) this.positions.set(split.id, split);
+        this.removed.delete(name);
+        this.ctx.logger.info({ cluster: name, splits: back.splits.length }, 'kafka source: cluster re-added; its splits resume from their kept offsets');
+      }
+      this.startLoop(name);
+    }
+  }
+
+  private removeCluster(name: string): void {
+    const loop = this.loops.get(name);
+    if (loop !== undefined) {
+      loop.active = false;
+      loop.signal.notify();
+      this.loops.delete(name);
+    }
+    this.discovered.delete(name);
+    const mine = [...this.ctx.assignedSplits().values()].filter((s) => s.cluster === name);
+    const kept = [...mine, ...[...this.positions.values()].filter((s) => s.cluster === name)];
+    for (const s of kept) this.positions.delete(s.id);
+    if (kept.length > 0) this.removed.set(name, { removedAt: Date.now(), splits: kept });
+    if (mine.length > 0) this.ctx.removeSplits(mine.map((s) => s.id));
+    this.ctx.logger.info({ cluster: name, splits: mine.length }, 'kafka source: cluster removed; its offsets are kept for re-adding');
+    this.boundedPending?.delete(name);
+    this.checkBoundedDone();
+  }
+
+  private pruneRemoved(): void {
+    const limit = Date.now() - this.s.removedClusterRetentionMs;
+    for (const [name, r] of this.removed) if (r.removedAt < limit) this.removed.delete(name);
+  }
+
+  private startLoop(name: string): void {
+    const loop: Loop = { active: true, signal: new Signal(), done: Promise.resolve() };
+    this.loops.set(name, loop);
+    loop.done = this.discoveryLoop(name, loop);
+  }
+
+  private async discoveryLoop(name: string, loop: Loop): Promise<void> {
+    const backoff = new Backoff(this.s.backoff.initialMs, this.s.backoff.maxMs);
+    let client: KafkaClusterClient | undefined;
+    let clientSpec: KafkaClusterSpec | undefined;
+    let failures = 0;
+    while (loop.active && !this.closed) {
+      const spec = this.directory.get(name);
+      if (spec === undefined) break;
+      try {
+        if (client !== undefined && clientSpec !== spec) {
+          await client.close().catch(() => {});
+          client = undefined;
+        }
+        if (client === undefined) {
+          client = this.s.clientFactory(spec);
+          clientSpec = spec;
+          await client.connect();
+        }
+        const complete = await this.discoverOnce(name, spec, client, loop);
+        if (failures > 0) this.ctx.logger.info({ cluster: name, failures }, 'kafka source: discovery reaches the cluster again');
+        failures = 0;
+        backoff.reset();
+        if (complete && this.boundedPending?.delete(name)) this.checkBoundedDone();
+        if (this.s.bounded && complete) break;
+        await loop.signal.wait(complete ? this.s.discoveryIntervalMs : backoff.delay());
+      } catch (err) {
+        if (!loop.active || this.closed) break;
+        failures++;
+        const fields = { cluster: name, failures, err: String(err) };
+        if (failures === 1 || failures % 20 === 0) this.ctx.logger.warn(fields, 'kafka source: cannot discover topics of cluster (retrying with backoff)');
+        else this.ctx.logger.debug(fields, 'kafka source: cluster still unreachable for discovery');
+        await client?.close().catch(() => {});
+        client = undefined;
+        await loop.signal.wait(backoff.delay());
+      }
+    }
+    await client?.close().catch(() => {});
+  }
+
+  /** List topics and partitions, re-deal ownership, assign this instance's new splits. True when nothing is left unresolved. */
+  private async discoverOnce(name: string, spec: KafkaClusterSpec, client: KafkaClusterClient, loop: Loop): Promise<boolean> {
+    const all = await client.listTopics();
+    const topics = spec.topics instanceof RegExp ? all.filter((t) => (spec.topics as RegExp).test(t)) : spec.topics.filter((t) => all.includes(t));
+    const counts = await client.partitionCounts(topics);
+    if (!loop.active) return true;
+    const found: TopicPartition[] = [];
+    for (const [topic, n] of counts) for (let partition = 0; partition < n; partition++) found.push({ topic, partition });
+    this.discovered.set(name, found);
+    if (!this.firstDiscoveryDone.has(name)) {
+      this.firstDiscoveryDone.add(name);
+      if (!this.restored && this.startClusters.has(name)) for (const tp of found) this.initialSplits.add(splitId(name, tp));
+    }
+    const pending = this.reconcile().filter((s) => s.cluster === name);
+    if (pending.length === 0) return true;
+    for (const p of pending) this.resolving.add(p.id);
+    try {
+      const assigned = await this.resolveStarts(spec, client, pending);
+      if (loop.active && !this.closed) {
+        // ownership may have moved while offsets were looked up
+        const owned = new Set(this.owned().map((s) => s.id));
+        const still = assigned.filter((s) => owned.has(s.id) && !this.ctx.assignedSplits().has(s.id));
+        if (still.length > 0) this.ctx.assignSplits(still);
+      }
+      return assigned.length === pending.length;
+    } finally {
+      for (const p of pending) this.resolving.delete(p.id);
+    }
+  }
+
+  /** Every known split, sorted (cluster, topic, partition), dealt round-robin: those of this instance. */
+  private owned(): Array<TopicPartition & { id: string; cluster: string }> {
+    const every: Array<TopicPartition & { id: string; cluster: string }> = [];
+    for (const [cluster, tps] of this.discovered) {
+      if (this.directory.get(cluster) === undefined) continue;
+      for (const tp of tps) every.push({ ...tp, cluster, id: splitId(cluster, tp) });
+    }
+    every.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const { subtask, parallelism } = this.ctx;
+    return every.filter((_s, i) => i % parallelism === subtask);
+  }
+
+  /** Remove held splits this instance no longer owns; return owned splits not held yet. */
+  private reconcile(): Array<TopicPartition & { id: string; cluster: string }> {
+    const owned = this.owned();
+    const ownedIds = new Set(owned.map((s) => s.id));
+    const assigned = this.ctx.assignedSplits();
+    const gone: string[] = [];
+    for (const [id, split] of assigned) {
+      if (ownedIds.has(id)) continue;
+      this.positions.set(id, split);
+      gone.push(id);
+    }
+    if (gone.length > 0) {
+      this.ctx.logger.info({ splits: gone }, 'kafka source: splits no longer owned by this instance (topic deleted or ownership moved)');
+      this.ctx.removeSplits(gone);
+    }
+    return owned.filter((s) => !assigned.has(s.id) && !this.resolving.has(s.id));
+  }
+
+  /** Offsets for new splits: a kept position, else the start position (bounded: plus the current end). */
+  private async resolveStarts(spec: KafkaClusterSpec, client: KafkaClusterClient, pending: Array<TopicPartition & { id: string; cluster: string }>): Promise<KafkaSplit[]> {
+    const out: KafkaSplit[] = [];
+    const byTopic = new Map<string, Array<TopicPartition & { id: string; cluster: string }>>();
+    for (const p of pending) {
+      const kept = this.positions.get(p.id);
+      if (kept !== undefined) {
+        out.push(kept);
+        this.positions.delete(p.id);
+        continue;
+      }
+      let list = byTopic.get(p.topic);
+      if (list === undefined) byTopic.set(p.topic, (list = []));
+      list.push(p);
+    }
+    for (const [topic, parts] of byTopic) {
+      const stops = this.s.bounded ? await client.listOffsets(topic, 'latest') : undefined;
+      for (const initial of [true, false]) {
+        const group = parts.filter((p) => this.initialSplits.has(p.id) === initial);
+        if (group.length === 0) continue;
+        let position = startPositionOf(spec, topic, initial ? this.s.startFrom : this.s.newSplitsStartFrom, initial);
+        // another instance may have read this split before ownership moved: continue from its committed offsets
+        if (!initial && this.ctx.parallelism > 1 && this.s.commitGroupId !== undefined) {
+          const committed = await client.committedOffsets(this.s.commitGroupId, topic);
+          const explicit: Record<number, string> = {};
+          for (const [p, o] of committed) explicit[p] = o;
+          position = { offsets: explicit, fallback: typeof position === 'string' ? position : 'earliest' };
+        }
+        const offsets = await resolveOffsets(client, topic, group.map((p) => p.partition), position);
+        for (const p of group) {
+          const offset = offsets.get(p.partition);
+          if (offset === undefined) continue; // not visible yet: retried next round
+          const stopOffset = stops?.get(p.partition);
+          if (stops !== undefined && stopOffset === undefined) continue;
+          out.push({ id: p.id, cluster: p.cluster, topic, partition: p.partition, offset, ...(stopOffset !== undefined ? { stopOffset } : {}) });
+        }
+      }
+    }
+    return out;
+  }
+
+  private checkBoundedDone(): void {
+    if (this.boundedPending !== undefined && this.boundedPending.size === 0) {
+      this.boundedPending = undefined;
+      this.ctx.signalNoMoreSplits();
+    }
+  }
+}
