@@ -37,8 +37,8 @@ export abstract class RuntimeNode {
   private readonly ended: boolean[];
   private endedCount = 0;
   private barrierId = -1;
-  private barrierSeen: boolean[];
-  private barrierCount = 0;
+  private barrierDone = false;
+  private readonly barrierSeen: boolean[];
   private sideBuffer: Map<string, { values: unknown[]; timestamps: number[] }> | undefined;
 
   constructor(
@@ -152,28 +152,24 @@ export abstract class RuntimeNode {
    * be buffered while waiting for the others.
    */
   onBarrier(input: number, barrier: CheckpointBarrier): MaybePromise {
-    if (barrier.id !== this.barrierId) {
-      this.barrierId = barrier.id;
-      this.barrierSeen.fill(false);
-      this.barrierCount = 0;
-    }
-    if (!this.barrierSeen[input]) {
-      this.barrierSeen[input] = true;
-      this.barrierCount++;
-    }
+    this.resetBarrier(barrier.id);
+    this.barrierSeen[input] = true;
     return this.completeBarrierIfAligned(barrier);
   }
 
-  /** Used when some inputs ended: the barrier cannot arrive there any more. */
+  private resetBarrier(id: number): void {
+    if (id === this.barrierId) return;
+    this.barrierId = id;
+    this.barrierSeen.fill(false);
+    this.barrierDone = false;
+  }
+
+  /** Snapshot and forward once every input delivered the barrier or ended (it cannot arrive there any more). */
   completeBarrierIfAligned(barrier: CheckpointBarrier): MaybePromise {
-    if (barrier.id === this.barrierId && this.barrierCount === -1) return undefined; // done already
-    if (barrier.id !== this.barrierId) {
-      this.barrierId = barrier.id;
-      this.barrierSeen.fill(false);
-      this.barrierCount = 0;
-    }
+    this.resetBarrier(barrier.id);
+    if (this.barrierDone) return undefined;
     for (let i = 0; i < this.inputCount; i++) if (!this.barrierSeen[i] && !this.ended[i]) return undefined;
-    this.barrierCount = -1;
+    this.barrierDone = true;
     const side = this.flushSideOutputs();
     const snap = () => this.snapshot(barrier);
     const afterSnap = side === undefined ? snap() : side.then(snap);
