@@ -74,13 +74,30 @@ class KafkaJsClusterClient implements KafkaClusterClient {
   }
 
   async listOffsets(topic: string, spec: OffsetSpec): Promise<Map<number, string>> {
-    const out = new Map<number, string>();
-    if (typeof spec === 'object') {
-      for (const p of await this.admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp)) out.set(p.partition, p.offset);
-    } else {
-      for (const p of await this.admin.fetchTopicOffsets(topic)) out.set(p.partition, spec === 'earliest' ? p.low : p.high);
+    // through the internal cluster with fresh metadata: the admin's cached metadata misses new partitions
+    await this.ensureMetadata([topic], true);
+    const partitions = this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId }));
+    const query = async (q: { fromBeginning?: boolean; fromTimestamp?: number }) => {
+      const res = await this.cluster.fetchTopicsOffset([{ topic, partitions, ...q }]);
+      return new Map((res[0]?.partitions ?? []).map((p) => [p.partition, p.offset] as const));
+    };
+    if (typeof spec !== 'object') return query({ fromBeginning: spec === 'earliest' });
+    const byTime = await query({ fromTimestamp: spec.timestamp });
+    const latest = await query({ fromBeginning: false });
+    for (const [p, o] of byTime) if (BigInt(o) < 0n) byTime.set(p, latest.get(p) ?? o);
+    return byTime;
+  }
+
+  /** Make sure the cluster's metadata covers `topics` (and is fresh when `refresh`). */
+  private async ensureMetadata(topics: string[], refresh: boolean): Promise<void> {
+    const unknown = topics.filter((t) => !this.targetTopics.has(t));
+    if (unknown.length > 0) {
+      await this.cluster.addMultipleTargetTopics(topics);
+      for (const t of topics) this.targetTopics.add(t);
+      if (refresh) await this.cluster.refreshMetadata(); // adding may not refresh when another call added them first
+      return;
     }
-    return out;
+    if (refresh) await this.cluster.refreshMetadata();
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
@@ -112,14 +129,7 @@ class KafkaJsClusterClient implements KafkaClusterClient {
   }
 
   async leaders(partitions: TopicPartition[], refresh: boolean): Promise<Map<number, TopicPartition[]>> {
-    const topics = [...new Set(partitions.map((p) => p.topic))];
-    const unknown = topics.filter((t) => !this.targetTopics.has(t));
-    if (unknown.length > 0) {
-      await this.cluster.addMultipleTargetTopics(topics);
-      for (const t of topics) this.targetTopics.add(t);
-      refresh = false; // adding topics refreshed the metadata
-    }
-    if (refresh) await this.cluster.refreshMetadata();
+    await this.ensureMetadata([...new Set(partitions.map((p) => p.topic))], refresh);
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) {
       let list = byTopic.get(p.topic);
