@@ -21,8 +21,6 @@ const DISTINCT_KEYS = 1_000_000;
 const BATCH = 1000;
 /** Two passes over every key: the first inserts, the second reads back and updates. */
 const RECORDS = 2 * DISTINCT_KEYS;
-/** The synchronous checkpoint phase should block processing at most this long. */
-const PAUSE_TARGET_MS = 50;
 
 /** Key of record i: a fixed permutation of the key space, so each pass touches every key once. */
 function keyOf(i: number): string {
@@ -136,7 +134,8 @@ const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const pause = (id: string, ms: number): BenchResult => ({ id, value: round(ms, 2), unit: 'ms', baseline: PAUSE_TARGET_MS, ratio: round(ms / PAUSE_TARGET_MS, 3) });
+  // a target is not a measured baseline: the pause is reported alone (issue target: <= 50 ms)
+  const pause = (id: string, ms: number): BenchResult => ({ id, value: round(ms, 2), unit: 'ms' });
 
   const heap = await benchBackend(heapStateBackend(), true);
   results.push({ id: 'core.state-updates.heap', value: Math.round(heap.updatesPerSec), unit: 'updates/s' });
