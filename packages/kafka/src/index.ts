@@ -5,3 +5,4 @@
 
 export * from './client/index.js';
 export * from './source/index.js';
+export * from './sink/index.js';

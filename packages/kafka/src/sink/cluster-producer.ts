@@ -1,0 +1,451 @@
+/**
+ * A producer for one cluster: partitions messages (Java-compatible default or a custom
+ * partitioner), keeps one ordered queue per partition, and sends at most one request per leader
+ * broker and one batch per partition at a time. Each batch keeps its producer sequence across
+ * retries, so a retried request that had partly succeeded is de-duplicated by the broker, and
+ * every partition's acknowledgement is checked individually: a partition missing from a
+ * response, or whose leader moved, is sent again (the KafkaJS 2.2.4 `send()` retry skips brokers
+ * that answered the first attempt and can drop such records).
+ */
+
+import type { KafkaConfig } from 'kafkajs';
+import { createLowLevelCluster, errorText, forgetBrokerOnConnectionError, isRetriable, type LowLevelCluster, type WireMessage } from './kafkajs-internals.js';
+import { javaPartitionForKey } from './murmur2.js';
+import { addPartitionsToTxn, initProducerId, type ProducerIdentity } from './transactions.js';
+
+/** A message with its topic, before partitioning. */
+export interface OutMessage extends WireMessage {
+  topic: string;
+  /** Explicit partition (wins over the partitioner). */
+  partition?: number;
+}
+
+/** Chooses the partition of a message; `partitionCount` is the topic's on this cluster. */
+export type PartitionChooser = (message: OutMessage, partitionCount: number) => number;
+
+export interface ClusterProducerOptions {
+  kafka: KafkaConfig;
+  partitioner?: PartitionChooser;
+  /** Transactional id prefix use: set per transaction with `beginTransaction`. */
+  transactionTimeoutMs: number;
+  /** Produce request timeout on the broker (ms). */
+  requestTimeoutMs: number;
+  /** A batch not acknowledged within this time fails the producer (ms). */
+  deliveryTimeoutMs: number;
+  /** Most messages per partition in one request. */
+  maxBatchMessages: number;
+  compression?: number;
+  /** Request outcomes, for circuit breakers. */
+  onRequest?: (ok: boolean, err?: unknown) => void;
+  /**
+   * A batch exceeded the delivery timeout. Without this hook the producer fails (every pending
+   * send rejects); with it the owner decides (e.g. `abandon` and re-route the messages).
+   */
+  onStuck?: (err: Error) => void;
+}
+
+interface Tracker {
+  remaining: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  settled: boolean;
+}
+
+interface Entry {
+  messages: OutMessage[];
+  tracker: Tracker;
+  /** When the entry was accepted (delivery timeout). */
+  at: number;
+}
+
+interface InFlight {
+  messages: OutMessage[];
+  parts: Array<{ tracker: Tracker; count: number }>;
+  firstSequence: number;
+  since: number;
+}
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  entries: Entry[];
+  queued: number;
+  inflight: InFlight | undefined;
+  nextSequence: number;
+}
+
+/** Thrown to pending sends when the producer gave up (failure, abandon, close). */
+export class ProducerFailedError extends Error {}
+
+export class ClusterProducer {
+  readonly cluster: LowLevelCluster;
+  private readonly o: ClusterProducerOptions;
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly busyBrokers = new Set<number>();
+  private readonly knownTopics = new Set<string>();
+  private readonly roundRobin = new Map<string, number>();
+  private gate: Promise<void> | undefined;
+  private identity: ProducerIdentity | undefined;
+  private transactionalId: string | undefined;
+  private readonly txnPartitions = new Set<string>();
+  private failure: Error | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private metadataStale = false;
+  private outstanding = 0;
+  private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<{ n: number; resolve: () => void }> = [];
+  private closed = false;
+
+  constructor(options: ClusterProducerOptions) {
+    this.o = options;
+    this.cluster = createLowLevelCluster({ retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 }, ...options.kafka });
+  }
+
+  /** Messages accepted but not yet acknowledged. */
+  get pending(): number {
+    return this.outstanding;
+  }
+
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  get producer(): ProducerIdentity | undefined {
+    return this.identity;
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  /**
+   * Start a producer session: idempotent (no id) or a transaction under `transactionalId`
+   * (InitProducerId fences older producers of the id and aborts their open transaction).
+   * Only allowed when nothing is pending.
+   */
+  async begin(transactionalId: string | undefined, timeoutMs: number): Promise<ProducerIdentity> {
+    if (this.outstanding > 0) throw new Error('cannot start a producer session while sends are pending');
+    this.identity = undefined;
+    this.identity = await initProducerId(this.cluster, transactionalId, this.o.transactionTimeoutMs, timeoutMs);
+    this.transactionalId = transactionalId;
+    this.txnPartitions.clear();
+    for (const q of this.queues.values()) q.nextSequence = 0;
+    this.failure = undefined;
+    return this.identity;
+  }
+
+  /** True when the current transaction received records. */
+  get transactionHasData(): boolean {
+    return this.txnPartitions.size > 0;
+  }
+
+  /** Send a batch of messages; resolves once every one is acknowledged. */
+  send(messages: OutMessage[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (messages.length === 0) return Promise.resolve();
+    let unknown: string[] | undefined;
+    for (let i = 0; i < messages.length; i++) {
+      const t = messages[i]!.topic;
+      if (!this.knownTopics.has(t) && !(unknown ??= []).includes(t)) unknown.push(t);
+    }
+    if (unknown === undefined && this.gate === undefined) return this.enqueue(messages);
+    // a send that must load metadata first holds back later sends, so order is kept
+    const topics = unknown ?? [];
+    let result: Promise<void> | undefined;
+    const step = (this.gate ?? Promise.resolve())
+      .then(() => (topics.length > 0 ? this.loadTopics(topics) : undefined))
+      .then(() => {
+        result = this.enqueue(messages);
+      });
+    const gate = step.catch(() => undefined);
+    this.gate = gate;
+    void gate.then(() => {
+      if (this.gate === gate) this.gate = undefined;
+    });
+    return step.then(() => result!);
+  }
+
+  /** Resolves when nothing is pending (everything acknowledged) or rejects if the producer failed. */
+  flush(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.gate !== undefined) return this.gate.then(() => this.flush());
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => this.flush());
+  }
+
+  /** Resolves once fewer than `n` messages are pending (or the producer failed or was abandoned). */
+  below(n: number): Promise<void> {
+    if (this.outstanding < n || this.failure !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push({ n, resolve }));
+  }
+
+  /**
+   * Give up on everything pending: returns the unacknowledged messages (per partition in order)
+   * and rejects their sends. The producer must `begin` again before the next send.
+   */
+  abandon(reason: Error): OutMessage[] {
+    const out: OutMessage[] = [];
+    for (const q of this.queues.values()) {
+      if (q.inflight !== undefined) for (const m of q.inflight.messages) out.push(m);
+      for (const e of q.entries) for (const m of e.messages) out.push(m);
+    }
+    this.failAll(reason);
+    this.failure = undefined;
+    this.identity = undefined;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.failAll(new ProducerFailedError('producer closed'));
+    await this.cluster.disconnect().catch(() => undefined);
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private async loadTopics(topics: string[]): Promise<void> {
+    await this.cluster.addMultipleTargetTopics(topics);
+    for (const t of topics) {
+      if (this.cluster.findTopicPartitionMetadata(t).length === 0) throw new Error(`topic ${t} does not exist`);
+      this.knownTopics.add(t);
+    }
+  }
+
+  private enqueue(messages: OutMessage[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    let tracker!: Tracker;
+    const done = new Promise<void>((resolve, reject) => {
+      tracker = { remaining: messages.length, resolve, reject, settled: false };
+    });
+    const byQueue = new Map<PartitionQueue, OutMessage[]>();
+    const counts = new Map<string, number>();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      let count = counts.get(m.topic);
+      if (count === undefined) {
+        count = this.cluster.findTopicPartitionMetadata(m.topic).length;
+        counts.set(m.topic, count);
+      }
+      const p = this.partitionOf(m, count);
+      if (!(p >= 0 && p < count)) return Promise.reject(new Error(`partition ${p} of ${m.topic} out of range (${count} partitions)`));
+      const q = this.queue(m.topic, p);
+      let list = byQueue.get(q);
+      if (list === undefined) byQueue.set(q, (list = []));
+      list.push(m);
+    }
+    const at = Date.now();
+    for (const [q, list] of byQueue) {
+      q.entries.push({ messages: list, tracker, at });
+      q.queued += list.length;
+    }
+    this.outstanding += messages.length;
+    this.pump();
+    return done;
+  }
+
+  private partitionOf(m: OutMessage, count: number): number {
+    if (m.partition !== undefined) return m.partition;
+    if (this.o.partitioner !== undefined) return this.o.partitioner(m, count);
+    if (m.key !== null && m.key !== undefined) return javaPartitionForKey(m.key, count);
+    const n = this.roundRobin.get(m.topic) ?? 0;
+    this.roundRobin.set(m.topic, n + 1);
+    return n % count;
+  }
+
+  private queue(topic: string, partition: number): PartitionQueue {
+    const k = `${topic}\u0000${partition}`;
+    let q = this.queues.get(k);
+    if (q === undefined) {
+      q = { topic, partition, entries: [], queued: 0, inflight: undefined, nextSequence: 0 };
+      this.queues.set(k, q);
+    }
+    return q;
+  }
+
+  private pump(): void {
+    if (this.closed || this.failure !== undefined || this.retryTimer !== undefined) return;
+    if (this.metadataStale) {
+      this.metadataStale = false;
+      this.cluster
+        .refreshMetadata()
+        .then(() => this.pump())
+        .catch((err) => this.retryLater(err, [...this.queues.values()]));
+      return;
+    }
+    const byLeader = new Map<number, PartitionQueue[]>();
+    for (const q of this.queues.values()) {
+      if (q.inflight === undefined && q.queued === 0) continue;
+      const meta = this.cluster.findTopicPartitionMetadata(q.topic).find((p) => p.partitionId === q.partition);
+      if (meta === undefined || meta.leader === undefined || meta.leader < 0) {
+        this.metadataStale = true;
+        continue;
+      }
+      if (this.busyBrokers.has(meta.leader)) continue;
+      let list = byLeader.get(meta.leader);
+      if (list === undefined) byLeader.set(meta.leader, (list = []));
+      list.push(q);
+    }
+    for (const [leader, qs] of byLeader) void this.sendTo(leader, qs);
+    if (this.metadataStale && byLeader.size === 0 && this.busyBrokers.size === 0) this.retryLater(new Error('no leader'), []);
+  }
+
+  private retryLater(err: unknown, queues: PartitionQueue[]): void {
+    this.o.onRequest?.(false, err);
+    if (this.checkDeadline(queues, err)) return;
+    if (this.retryTimer !== undefined || this.closed) return;
+    this.metadataStale = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, 100);
+  }
+
+  /** Fail everything when a batch waited longer than the delivery timeout. */
+  private checkDeadline(queues: PartitionQueue[], err: unknown): boolean {
+    const now = Date.now();
+    for (const q of queues) {
+      const since = q.inflight?.since ?? q.entries[0]?.at;
+      if (since !== undefined && now - since > this.o.deliveryTimeoutMs) {
+        const e = new ProducerFailedError(`delivery to ${q.topic}/${q.partition} timed out after ${this.o.deliveryTimeoutMs} ms: ${errorText(err)}`, { cause: err });
+        if (this.o.onStuck !== undefined) this.o.onStuck(e);
+        else this.failAll(e);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private take(q: PartitionQueue): InFlight {
+    const messages: OutMessage[] = [];
+    const parts: InFlight['parts'] = [];
+    const max = this.o.maxBatchMessages;
+    const first = q.entries[0]?.at ?? Date.now();
+    while (q.entries.length > 0 && messages.length < max) {
+      const e = q.entries[0]!;
+      const room = max - messages.length;
+      if (e.messages.length <= room) {
+        q.entries.shift();
+        for (let i = 0; i < e.messages.length; i++) messages.push(e.messages[i]!);
+        parts.push({ tracker: e.tracker, count: e.messages.length });
+      } else {
+        const head = e.messages.splice(0, room);
+        for (let i = 0; i < head.length; i++) messages.push(head[i]!);
+        parts.push({ tracker: e.tracker, count: head.length });
+      }
+    }
+    q.queued -= messages.length;
+    const inflight = { messages, parts, firstSequence: q.nextSequence, since: first };
+    q.nextSequence += messages.length;
+    return inflight;
+  }
+
+  private async sendTo(leader: number, qs: PartitionQueue[]): Promise<void> {
+    this.busyBrokers.add(leader);
+    for (const q of qs) q.inflight ??= this.take(q);
+    let ok = false;
+    try {
+      const id = this.identity;
+      if (this.transactionalId !== undefined && id !== undefined) {
+        const fresh = qs.filter((q) => !this.txnPartitions.has(`${q.topic}\u0000${q.partition}`));
+        if (fresh.length > 0) {
+          const topics = new Map<string, number[]>();
+          for (const q of fresh) topics.set(q.topic, [...(topics.get(q.topic) ?? []), q.partition]);
+          await addPartitionsToTxn(this.cluster, this.transactionalId, id, [...topics].map(([topic, partitions]) => ({ topic, partitions })), this.o.deliveryTimeoutMs);
+          for (const q of fresh) this.txnPartitions.add(`${q.topic}\u0000${q.partition}`);
+        }
+      }
+      const broker = await this.cluster.findBroker({ nodeId: leader });
+      const byTopic = new Map<string, PartitionQueue[]>();
+      for (const q of qs) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), q]);
+      const response = await broker.produce({
+        transactionalId: this.transactionalId,
+        producerId: id?.producerId ?? -1,
+        producerEpoch: id?.producerEpoch ?? 0,
+        acks: -1,
+        timeout: this.o.requestTimeoutMs,
+        compression: this.o.compression,
+        topicData: [...byTopic].map(([topic, list]) => ({
+          topic,
+          partitions: list.map((q) => ({ partition: q.partition, firstSequence: id === undefined ? 0 : q.inflight!.firstSequence, messages: q.inflight!.messages })),
+        })),
+      });
+      // check every partition's acknowledgement; anything not acknowledged is sent again
+      const acked = new Set<string>();
+      for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) acked.add(`${t.topicName}\u0000${p.partition}`);
+      let missing = false;
+      for (const q of qs) {
+        if (acked.has(`${q.topic}\u0000${q.partition}`)) this.ack(q);
+        else missing = true;
+      }
+      if (missing) this.metadataStale = true;
+      ok = true;
+      this.o.onRequest?.(true);
+    } catch (err) {
+      forgetBrokerOnConnectionError(this.cluster, err);
+      if (!isRetriable(err)) {
+        this.o.onRequest?.(false, err);
+        this.failAll(new ProducerFailedError(`produce failed: ${errorText(err)}`, { cause: err }));
+      } else {
+        this.busyBrokers.delete(leader);
+        this.retryLater(err, qs);
+        return;
+      }
+    } finally {
+      this.busyBrokers.delete(leader);
+    }
+    if (ok) this.pump();
+  }
+
+  private ack(q: PartitionQueue): void {
+    const f = q.inflight!;
+    q.inflight = undefined;
+    this.outstanding -= f.messages.length;
+    for (const { tracker, count } of f.parts) {
+      tracker.remaining -= count;
+      if (tracker.remaining === 0 && !tracker.settled) {
+        tracker.settled = true;
+        tracker.resolve();
+      }
+    }
+    if (this.roomWaiters.length > 0) this.wakeRoom();
+    if (this.outstanding === 0) this.wakeIdle();
+  }
+
+  private wakeRoom(): void {
+    const keep: Array<{ n: number; resolve: () => void }> = [];
+    for (const w of this.roomWaiters) {
+      if (this.outstanding < w.n || this.failure !== undefined) w.resolve();
+      else keep.push(w);
+    }
+    this.roomWaiters = keep;
+  }
+
+  private failAll(err: Error): void {
+    this.failure = err;
+    for (const q of this.queues.values()) {
+      const trackers = [...(q.inflight?.parts.map((p) => p.tracker) ?? []), ...q.entries.map((e) => e.tracker)];
+      for (const t of trackers) {
+        if (!t.settled) {
+          t.settled = true;
+          t.reject(err);
+        }
+      }
+      q.entries = [];
+      q.queued = 0;
+      q.inflight = undefined;
+      q.nextSequence = 0;
+    }
+    this.outstanding = 0;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    this.wakeRoom();
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+}

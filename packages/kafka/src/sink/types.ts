@@ -1,0 +1,103 @@
+/** Public types of the Kafka sinks. */
+
+import type { KafkaConfig } from 'kafkajs';
+
+/** What a record becomes in Kafka. */
+export interface KafkaSinkRecord {
+  /** Target topic (default: the sink's `topic` option). */
+  topic?: string;
+  /** Key bytes decide the partition (Java-compatible murmur2) unless a partitioner is given. */
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string | Buffer | Array<string | Buffer>>;
+  /** Explicit partition: wins over every partitioner. */
+  partition?: number;
+  /** Record timestamp (ms); default: the time of sending. */
+  timestamp?: number;
+}
+
+/** Custom partitioner: pick a partition in `[0, partitionCount)` on the cluster being written. */
+export type KafkaSinkPartitioner = (record: { topic: string; key: Buffer | null; value: Buffer | string | null }, partitionCount: number) => number;
+
+/** One target cluster. */
+export interface KafkaClusterTarget {
+  /** Stable name (stored in checkpoints with exactly-once committables). Default `cluster-<index>`. */
+  name?: string;
+  brokers: string[];
+  /** Share of records in `balance` mode (default 1). */
+  weight?: number;
+  /** Further KafkaJS client options (clientId, ssl, sasl, connectionTimeout, requestTimeout, ...). */
+  kafka?: Omit<KafkaConfig, 'brokers'>;
+}
+
+/** How records are spread over several clusters. */
+export type KafkaSinkMode = 'failover' | 'balance' | 'replicate';
+
+export interface KafkaSinkOptions<T> {
+  /** Target clusters; one is the plain single-cluster sink. */
+  clusters: KafkaClusterTarget[];
+  /** Default topic for records that name none. */
+  topic?: string;
+  /** Turn a record into a Kafka record. */
+  serialize: (record: T) => KafkaSinkRecord;
+  partitioner?: KafkaSinkPartitioner;
+  /** `at-least-once` (default): every record acknowledged before the checkpoint completes. `exactly-once`: a transaction per checkpoint. */
+  guarantee?: 'at-least-once' | 'exactly-once';
+  /**
+   * Several clusters: `failover` (default; ordered preference, switch on failure, back on
+   * recovery), `balance` (by weight over healthy clusters), `replicate` (every record to every cluster).
+   */
+  mode?: KafkaSinkMode;
+  /** Exactly-once: transactional id prefix (default: the sink step's name). Ids are `<prefix>-<subtask>-<n>`. */
+  transactionalIdPrefix?: string;
+  /** Exactly-once: transactional ids per subtask (default 3; at least 2). */
+  transactionPoolSize?: number;
+  /** Exactly-once: broker-side transaction timeout (default 900 000 ms, Kafka's maximum default). */
+  transactionTimeoutMs?: number;
+  /** Exactly-once: the pipeline's checkpoint interval, checked against `transactionTimeoutMs`. */
+  checkpointIntervalMs?: number;
+  /** Exactly-once: how long a restart may take (default 60 000 ms), checked against `transactionTimeoutMs`. */
+  expectedRestartMs?: number;
+  /** Most records per partition per produce request (default 5 000). */
+  maxBatchRecords?: number;
+  /** Records accepted per cluster and not yet acknowledged before `write` waits (default 50 000). */
+  maxBufferedRecords?: number;
+  /** Produce request timeout (default 30 000 ms). */
+  requestTimeoutMs?: number;
+  /** A batch not acknowledged within this time counts as failed (default 30 000 ms; HA modes use it to give up on a cluster). */
+  deliveryTimeoutMs?: number;
+  /** KafkaJS compression codec (`CompressionTypes`), default none. */
+  compression?: number;
+  /**
+   * Circuit breaker per cluster (at-least-once): open after `failureThreshold` consecutive failed
+   * requests (default 10, retried every ~100 ms; unlimited with a single cluster) or a batch past
+   * `deliveryTimeoutMs`, probe after `resetTimeoutMs` (default 1 000).
+   */
+  breaker?: { failureThreshold?: number; resetTimeoutMs?: number };
+  /** `replicate` mode: durable local spill for clusters that are down (classic-level). */
+  spill?: { dir: string; maxRecords?: number };
+}
+
+/** Exactly-once committable: one open transaction on one cluster, stored in the checkpoint. */
+export interface KafkaTransactionCommittable {
+  cluster: string;
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+  /** Checkpoint whose barrier closed the transaction. */
+  checkpointId: number;
+  /** Index of the transactional id in the pool. */
+  slot: number;
+}
+
+/** Per-cluster health and queue figures. */
+export interface KafkaClusterStats {
+  name: string;
+  state: 'closed' | 'open' | 'half-open';
+  /** Records accepted, not yet acknowledged (in memory). */
+  pending: number;
+  /** Records waiting in the durable spill (`replicate` mode). */
+  spillDepth: number;
+  acknowledged: number;
+  failures: number;
+}
