@@ -1,0 +1,189 @@
+/**
+ * The partition committer (runs in subtask 0's commit phase). It gathers every writer's
+ * progress (watermark and per-partition counts, published by each writer's commit), and per
+ * known stream announces partitions in hour order once the minimum watermark passed
+ * `end + delay`, no hidden part file or merge manifest is left in the directory (files
+ * committed and merged, zombies gone). Empty partitions of known streams are announced too.
+ * "Announced up to" per stream travels in the checkpoint (committable + writer state), so a
+ * redone commit recomputes the same announcements; non-idempotent policies are deduplicated
+ * by done-markers.
+ */
+
+import { MAX_WATERMARK, MIN_WATERMARK, type Logger } from '@weir/core';
+import type { FileStorage } from '../storage/types.js';
+import { forEachLimit } from '../sink/concurrency.js';
+import { listCommittedFiles } from '../sink/merge.js';
+import { isHidden, metaDir, partitionDir, partitionKey, progressFile, type AnnouncerState, type PartitionCounts, type WriterProgress } from '../sink/model.js';
+import type { TimeBuckets } from '../sink/time-buckets.js';
+import type { FilesMetrics } from '../sink/metrics.js';
+import type { PartitionCommitPolicy, ReadyPartition } from './types.js';
+
+export interface AnnouncerConfig {
+  storage: FileStorage;
+  buckets: TimeBuckets;
+  stepName: string;
+  parallelism: number;
+  delayMs: number;
+  retainMs: number;
+  streams: readonly string[];
+  policies: readonly PartitionCommitPolicy[];
+  concurrency: number;
+  metrics: FilesMetrics | undefined;
+  logger: Logger;
+}
+
+/** Safety cap of partitions announced per stream and commit (a watermark jump of years). */
+const MAX_PER_COMMIT = 20_000;
+
+interface Aggregate {
+  recordsIn: number;
+  recordsOut: number;
+  dead: number;
+  minTs: number;
+  maxTs: number;
+  version: number;
+  start: number;
+  end: number;
+}
+
+export async function announceReadyPartitions(cfg: AnnouncerConfig, own: WriterProgress, before: AnnouncerState): Promise<AnnouncerState> {
+  const state: AnnouncerState = structuredClone(before);
+  const progresses = [own];
+  for (let s = 0; s < cfg.parallelism; s++) {
+    if (s === own.subtask) continue;
+    const p = await readProgress(cfg.storage, progressFile(cfg.stepName, s));
+    if (p === undefined) return state; // a writer that never committed holds event time back
+    progresses.push(p);
+  }
+  const wm = Math.min(...progresses.map((p) => p.watermark));
+  if (wm === MIN_WATERMARK) return state;
+
+  const byStream = new Map<string, Map<string, Aggregate>>();
+  let maxEnd = -Infinity;
+  let minStart = Infinity;
+  for (const p of progresses) for (const c of p.partitions) add(byStream, c);
+  for (const m of byStream.values())
+    for (const a of m.values()) {
+      maxEnd = Math.max(maxEnd, a.end);
+      minStart = Math.min(minStart, a.start);
+    }
+  if (state.startAt === undefined) {
+    const first = wm === MAX_WATERMARK ? minStart : cfg.buckets.partitionOf(wm).start;
+    if (Number.isFinite(first)) state.startAt = first;
+  }
+  const isReady = (end: number) => (wm === MAX_WATERMARK ? end <= maxEnd : end + cfg.delayMs <= wm);
+
+  const streams = new Set<string>(cfg.streams);
+  for (const p of progresses) for (const s of p.streams) streams.add(s);
+  const configured = new Set(cfg.streams);
+
+  await forEachLimit([...streams].sort(), cfg.concurrency, async (stream) => {
+    const data = byStream.get(stream);
+    let cursor = state.cursors[stream];
+    if (cursor === undefined) {
+      let first = Infinity;
+      for (const a of data?.values() ?? []) first = Math.min(first, a.start);
+      if (configured.has(stream) || first === Infinity) first = Math.min(first, state.startAt ?? Infinity);
+      if (first === Infinity) return;
+      cursor = first;
+    }
+    // first announcements, in partition order
+    for (let i = 0; i < MAX_PER_COMMIT; i++) {
+      const range = cfg.buckets.partitionOf(cursor);
+      if (!isReady(range.end)) break;
+      const dir = partitionDir(stream, range.path);
+      if (await hasUnfinishedFiles(cfg.storage, dir)) break;
+      const agg = data?.get(range.path);
+      await announce(cfg, state, stream, range.path, dir, agg, { start: range.start, end: range.end }, wm);
+      cursor = range.end;
+      state.cursors[stream] = cursor;
+    }
+    // re-announcements after late data was appended
+    for (const [path, agg] of data ?? []) {
+      const done = state.announced[partitionKey(stream, path)];
+      if (agg.end > (state.cursors[stream] ?? -Infinity) || (done !== undefined && done.version >= agg.version) || (done === undefined && agg.version === 1)) continue;
+      const dir = partitionDir(stream, path);
+      if (await hasUnfinishedFiles(cfg.storage, dir)) continue;
+      await announce(cfg, state, stream, path, dir, agg, agg, wm);
+    }
+  });
+
+  if (wm !== MAX_WATERMARK) {
+    for (const [k, a] of Object.entries(state.announced)) if (a.end + cfg.delayMs + cfg.retainMs < wm) delete state.announced[k];
+  }
+  return state;
+}
+
+async function announce(
+  cfg: AnnouncerConfig,
+  state: AnnouncerState,
+  stream: string,
+  path: string,
+  dir: string,
+  agg: Aggregate | undefined,
+  range: { start: number; end: number },
+  wm: number,
+): Promise<void> {
+  await cfg.storage.mkdirs(dir);
+  const version = agg?.version ?? 1;
+  const p: ReadyPartition = {
+    stream,
+    partition: path,
+    path: cfg.storage.describe(dir),
+    dir,
+    files: await listCommittedFiles(cfg.storage, dir),
+    recordsIn: agg?.recordsIn ?? 0,
+    recordsOut: agg?.recordsOut ?? 0,
+    deadLetters: agg?.dead ?? 0,
+    minEventTime: agg !== undefined && agg.recordsOut + agg.dead > 0 ? agg.minTs : null,
+    maxEventTime: agg !== undefined && agg.recordsOut + agg.dead > 0 ? agg.maxTs : null,
+    start: range.start,
+    end: range.end,
+    version,
+    watermark: wm,
+  };
+  const markerBase = `${metaDir(cfg.stepName)}/announced/${dir}/v${version}`;
+  for (const policy of cfg.policies) {
+    const marker = `${markerBase}.${encodeURIComponent(policy.name)}`;
+    if (!policy.idempotent && (await cfg.storage.exists(marker))) continue;
+    await policy.commit(p, cfg.storage);
+    if (!policy.idempotent) await cfg.storage.writeFile(marker, '');
+  }
+  const key = partitionKey(stream, path);
+  const prev = state.announced[key];
+  cfg.metrics?.announced(stream, p, prev);
+  state.announced[key] = { version, end: range.end, recordsIn: p.recordsIn, recordsOut: p.recordsOut, dead: p.deadLetters };
+  cfg.logger.debug({ stream, partition: path, version, records: p.recordsOut }, 'partition ready');
+}
+
+/** In-progress or pending part files, or a merge manifest, in the directory. */
+async function hasUnfinishedFiles(storage: FileStorage, dir: string): Promise<boolean> {
+  for (const e of await storage.list(dir)) if (!e.isDirectory && isHidden(e.name) && (e.name.startsWith('.part-') || e.name.startsWith('_merge-'))) return true;
+  return false;
+}
+
+function add(byStream: Map<string, Map<string, Aggregate>>, c: PartitionCounts): void {
+  let m = byStream.get(c.stream);
+  if (m === undefined) byStream.set(c.stream, (m = new Map()));
+  const a = m.get(c.path);
+  if (a === undefined) {
+    m.set(c.path, { recordsIn: c.recordsIn, recordsOut: c.recordsOut, dead: c.dead, minTs: c.minTs, maxTs: c.maxTs, version: c.version, start: c.start, end: c.end });
+    return;
+  }
+  a.recordsIn += c.recordsIn;
+  a.recordsOut += c.recordsOut;
+  a.dead += c.dead;
+  a.minTs = Math.min(a.minTs, c.minTs);
+  a.maxTs = Math.max(a.maxTs, c.maxTs);
+  a.version += c.version - 1;
+  a.start = Math.min(a.start, c.start);
+  a.end = Math.max(a.end, c.end);
+}
+
+async function readProgress(storage: FileStorage, path: string): Promise<WriterProgress | undefined> {
+  try {
+    return JSON.parse(Buffer.from(await storage.readFile(path)).toString('utf8')) as WriterProgress;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The storage a file sink writes to. Paths are relative to the storage root and use `/`.
+ * The local filesystem implementation is {@link LocalFileStorage}; object stores can plug in
+ * by implementing this interface (rename must be atomic for visibility guarantees, or the
+ * store must emulate it, e.g. with a manifest).
+ */
+
+/** One entry of a directory listing. */
+export interface StorageEntry {
+  readonly name: string;
+  readonly isDirectory: boolean;
+  /** Size in bytes (0 for directories). */
+  readonly size: number;
+}
+
+/** A file being written: chunks are appended in order; `close` makes them durable. */
+export interface StorageWriteStream {
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Flush, fsync (when `sync` is true, the default) and close. */
+  close(sync?: boolean): Promise<void>;
+  /** Close without making the content durable (the caller deletes the file). */
+  abort(): Promise<void>;
+}
+
+export interface FileStorage {
+  /** Create (or truncate) a file and write it in chunks. Parent directories are created. */
+  openWrite(path: string): Promise<StorageWriteStream>;
+  /** Write a whole file at once (durably when `sync`). Parent directories are created. */
+  writeFile(path: string, data: string | Uint8Array, options?: { sync?: boolean }): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  /** Stream a file's content. */
+  openRead(path: string): AsyncIterable<Uint8Array>;
+  /** Atomically rename `from` to `to` (replacing `to`). Throws ENOENT when `from` is missing. */
+  rename(from: string, to: string): Promise<void>;
+  /** Entries of a directory; an empty list when it does not exist. */
+  list(dir: string): Promise<StorageEntry[]>;
+  /** Delete a file; no error when it does not exist. */
+  delete(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  mkdirs(dir: string): Promise<void>;
+  /** Where a path lives, for notifications (e.g. an absolute path or URL). */
+  describe(path: string): string;
+}
