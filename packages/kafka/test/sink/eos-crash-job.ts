@@ -1,0 +1,39 @@
+/**
+ * The job the exactly-once crash test SIGKILLs: Kafka topic `in` -> map -> Kafka topic `out`
+ * through the exactly-once sink (one transaction per checkpoint). Runs until SIGTERM (drain).
+ * argv: <brokers,comma-separated> <checkpointDir>
+ */
+
+import { Pipeline, drainOnSignals, silentLogger } from '@weir/core';
+import { kafkaSink, kafkaSource, type KafkaRecord } from '../../src/index.js';
+
+const [brokers, checkpointDir] = process.argv.slice(2);
+const list = brokers!.split(',');
+
+const p = new Pipeline({
+  name: 'eos-crash',
+  checkpoints: { dir: checkpointDir!, intervalMs: 150 },
+  logger: silentLogger,
+  restart: { kind: 'none' },
+});
+p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['in'] }], startFrom: 'earliest', fetchMaxWaitMs: 50 }))
+  .map('transform', (r: KafkaRecord) => ({ key: r.key, value: `${r.value!.toString()}|p${r.partition}` }))
+  .sink(
+    'out',
+    kafkaSink<{ key: Buffer | null; value: string }>({
+      clusters: [{ brokers: list }],
+      topic: 'out',
+      guarantee: 'exactly-once',
+      checkpointIntervalMs: 150,
+      transactionTimeoutMs: 60_000,
+      expectedRestartMs: 10_000,
+      serialize: (r) => ({ key: r.key, value: r.value }),
+    }),
+  );
+
+const job = p.start();
+drainOnSignals(job);
+process.stdout.write('started\n');
+const result = await job.done;
+process.stdout.write(`${JSON.stringify({ done: result.outcome })}\n`);
+process.exit(result.outcome === 'failed' ? 1 : 0);
