@@ -68,7 +68,8 @@ export async function announceReadyPartitions(cfg: AnnouncerConfig, own: WriterP
       minStart = Math.min(minStart, a.start);
     }
   if (state.startAt === undefined) {
-    const first = wm === MAX_WATERMARK ? minStart : cfg.buckets.partitionOf(wm).start;
+    // the first watermark's partition, or earlier data of any stream
+    const first = wm === MAX_WATERMARK ? minStart : Math.min(minStart, cfg.buckets.partitionOf(wm).start);
     if (Number.isFinite(first)) state.startAt = first;
   }
   const isReady = (end: number) => (wm === MAX_WATERMARK ? end <= maxEnd : end + cfg.delayMs <= wm);
@@ -150,8 +151,7 @@ async function announce(
     if (!policy.idempotent) await cfg.storage.writeFile(marker, '');
   }
   const key = partitionKey(stream, path);
-  const prev = state.announced[key];
-  cfg.metrics?.announced(stream, p, prev);
+  cfg.metrics?.announced(stream, p);
   state.announced[key] = { version, end: range.end, recordsIn: p.recordsIn, recordsOut: p.recordsOut, dead: p.deadLetters };
   cfg.logger.debug({ stream, partition: path, version, records: p.recordsOut }, 'partition ready');
 }

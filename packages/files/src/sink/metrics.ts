@@ -31,13 +31,21 @@ export class FilesMetrics {
     this.lateRecords = counter(r, 'weir_files_late_records_total', 'Records that arrived after their partition closed.');
   }
 
+  /** What was counted per partition, so a redone commit does not count twice. */
+  private readonly counted = new Map<string, { version: number; recordsIn: number; recordsOut: number; dead: number }>();
+
   /** Count a partition announcement; a re-announcement adds only what changed. */
-  announced(stream: string, p: ReadyPartition, prev: { recordsIn: number; recordsOut: number; dead: number } | undefined): void {
+  announced(stream: string, p: ReadyPartition): void {
+    const key = `${stream}\u0000${p.partition}`;
+    const prev = this.counted.get(key);
+    if (prev !== undefined && prev.version >= p.version) return;
     const l = { sink: this.sink, stream };
     this.recordsIn.inc(l, Math.max(0, p.recordsIn - (prev?.recordsIn ?? 0)));
     this.recordsOut.inc(l, Math.max(0, p.recordsOut - (prev?.recordsOut ?? 0)));
     this.dead.inc(l, Math.max(0, p.deadLetters - (prev?.dead ?? 0)));
     this.partitions.inc(l);
+    if (this.counted.size > 100_000) this.counted.clear();
+    this.counted.set(key, { version: p.version, recordsIn: p.recordsIn, recordsOut: p.recordsOut, dead: p.deadLetters });
   }
 
   late(stream: string, n: number): void {

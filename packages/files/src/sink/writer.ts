@@ -4,7 +4,7 @@
  * and hands one committable per checkpoint to the committer.
  */
 
-import { MIN_WATERMARK, type SinkContext, type SinkWriter } from '@weir/core';
+import { MAX_WATERMARK, MIN_WATERMARK, type SinkContext, type SinkWriter } from '@weir/core';
 import type { BulkWriter } from '../format/types.js';
 import { forEachLimit } from './concurrency.js';
 import { partitionDir, partitionKey, type AnnouncerState, type FilesCommittable, type FilesWriterState, type MergePlan, type PartFile, type PartitionState, type PublishOp } from './model.js';
@@ -201,6 +201,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     const publish: PublishOp[] = [];
     const merges: MergePlan[] = [];
     let mergeSeq = 0;
+    const closedNow = new Set<string>();
     for (const [key, state] of this.partitions) {
       const fresh = newByKey.get(key) ?? [];
       if (state.lateDirty && state.closedVersion === state.version) state.version++;
@@ -236,11 +237,17 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
         files.push({ name: f.final, bytes: f.bytes, records: f.records });
       }
       state.files = files.sort((a, b) => (a.name < b.name ? -1 : 1));
-      if (closing) state.closedVersion = state.version;
+      if (closing) {
+        state.closedVersion = state.version;
+        closedNow.add(key);
+      }
     }
-    // forget partitions long closed (their stats stop travelling in checkpoints)
-    for (const [key, s] of this.partitions) {
-      if (s.closedVersion === s.version && s.end + o.delayMs + o.retainMs < this.watermark) this.partitions.delete(key);
+    // forget partitions closed in an earlier checkpoint, longer ago than the retention (their
+    // counts stop travelling in checkpoints); at the end of input keep all for the final announcements
+    if (this.watermark !== MAX_WATERMARK) {
+      for (const [key, s] of this.partitions) {
+        if (s.closedVersion === s.version && !closedNow.has(key) && s.end + o.delayMs + o.retainMs < this.watermark) this.partitions.delete(key);
+      }
     }
     this.checkpointId = checkpointId + 1;
     if (this.ctx.subtask === 0) this.announcer = this.announcerShared.get() ?? this.announcer;

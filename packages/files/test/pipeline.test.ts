@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Pipeline, WatermarkStrategies, generatorSource, silentLogger } from '@weir/core';
+import { testCluster } from '@weir/embedded-kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { bucketedFileSink, callbackPolicy, kafkaNotificationPolicy, successFilePolicy, TimeBuckets, type ReadyPartition } from '../src/index.js';
+import { readTable, T0, tempDir, walk } from './helpers.js';
+
+interface Ev {
+  stream: string;
+  id: number;
+  ts: number;
+}
+
+const SPLITS = 2;
+const PER_SPLIT = 3000;
+const STREAMS = 5;
+const ev = (s: number, o: number): Ev => ({ stream: `s${(s * 7 + o) % STREAMS}`, id: s * 1_000_000 + o, ts: T0 + o * 5_000 + s });
+
+describe('in a running pipeline', () => {
+  it('buckets by event time in a zone, commits at checkpoints, merges and announces every partition once (Kafka notifications)', async () => {
+    const cluster = await testCluster();
+    const kafka = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });
+    const topic = `partitions-ready-${Date.now()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const dir = await tempDir();
+      const chk = await tempDir();
+      const notes: ReadyPartition[] = [];
+      let mergesDone = 0;
+      const p = new Pipeline({ name: 'files-test', checkpoints: { dir: chk, intervalMs: 100 }, logger: silentLogger });
+      p.source('events', generatorSource({ splits: SPLITS, recordsPerSplit: PER_SPLIT, ratePerSecond: 4000, batchSize: 200, generate: ev }), {
+        watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts),
+      }).sink(
+        'files',
+        bucketedFileSink<Ev>({
+          storage: dir,
+          streamOf: (e) => e.stream,
+          timeZone: 'Europe/Berlin',
+          readiness: {
+            policies: [
+              successFilePolicy(),
+              kafkaNotificationPolicy({ topic, producer }),
+              callbackPolicy('log', (n) => void notes.push(n)),
+            ],
+          },
+          mergeHook: (step) => void (step === 'done' && mergesDone++),
+        }),
+      );
+      const result = await p.run();
+      expect(result.outcome).toBe('finished');
+
+      // exactly once, each record in the partition of its local (Berlin) hour
+      const buckets = new TimeBuckets('dt=YYYY-MM-DD/hour=HH', 'Europe/Berlin');
+      const table = await readTable<Ev>(dir);
+      const ids = new Set<number>();
+      for (const [partDir, rows] of table) {
+        for (const r of rows) {
+          expect(ids.has(r.id)).toBe(false);
+          ids.add(r.id);
+          expect(partDir).toBe(`${r.stream}/${buckets.pathOf(r.ts)}`);
+        }
+      }
+      expect(ids.size).toBe(SPLITS * PER_SPLIT);
+      expect([...table.keys()][0]).toMatch(/dt=2024-05-01\/hour=02$/); // UTC+2
+      const { hidden, visible } = await walk(dir);
+      expect(hidden).toEqual([]);
+      // parts of several checkpoints were merged: one file per partition
+      expect(mergesDone).toBeGreaterThan(0);
+      expect(visible.length).toBe(table.size);
+
+      // every partition announced once, per stream in hour order, after its data
+      const announced = notes.map((n) => `${n.stream}/${n.partition}`);
+      expect(new Set(announced).size).toBe(announced.length);
+      expect(new Set(announced)).toEqual(new Set(table.keys()));
+      for (let s = 0; s < STREAMS; s++) {
+        const mine = notes.filter((n) => n.stream === `s${s}`).map((n) => n.start);
+        expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      }
+      for (const n of notes) {
+        expect(n.recordsOut).toBe(table.get(`${n.stream}/${n.partition}`)!.length);
+        expect(JSON.parse(await readFile(join(dir, n.dir, '_SUCCESS'), 'utf8')).recordCount).toBe(n.recordsOut);
+      }
+
+      // the same notifications on the Kafka topic
+      const consumer = kafka.consumer({ groupId: `g-${topic}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const got: Array<{ key: string; value: { stream: string; partition: string; recordCount: number; files: string[] } }> = [];
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${got.length} notifications`)), 20_000);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            got.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
+            if (got.length >= notes.length) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+      await consumer.disconnect();
+      // streams are announced concurrently: compare per stream (hour order) and as a whole
+      expect(got.map((g) => g.key).sort()).toEqual([...announced].sort());
+      for (let s = 0; s < STREAMS; s++) {
+        const inKafka = got.filter((g) => g.value.stream === `s${s}`).map((g) => g.value.partition);
+        expect(inKafka).toEqual(notes.filter((n) => n.stream === `s${s}`).map((n) => n.partition));
+      }
+      const counts = new Map(notes.map((n) => [`${n.stream}/${n.partition}`, n.recordsOut]));
+      for (const g of got) expect(g.value.recordCount).toBe(counts.get(g.key));
+    } finally {
+      await producer.disconnect();
+      await cluster.stop();
+    }
+  }, 60_000);
+});
