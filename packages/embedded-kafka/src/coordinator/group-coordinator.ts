@@ -1,6 +1,6 @@
 import { ChangeListeners } from './change-listeners.js';
 import { ConsumerGroup, EMPTY_BYTES } from './consumer-group.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
 import type {
   ClientInfo,
   DeleteGroupsRequest,
@@ -109,11 +109,11 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   offsetCommit(req: OffsetCommitRequest, apiVersion: number): OffsetCommitResponse {
     const generationId = apiVersion >= 1 ? (req.generationIdOrMemberEpoch ?? -1) : -1;
     const memberId = apiVersion >= 1 ? (req.memberId ?? '') : '';
-    let groupError: number = ErrorCode.NONE;
-    if (this.closed) groupError = ErrorCode.NOT_COORDINATOR;
+    let groupError: number = ErrorCodes.NONE;
+    if (this.closed) groupError = ErrorCodes.NOT_COORDINATOR;
     else {
       const existing = this.groups.get(req.groupId);
-      if (existing === undefined && generationId >= 0) groupError = ErrorCode.ILLEGAL_GENERATION;
+      if (existing === undefined && generationId >= 0) groupError = ErrorCodes.ILLEGAL_GENERATION;
       else groupError = this.membership.commitError(existing ?? this.getOrCreate(req.groupId), generationId, memberId);
     }
     const topics = apiVersion === 1 ? req.topics : req.topics.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, commitTimestamp: -1 })) }));
@@ -127,9 +127,9 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   /** OffsetFetch v0-9, including the multi-group v8+ form. Unknown offsets answer -1 with metadata ''. */
   offsetFetch(req: OffsetFetchRequest, apiVersion: number): OffsetFetchResponse {
     const requireStable = apiVersion >= 7 && req.requireStable === true;
-    const groupError = this.closed ? ErrorCode.NOT_COORDINATOR : ErrorCode.NONE;
+    const groupError = this.closed ? ErrorCodes.NOT_COORDINATOR : ErrorCodes.NONE;
     const topicsOf = (groupId: string, topics: OffsetFetchRequest['topics']) =>
-      groupError === ErrorCode.NONE ? fetchGroupOffsets(this.offsets, groupId, topics, requireStable) : [];
+      groupError === ErrorCodes.NONE ? fetchGroupOffsets(this.offsets, groupId, topics, requireStable) : [];
     if (apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
@@ -148,7 +148,7 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
       .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
       .filter(() => types.length === 0 || types.includes('classic'))
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));
-    return { throttleTimeMs: 0, errorCode: this.closed ? ErrorCode.NOT_COORDINATOR : ErrorCode.NONE, groups };
+    return { throttleTimeMs: 0, errorCode: this.closed ? ErrorCodes.NOT_COORDINATOR : ErrorCodes.NONE, groups };
   }
 
   /** DescribeGroups v0-5. Unknown groups answer error 0 with state "Dead"; metadata only when Stable. */
@@ -159,7 +159,7 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   /** DeleteGroups v0-2: only groups without members can go (68 NON_EMPTY_GROUP, 69 GROUP_ID_NOT_FOUND). */
   deleteGroups(req: DeleteGroupsRequest, _apiVersion: number): DeleteGroupsResponse {
     const results = req.groupsNames.map((groupId) => ({ groupId, errorCode: this.deleteGroup(groupId) }));
-    if (results.some((r) => r.errorCode === ErrorCode.NONE)) this.listeners.emit();
+    if (results.some((r) => r.errorCode === ErrorCodes.NONE)) this.listeners.emit();
     return { throttleTimeMs: 0, results };
   }
 
@@ -168,15 +168,15 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
    * applies or drops them. The broker checks the transaction first (TransactionCoordinator.txnOffsetCommitAllowed).
    */
   txnOffsetCommit(req: TxnOffsetCommitRequest, apiVersion: number, producerId: number): TxnOffsetCommitResponse {
-    let groupError: number = ErrorCode.NONE;
-    if (this.closed) groupError = ErrorCode.NOT_COORDINATOR;
+    let groupError: number = ErrorCodes.NONE;
+    if (this.closed) groupError = ErrorCodes.NOT_COORDINATOR;
     else {
       const group = this.getOrCreate(req.groupId);
       const memberId = apiVersion >= 3 ? (req.memberId ?? '') : '';
       const generationId = apiVersion >= 3 ? (req.generationId ?? -1) : -1;
-      if (group.state === 'Dead') groupError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-      else if (memberId !== '' && !group.members.has(memberId)) groupError = ErrorCode.UNKNOWN_MEMBER_ID;
-      else if (generationId >= 0 && generationId !== group.generationId) groupError = ErrorCode.ILLEGAL_GENERATION;
+      if (group.state === 'Dead') groupError = ErrorCodes.COORDINATOR_NOT_AVAILABLE;
+      else if (memberId !== '' && !group.members.has(memberId)) groupError = ErrorCodes.UNKNOWN_MEMBER_ID;
+      else if (generationId >= 0 && generationId !== group.generationId) groupError = ErrorCodes.ILLEGAL_GENERATION;
     }
     const result = commitPartitions(req.topics, groupError, this.now(), this.partitionExists, (topic, partition, entry) =>
       this.offsets.stage(req.groupId, producerId, topic, partition, entry),
@@ -252,11 +252,11 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   private describe(groupId: string): DescribedGroup {
     const group = this.groups.get(groupId);
     if (group === undefined) {
-      return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_NOT_PROVIDED };
+      return { errorCode: ErrorCodes.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_NOT_PROVIDED };
     }
     const stable = group.state === 'Stable';
     return {
-      errorCode: this.closed ? ErrorCode.NOT_COORDINATOR : ErrorCode.NONE,
+      errorCode: this.closed ? ErrorCodes.NOT_COORDINATOR : ErrorCodes.NONE,
       groupId,
       groupState: group.state,
       protocolType: group.protocolType ?? '',
@@ -274,14 +274,14 @@ export class GroupCoordinator implements PersistableCoordinator<GroupsSnapshot> 
   }
 
   private deleteGroup(groupId: string): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (this.closed) return ErrorCodes.NOT_COORDINATOR;
     const group = this.groups.get(groupId);
-    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    if (group === undefined) return ErrorCodes.GROUP_ID_NOT_FOUND;
+    if (group.state !== 'Empty') return ErrorCodes.NON_EMPTY_GROUP;
     group.transitionTo('Dead');
     this.membership.forgetGroup(group);
     this.groups.delete(groupId);
     this.offsets.deleteGroup(groupId);
-    return ErrorCode.NONE;
+    return ErrorCodes.NONE;
   }
 }

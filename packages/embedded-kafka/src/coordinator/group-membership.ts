@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroup, EMPTY_BYTES, GroupMember, type Waiter } from './consumer-group.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
 import type {
   ClientInfo,
   HeartbeatRequest,
@@ -62,16 +62,16 @@ export class GroupMembership {
 
   joinGroup(req: JoinGroupRequest, version: number, client: ClientInfo): Promise<JoinGroupResponse> {
     const fail = (code: number): Promise<JoinGroupResponse> => Promise.resolve(joinError(code, req.memberId, version));
-    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
-    if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (this.closed) return fail(ErrorCodes.NOT_COORDINATOR);
+    if (req.groupId === '') return fail(ErrorCodes.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.opts.minSessionTimeoutMs || req.sessionTimeoutMs > this.opts.maxSessionTimeoutMs) {
-      return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+      return fail(ErrorCodes.INVALID_SESSION_TIMEOUT);
     }
     const existing = this.groups.get(req.groupId);
-    if (existing === undefined && req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (existing === undefined && req.memberId !== '') return fail(ErrorCodes.UNKNOWN_MEMBER_ID);
     const group = existing ?? this.groups.getOrCreate(req.groupId);
-    if (group.state === 'Dead') return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (!group.supportsProtocols(req.memberId, req.protocolType, req.protocols)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (group.state === 'Dead') return fail(ErrorCodes.COORDINATOR_NOT_AVAILABLE);
+    if (!group.supportsProtocols(req.memberId, req.protocolType, req.protocols)) return fail(ErrorCodes.INCONSISTENT_GROUP_PROTOCOL);
     return new Promise((resolve) => {
       const waiter = { resolve, version };
       if (req.memberId === '') this.joinUnknownMember(group, req, waiter, client);
@@ -81,26 +81,26 @@ export class GroupMembership {
 
   syncGroup(req: SyncGroupRequest, version: number): Promise<SyncGroupResponse> {
     const fail = (code: number): Promise<SyncGroupResponse> => Promise.resolve(syncAnswer(code, EMPTY_BYTES));
-    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
-    if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (this.closed) return fail(ErrorCodes.NOT_COORDINATOR);
+    if (req.groupId === '') return fail(ErrorCodes.INVALID_GROUP_ID);
     const group = this.groups.get(req.groupId);
     const member = group?.members.get(req.memberId);
-    if (group === undefined || member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
-    if (req.generationId !== group.generationId) return fail(ErrorCode.ILLEGAL_GENERATION);
-    if (version >= 5 && !this.matchesSelectedProtocol(group, req)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (group === undefined || member === undefined) return fail(ErrorCodes.UNKNOWN_MEMBER_ID);
+    if (req.generationId !== group.generationId) return fail(ErrorCodes.ILLEGAL_GENERATION);
+    if (version >= 5 && !this.matchesSelectedProtocol(group, req)) return fail(ErrorCodes.INCONSISTENT_GROUP_PROTOCOL);
     switch (group.state) {
       case 'Empty':
-        return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+        return fail(ErrorCodes.UNKNOWN_MEMBER_ID);
       case 'Dead':
-        return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        return fail(ErrorCodes.COORDINATOR_NOT_AVAILABLE);
       case 'PreparingRebalance':
-        return fail(ErrorCode.REBALANCE_IN_PROGRESS);
+        return fail(ErrorCodes.REBALANCE_IN_PROGRESS);
       case 'Stable':
         this.touchSession(group, member);
-        return Promise.resolve(syncAnswer(ErrorCode.NONE, member.assignment, group));
+        return Promise.resolve(syncAnswer(ErrorCodes.NONE, member.assignment, group));
       case 'CompletingRebalance':
         return new Promise((resolve) => {
-          member.syncWaiter?.resolve(syncAnswer(ErrorCode.REBALANCE_IN_PROGRESS, EMPTY_BYTES));
+          member.syncWaiter?.resolve(syncAnswer(ErrorCodes.REBALANCE_IN_PROGRESS, EMPTY_BYTES));
           member.syncWaiter = { resolve, version };
           group.pendingSync.delete(member.memberId);
           this.touchSession(group, member);
@@ -116,11 +116,11 @@ export class GroupMembership {
   leaveGroup(req: LeaveGroupRequest, version: number): LeaveGroupResponse {
     const identities =
       version >= 3 ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null })) : [{ memberId: req.memberId ?? '', groupInstanceId: null }];
-    const groupError = this.closed ? ErrorCode.NOT_COORDINATOR : req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
-    if (groupError !== ErrorCode.NONE) return version >= 3 ? { errorCode: groupError, members: [] } : { errorCode: groupError };
+    const groupError = this.closed ? ErrorCodes.NOT_COORDINATOR : req.groupId === '' ? ErrorCodes.INVALID_GROUP_ID : ErrorCodes.NONE;
+    if (groupError !== ErrorCodes.NONE) return version >= 3 ? { errorCode: groupError, members: [] } : { errorCode: groupError };
     const group = this.groups.get(req.groupId);
-    const results = identities.map((identity) => ({ ...identity, errorCode: group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : this.leave(group, identity) }));
-    if (version >= 3) return { errorCode: ErrorCode.NONE, members: results };
+    const results = identities.map((identity) => ({ ...identity, errorCode: group === undefined ? ErrorCodes.UNKNOWN_MEMBER_ID : this.leave(group, identity) }));
+    if (version >= 3) return { errorCode: ErrorCodes.NONE, members: results };
     return { errorCode: results[0]!.errorCode };
   }
 
@@ -129,14 +129,14 @@ export class GroupMembership {
    * a successful member commit also counts as a heartbeat.
    */
   commitError(group: ConsumerGroup, generationId: number, memberId: string): number {
-    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
-    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    if (group.state === 'Dead') return ErrorCodes.COORDINATOR_NOT_AVAILABLE;
+    if (generationId < 0 && group.state === 'Empty') return ErrorCodes.NONE;
+    if (group.state === 'CompletingRebalance') return ErrorCodes.REBALANCE_IN_PROGRESS;
     const member = group.members.get(memberId);
-    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (member === undefined) return ErrorCodes.UNKNOWN_MEMBER_ID;
+    if (generationId !== group.generationId) return ErrorCodes.ILLEGAL_GENERATION;
     this.touchSession(group, member);
-    return ErrorCode.NONE;
+    return ErrorCodes.NONE;
   }
 
   /** Drop a deleted group's timers (its pending two-step joiners). */
@@ -147,8 +147,8 @@ export class GroupMembership {
   /** Answer every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (the group is being unloaded). */
   releaseWaiters(group: ConsumerGroup): void {
     for (const member of group.members.values()) {
-      member.joinWaiter?.resolve(joinError(ErrorCode.NOT_COORDINATOR, member.memberId, member.joinWaiter.version));
-      member.syncWaiter?.resolve(syncAnswer(ErrorCode.NOT_COORDINATOR, EMPTY_BYTES));
+      member.joinWaiter?.resolve(joinError(ErrorCodes.NOT_COORDINATOR, member.memberId, member.joinWaiter.version));
+      member.syncWaiter?.resolve(syncAnswer(ErrorCodes.NOT_COORDINATOR, EMPTY_BYTES));
       member.joinWaiter = null;
       member.syncWaiter = null;
     }
@@ -171,7 +171,7 @@ export class GroupMembership {
       // Two-step join: hand out the id; the member must come back with it within its session timeout.
       group.pendingMembers.add(memberId);
       this.timers.set(this.key(group, 'pending', memberId), req.sessionTimeoutMs, () => this.expirePendingMember(group, memberId));
-      waiter.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId, waiter.version));
+      waiter.resolve(joinError(ErrorCodes.MEMBER_ID_REQUIRED, memberId, waiter.version));
       return;
     }
     this.addMemberAndRebalance(group, memberId, req, waiter, client);
@@ -185,7 +185,7 @@ export class GroupMembership {
     }
     const member = group.members.get(req.memberId);
     if (member === undefined || group.state === 'Empty' || group.state === 'Dead') {
-      waiter.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId, waiter.version));
+      waiter.resolve(joinError(ErrorCodes.UNKNOWN_MEMBER_ID, req.memberId, waiter.version));
       return;
     }
     const unchanged = member.hasSameProtocols(req.protocols);
@@ -219,7 +219,7 @@ export class GroupMembership {
   }
 
   private updateMemberAndRebalance(group: ConsumerGroup, member: GroupMember, req: JoinGroupRequest, waiter: Waiter<JoinGroupResponse>): void {
-    member.joinWaiter?.resolve(joinError(ErrorCode.REBALANCE_IN_PROGRESS, member.memberId, member.joinWaiter.version));
+    member.joinWaiter?.resolve(joinError(ErrorCodes.REBALANCE_IN_PROGRESS, member.memberId, member.joinWaiter.version));
     member.joinWaiter = waiter;
     member.protocols = req.protocols;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
@@ -236,7 +236,7 @@ export class GroupMembership {
   private prepareRebalance(group: ConsumerGroup): void {
     if (group.state === 'CompletingRebalance') {
       for (const member of group.members.values()) {
-        member.syncWaiter?.resolve(syncAnswer(ErrorCode.REBALANCE_IN_PROGRESS, EMPTY_BYTES));
+        member.syncWaiter?.resolve(syncAnswer(ErrorCodes.REBALANCE_IN_PROGRESS, EMPTY_BYTES));
         member.syncWaiter = null;
       }
     }
@@ -296,7 +296,7 @@ export class GroupMembership {
   private joinAnswer(group: ConsumerGroup, member: GroupMember, version: number): JoinGroupResponse {
     const isLeader = group.isLeader(member.memberId);
     return {
-      errorCode: ErrorCode.NONE,
+      errorCode: ErrorCodes.NONE,
       generationId: group.generationId,
       protocolType: group.protocolType,
       protocolName: group.protocolName ?? (version >= 7 ? null : ''),
@@ -318,7 +318,7 @@ export class GroupMembership {
     for (const member of group.members.values()) {
       const waiter = member.syncWaiter;
       member.syncWaiter = null;
-      waiter?.resolve(syncAnswer(ErrorCode.NONE, member.assignment, group));
+      waiter?.resolve(syncAnswer(ErrorCodes.NONE, member.assignment, group));
     }
   }
 
@@ -333,17 +333,17 @@ export class GroupMembership {
   }
 
   private heartbeatError(req: HeartbeatRequest): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    if (this.closed) return ErrorCodes.NOT_COORDINATOR;
+    if (req.groupId === '') return ErrorCodes.INVALID_GROUP_ID;
     const group = this.groups.get(req.groupId);
-    if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (group.state === 'Empty') return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (group === undefined) return ErrorCodes.UNKNOWN_MEMBER_ID;
+    if (group.state === 'Dead') return ErrorCodes.COORDINATOR_NOT_AVAILABLE;
+    if (group.state === 'Empty') return ErrorCodes.UNKNOWN_MEMBER_ID;
     const member = group.members.get(req.memberId);
-    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (member === undefined) return ErrorCodes.UNKNOWN_MEMBER_ID;
+    if (req.generationId !== group.generationId) return ErrorCodes.ILLEGAL_GENERATION;
     this.touchSession(group, member);
-    return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    return group.state === 'PreparingRebalance' ? ErrorCodes.REBALANCE_IN_PROGRESS : ErrorCodes.NONE;
   }
 
   private leave(group: ConsumerGroup, identity: { memberId: string; groupInstanceId: string | null }): number {
@@ -354,12 +354,12 @@ export class GroupMembership {
     if (group.pendingMembers.delete(memberId)) {
       this.timers.clear(this.key(group, 'pending', memberId));
       this.tryCompleteJoin(group);
-      return ErrorCode.NONE;
+      return ErrorCodes.NONE;
     }
     const member = group.members.get(memberId);
-    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (member === undefined) return ErrorCodes.UNKNOWN_MEMBER_ID;
     this.removeMemberAndUpdateGroup(group, member);
-    return ErrorCode.NONE;
+    return ErrorCodes.NONE;
   }
 
   private removeMemberAndUpdateGroup(group: ConsumerGroup, member: GroupMember): void {
@@ -371,8 +371,8 @@ export class GroupMembership {
   /** Remove a member; its waiting JoinGroup/SyncGroup get UNKNOWN_MEMBER_ID. */
   private removeMember(group: ConsumerGroup, member: GroupMember): void {
     this.timers.clear(this.key(group, 'session', member.memberId));
-    member.joinWaiter?.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId, member.joinWaiter.version));
-    member.syncWaiter?.resolve(syncAnswer(ErrorCode.UNKNOWN_MEMBER_ID, EMPTY_BYTES));
+    member.joinWaiter?.resolve(joinError(ErrorCodes.UNKNOWN_MEMBER_ID, member.memberId, member.joinWaiter.version));
+    member.syncWaiter?.resolve(syncAnswer(ErrorCodes.UNKNOWN_MEMBER_ID, EMPTY_BYTES));
     member.joinWaiter = null;
     member.syncWaiter = null;
     group.remove(member.memberId);

@@ -4,4 +4,3 @@ export { TransactionCoordinator, type TransactionCoordinatorOptions, type TxnDes
 export type * from './group-messages.js';
 export type * from './txn-messages.js';
 export type { PersistableCoordinator, TxnClusterAccess } from './types.js';
-export { ErrorCode as CoordinatorErrorCode } from './error-codes.js';

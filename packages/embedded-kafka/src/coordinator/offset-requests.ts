@@ -1,4 +1,4 @@
-import { ErrorCode } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
 import type { OffsetFetchRequestTopic, OffsetFetchResponsePartition, OffsetFetchResponseTopic, PartitionErrorTopic } from './group-messages.js';
 import type { OffsetEntry, OffsetStore } from './offset-store.js';
 
@@ -30,13 +30,13 @@ export function commitPartitions(
     name: topic.name,
     partitions: topic.partitions.map((p) => {
       let errorCode: number = groupError;
-      if (errorCode === ErrorCode.NONE && partitionExists !== undefined && !partitionExists(topic.name, p.partitionIndex)) {
-        errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (errorCode === ErrorCodes.NONE && partitionExists !== undefined && !partitionExists(topic.name, p.partitionIndex)) {
+        errorCode = ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION;
       }
-      if (errorCode === ErrorCode.NONE && (p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA_LENGTH) {
-        errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      if (errorCode === ErrorCodes.NONE && (p.committedMetadata?.length ?? 0) > MAX_OFFSET_METADATA_LENGTH) {
+        errorCode = ErrorCodes.OFFSET_METADATA_TOO_LARGE;
       }
-      if (errorCode === ErrorCode.NONE) {
+      if (errorCode === ErrorCodes.NONE) {
         write(topic.name, p.partitionIndex, {
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch ?? -1,
@@ -66,10 +66,10 @@ export function fetchGroupOffsets(
 ): OffsetFetchResponseTopic[] {
   const answer = (topic: string, partitionIndex: number, entry: OffsetEntry | undefined): OffsetFetchResponsePartition => {
     if (requireStable && store.hasStaged(groupId, topic, partitionIndex)) {
-      return { partitionIndex, ...NO_OFFSET, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      return { partitionIndex, ...NO_OFFSET, errorCode: ErrorCodes.UNSTABLE_OFFSET_COMMIT };
     }
-    if (entry === undefined) return { partitionIndex, ...NO_OFFSET, errorCode: ErrorCode.NONE };
-    return { partitionIndex, committedOffset: entry.offset, committedLeaderEpoch: entry.leaderEpoch, metadata: entry.metadata, errorCode: ErrorCode.NONE };
+    if (entry === undefined) return { partitionIndex, ...NO_OFFSET, errorCode: ErrorCodes.NONE };
+    return { partitionIndex, committedOffset: entry.offset, committedLeaderEpoch: entry.leaderEpoch, metadata: entry.metadata, errorCode: ErrorCodes.NONE };
   };
   if (topics == null) {
     return [...store.topicsOf(groupId)].map(([name, partitions]) => ({

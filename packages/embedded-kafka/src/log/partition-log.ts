@@ -9,7 +9,8 @@ import { ATTRIBUTES, ATTR_TIMESTAMP_LOG_APPEND, patchBaseOffset, readBaseOffset,
 import { buildControlBatch } from './batch-builder.js';
 import { BatchStore } from './batch-store.js';
 import { DataWaiters } from './data-waiters.js';
-import { INVALID_PRODUCER_EPOCH, INVALID_RECORD, NONE, OFFSET_OUT_OF_RANGE, PartitionLogError } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
+import { PartitionLogError } from './error-codes.js';
 import { FrameKind, LogFile } from './log-file.js';
 import { ProducerStateTable, lastSequence, type ProducerEntry } from './producer-state.js';
 import { findRecordByTimestamp } from './record-timestamps.js';
@@ -74,7 +75,7 @@ export class PartitionLog implements PartitionLogApi {
 
   append(batch: AppendBatchInfo, nowMs: number): AppendResult {
     this.assertOpen();
-    if (batch.isControl || batch.lastOffsetDelta < 0) return this.appendResult(INVALID_RECORD, -1, -1);
+    if (batch.isControl || batch.lastOffsetDelta < 0) return this.appendResult(ErrorCodes.INVALID_RECORD, -1, -1);
     const idempotent = batch.producerId >= 0;
     const lastSeq = idempotent ? lastSequence(batch.baseSequence, batch.lastOffsetDelta) : -1;
     if (idempotent) {
@@ -87,7 +88,7 @@ export class PartitionLog implements PartitionLogApi {
     this.applyBatch(batch, baseOffset, lastSeq);
     this.waiters.wake(this.nextOffset, this.lastStableOffset());
     const logAppendTime = (batch.bytes.readInt16BE(ATTRIBUTES) & ATTR_TIMESTAMP_LOG_APPEND) !== 0 ? nowMs : -1;
-    return this.appendResult(NONE, baseOffset, logAppendTime);
+    return this.appendResult(ErrorCodes.NONE, baseOffset, logAppendTime);
   }
 
   /**
@@ -100,7 +101,7 @@ export class PartitionLog implements PartitionLogApi {
     this.assertOpen();
     if (this.producers.isFenced(producerId, producerEpoch)) {
       throw new PartitionLogError(
-        INVALID_PRODUCER_EPOCH,
+        ErrorCodes.INVALID_PRODUCER_EPOCH,
         `marker for producer ${producerId} epoch ${producerEpoch} is fenced on ${this.topic}-${this.partition}`,
       );
     }
@@ -122,7 +123,7 @@ export class PartitionLog implements PartitionLogApi {
     const highWatermark = this.nextOffset;
     const lastStableOffset = this.lastStableOffset();
     const result: ReadResult = {
-      errorCode: NONE,
+      errorCode: ErrorCodes.NONE,
       highWatermark,
       lastStableOffset,
       logStartOffset: this.startOffset,
@@ -130,7 +131,7 @@ export class PartitionLog implements PartitionLogApi {
       abortedTransactions: isolation === 1 ? [] : null,
     };
     if (fetchOffset < this.startOffset || fetchOffset > highWatermark) {
-      result.errorCode = OFFSET_OUT_OF_RANGE;
+      result.errorCode = ErrorCodes.OFFSET_OUT_OF_RANGE;
       result.records = null;
       result.abortedTransactions = null;
       return result;
@@ -189,12 +190,12 @@ export class PartitionLog implements PartitionLogApi {
    */
   deleteRecordsBefore(offset: number): number {
     const target = offset === -1 ? this.nextOffset : offset;
-    if (target < 0 || target > this.nextOffset) return OFFSET_OUT_OF_RANGE;
+    if (target < 0 || target > this.nextOffset) return ErrorCodes.OFFSET_OUT_OF_RANGE;
     if (target > this.startOffset) {
       this.advanceStartOffset(target);
       this.persistStartOffset();
     }
-    return NONE;
+    return ErrorCodes.NONE;
   }
 
   /**

@@ -2,7 +2,7 @@
  * Idempotent-producer bookkeeping per producerId: current epoch, last sequence and the last
  * five appended batches (to answer retries of them with their original offset).
  */
-import { INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER } from './error-codes.js';
+import { ErrorCodes } from '../protocol/index.js';
 
 const INT32_MAX = 0x7fffffff;
 /** How many recent batches per producer are remembered for duplicate detection (as Kafka). */
@@ -47,14 +47,15 @@ export class ProducerStateTable {
    */
   check(producerId: number, epoch: number, firstSeq: number, lastSeq: number): SequenceVerdict | null {
     const entry = this.entries.get(producerId);
-    if (entry !== undefined && epoch < entry.epoch) return { errorCode: INVALID_PRODUCER_EPOCH, duplicateOf: -1 };
+    // INVALID_PRODUCER_EPOCH rather than PRODUCER_FENCED (90): KafkaJS speaks protocol versions that predate 90.
+    if (entry !== undefined && epoch < entry.epoch) return { errorCode: ErrorCodes.INVALID_PRODUCER_EPOCH, duplicateOf: -1 };
     if (entry === undefined || epoch > entry.epoch) {
-      return firstSeq === 0 ? null : { errorCode: OUT_OF_ORDER_SEQUENCE_NUMBER, duplicateOf: -1 };
+      return firstSeq === 0 ? null : { errorCode: ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER, duplicateOf: -1 };
     }
     for (const b of entry.recent) {
       if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { errorCode: 0, duplicateOf: b.baseOffset };
     }
-    return inSequence(entry.lastSeq, firstSeq) ? null : { errorCode: OUT_OF_ORDER_SEQUENCE_NUMBER, duplicateOf: -1 };
+    return inSequence(entry.lastSeq, firstSeq) ? null : { errorCode: ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER, duplicateOf: -1 };
   }
 
   /** Record an appended batch (already checked, or replayed from disk). */
