@@ -1,0 +1,203 @@
+import { Pipeline, generatorSource, silentLogger } from '@weir/core';
+import { startClusters, type EmbeddedCluster } from '@weir/embedded-kafka';
+import { describe, expect, it } from 'vitest';
+import { kafkaSink, type KafkaClusterStats } from '../../src/sink/index.js';
+import { readTopic, tempDir, type Read } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const KEYS = 23;
+
+function ids(read: Read[]): number[] {
+  return read.map((r) => Number(r.value));
+}
+
+/** Per key, the first occurrences of the ids come in the order they were written (re-sends after a failure may add later duplicates). */
+function expectPerKeyOrder(read: Read[]): void {
+  const byKey = new Map<string, number[]>();
+  for (const r of [...read].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+    const list = byKey.get(r.key!) ?? [];
+    list.push(Number(r.value));
+    byKey.set(r.key!, list);
+  }
+  for (const [key, list] of byKey) {
+    const firsts: number[] = [];
+    const seen = new Set<number>();
+    for (const id of list) if (!seen.has(id)) (seen.add(id), firsts.push(id));
+    expect(firsts, `key ${key}`).toEqual([...firsts].sort((a, b) => a - b));
+  }
+}
+
+function sample(stats: () => KafkaClusterStats[], into: KafkaClusterStats[][]): NodeJS.Timeout {
+  return setInterval(() => into.push(stats()), 50);
+}
+
+describe('kafka sink, several clusters, at-least-once', () => {
+  it('replicate: a cluster that is down gets its records from the durable spill, in order, after it returns; the other never waits', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 16_000;
+      const sink = kafkaSink<number>({
+        clusters: [
+          { name: 'a', brokers: a.bootstrapServers },
+          { name: 'b', brokers: b.bootstrapServers },
+        ],
+        mode: 'replicate',
+        topic: 'out',
+        spill: { dir: await tempDir() },
+        breaker: { failureThreshold: 3, resetTimeoutMs: 300 },
+        serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
+      });
+      const p = new Pipeline({ name: 'replicate', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 200, ratePerSecond: 4_000, generate: (_s, o) => o })).sink('kafka', sink);
+      const samples: KafkaClusterStats[][] = [];
+      const timer = sample(() => sink.stats(), samples);
+      const job = p.start();
+      await sleep(800);
+      await b.stop();
+      const hwAtStop = a.highWatermarks('out').reduce((x, y) => x + y, 0);
+      await sleep(1_500);
+      // cluster a kept receiving while b was down
+      expect(a.highWatermarks('out').reduce((x, y) => x + y, 0)).toBeGreaterThan(hwAtStop + 2_000);
+      const during = sink.stats().find((s) => s.name === 'b')!;
+      expect(during.state).not.toBe('closed');
+      expect(during.spillDepth).toBeGreaterThan(1_000);
+      await b.start();
+      const result = await job.done;
+      clearInterval(timer);
+      expect(result.outcome).toBe('finished');
+      const end = sink.stats().find((s) => s.name === 'b')!;
+      expect(end.spillDepth).toBe(0);
+      expect(end.state).toBe('closed');
+      expect(Math.max(...samples.map((s) => s.find((x) => x.name === 'b')?.spillDepth ?? 0))).toBeGreaterThan(1_000);
+      for (const c of [a, b]) {
+        const read = await readTopic(c.bootstrapServers, 'out', { expected: N });
+        expect(new Set(ids(read)).size).toBe(N);
+        expectPerKeyOrder(read);
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('replicate: records spilled for a dead cluster are durable; the next run of the job delivers them', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const spillDir = await tempDir();
+      const make = () =>
+        kafkaSink<number>({
+          clusters: [
+            { name: 'a', brokers: a.bootstrapServers },
+            { name: 'b', brokers: b.bootstrapServers },
+          ],
+          mode: 'replicate',
+          topic: 'out',
+          spill: { dir: spillDir },
+          breaker: { failureThreshold: 3, resetTimeoutMs: 300 },
+          serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
+        });
+      await b.stop();
+      const first = make();
+      const p1 = new Pipeline({ name: 'spill-1', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p1.source('gen', generatorSource({ splits: 1, recordsPerSplit: 3_000, batchSize: 200, generate: (_s, o) => o })).sink('kafka', first);
+      expect((await p1.run()).outcome).toBe('finished');
+      expect(first.stats().find((s) => s.name === 'b')!.spillDepth).toBe(3_000);
+      await b.start();
+      // a later run (another job using the same sink name and spill) drains the spill first
+      const second = make();
+      const p2 = new Pipeline({ name: 'spill-2', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p2.source('gen', generatorSource({ splits: 1, batchSize: 10, ratePerSecond: 20, generate: (_s, o) => 10_000 + o })).sink('kafka', second);
+      const job = p2.start();
+      const t0 = Date.now();
+      while (Date.now() - t0 < 10_000 && (second.stats().find((s) => s.name === 'b')?.spillDepth ?? 1) > 0) await sleep(50);
+      await job.stop({ mode: 'drain' });
+      await job.done;
+      expect(second.stats().find((s) => s.name === 'b')!.spillDepth).toBe(0);
+      const read = await readTopic(b.bootstrapServers, 'out', { idleMs: 1_000 });
+      const onB = new Set(ids(read));
+      for (let i = 0; i < 3_000; i++) expect(onB.has(i), String(i)).toBe(true);
+      expectPerKeyOrder(read);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('failover: traffic moves to the second cluster while the first is down and comes back when it recovers', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 16_000;
+      const sink = kafkaSink<number>({
+        clusters: [
+          { name: 'a', brokers: a.bootstrapServers },
+          { name: 'b', brokers: b.bootstrapServers },
+        ],
+        mode: 'failover',
+        topic: 'out',
+        breaker: { failureThreshold: 3, resetTimeoutMs: 300 },
+        serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
+      });
+      const p = new Pipeline({ name: 'failover', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 200, ratePerSecond: 4_000, generate: (_s, o) => o })).sink('kafka', sink);
+      const job = p.start();
+      await sleep(800);
+      expect(b.highWatermarks('out').reduce((x, y) => x + y, 0)).toBe(0);
+      await a.stop();
+      await sleep(1_200);
+      const onB = b.highWatermarks('out').reduce((x, y) => x + y, 0);
+      expect(onB).toBeGreaterThan(1_000);
+      await a.start();
+      await sleep(1_000);
+      // back on a: b stops growing
+      const bAfter = b.highWatermarks('out').reduce((x, y) => x + y, 0);
+      await sleep(500);
+      expect(b.highWatermarks('out').reduce((x, y) => x + y, 0)).toBe(bAfter);
+      const result = await job.done;
+      expect(result.outcome).toBe('finished');
+      const readA = await readTopic(a.bootstrapServers, 'out', { idleMs: 1_000 });
+      const readB = await readTopic(b.bootstrapServers, 'out', { idleMs: 1_000 });
+      const all = new Set([...ids(readA), ...ids(readB)]);
+      expect(all.size).toBe(N);
+      // a has records from before the outage and after it
+      expect(Math.min(...ids(readA))).toBe(0);
+      expect(Math.max(...ids(readA))).toBe(N - 1);
+      expect(Math.min(...ids(readB))).toBeGreaterThan(0);
+      expectPerKeyOrder(readA);
+      expectPerKeyOrder(readB);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('balance: records spread by weight over healthy clusters, keys stay on one cluster', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 2 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 6_000;
+      const p = new Pipeline({ name: 'balance', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 200, generate: (_s, o) => o })).sink(
+        'kafka',
+        kafkaSink<number>({
+          clusters: [
+            { name: 'a', brokers: a.bootstrapServers, weight: 3 },
+            { name: 'b', brokers: b.bootstrapServers, weight: 1 },
+          ],
+          mode: 'balance',
+          topic: 'out',
+          serialize: (i) => ({ key: `key-${i % 400}`, value: String(i) }),
+        }),
+      );
+      expect((await p.run()).outcome).toBe('finished');
+      const readA = await readTopic(a.bootstrapServers, 'out', { expected: 1 });
+      const readB = await readTopic(b.bootstrapServers, 'out', { expected: 1 });
+      expect(readA.length + readB.length).toBe(N);
+      expect(readA.length / N).toBeGreaterThan(0.6);
+      expect(readA.length / N).toBeLessThan(0.9);
+      const keysA = new Set(readA.map((r) => r.key));
+      for (const r of readB) expect(keysA.has(r.key)).toBe(false);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
