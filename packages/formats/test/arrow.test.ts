@@ -93,3 +93,47 @@ describe('protobuf -> Arrow', () => {
     expect(() => arrowSchemaFor(registry.current().typeOf('tree')!)).toThrow(/recursive message type t\.Node/);
   });
 });
+
+describe('column builders', () => {
+  it('dictionary enums, millisecond timestamps, wrappers, int64 from numbers and strings, nulls', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'm.proto'),
+      `syntax = "proto3"; package m;
+       import "google/protobuf/timestamp.proto"; import "google/protobuf/wrappers.proto";
+       enum Color { RED = 0; GREEN = 1; }
+       message M { Color color = 1; google.protobuf.Timestamp at = 2; google.protobuf.StringValue label = 3;
+                   int64 n = 4; map<int64, string> names = 5; repeated int64 ns = 6; }`,
+    );
+    const registry = await SchemaRegistry.open({ dir, streams: { m: 'm.M' } });
+    const type = registry.current().typeOf('m')!;
+    const values = [
+      { color: 1, at: { seconds: 1, nanos: 999_999_999 }, label: { value: 'x' }, n: -5, names: { '7': 'seven' }, ns: ['9007199254740993', -1] },
+      { color: 0, n: '-9223372036854775808', names: {}, ns: [] },
+      { color: 7, at: { seconds: -1, nanos: 0 }, label: null, n: 2 ** 40 + 1 },
+    ];
+    // through the wire, as the decoder delivers them (int64 as Long, map keys as long hashes)
+    const decoded = values.map((v) => type.decode(type.encode(type.fromObject(v)).finish()));
+    const table = new arrow.Table([new ArrowBatchBuilder(type, { enums: 'dictionary', timestampUnit: 'ms' }).build([...decoded, ...values, {}])]);
+    expect(String(table.schema.fields.map((f) => String(f.type)))).toBe(
+      'Dictionary<Int32, Utf8>,Timestamp<MILLISECOND, UTC>,Utf8,Int64,Map<{key:Int64, value:Utf8}>,List<Int64>',
+    );
+    for (const offset of [0, 3]) {
+      expect(table.getChild('color')!.get(offset)).toBe('GREEN');
+      expect(table.getChild('color')!.get(offset + 1)).toBe('RED');
+      expect(table.getChild('color')!.get(offset + 2)).toBe('7'); // unknown enum number kept as its number
+      expect((table.getChild('at')!.data[0]!.values as BigInt64Array)[offset]).toBe(1999n);
+      expect((table.getChild('at')!.data[0]!.values as BigInt64Array)[offset + 2]).toBe(-1000n);
+      expect(table.getChild('label')!.get(offset)).toBe('x');
+      expect(table.getChild('label')!.get(offset + 2)).toBeNull();
+      expect(table.getChild('n')!.get(offset)).toBe(-5n);
+      expect(table.getChild('n')!.get(offset + 1)).toBe(-(2n ** 63n));
+      expect(table.getChild('n')!.get(offset + 2)).toBe(2n ** 40n + 1n);
+      expect(table.getChild('names')!.get(offset)!.toJSON()).toEqual({ '7': 'seven' });
+      expect([...table.getChild('ns')!.get(offset)!]).toEqual([9007199254740993n, -1n]);
+    }
+    expect(table.getChild('at')!.get(1)).toBeNull(); // unset Timestamp after the wire: null
+    const empty = 6;
+    expect(['color', 'at', 'label', 'n', 'names', 'ns'].map((c) => table.getChild(c)!.get(empty))).toEqual([null, null, null, null, null, null]);
+  });
+});

@@ -40,27 +40,14 @@ export class ArrowBatchBuilder {
   build(messages: readonly object[]): arrow.RecordBatch {
     const children: arrow.Data[] = [];
     for (const plan of this.plans) {
-      const builder = arrow.makeBuilder({ type: plan.buildType, nullValues: [null, undefined] });
+      const builder = plan.builder();
       const name = plan.field.name;
-      const convert = plan.convert;
-      for (let i = 0; i < messages.length; i++) builder.append(convert((messages[i] as Record<string, unknown>)[name]));
-      children.push(retype(builder.finish().flush(), plan.field.type));
+      for (let i = 0; i < messages.length; i++) builder.append((messages[i] as Record<string, unknown>)[name]);
+      children.push(builder.finish());
     }
     const data = arrow.makeData({ type: new arrow.Struct(this.schema.fields), length: messages.length, nullCount: 0, children });
     return new arrow.RecordBatch(this.schema, data);
   }
-}
-
-/** Re-label built data with the real type (timestamps were built as int64 with the same layout). */
-function retype(data: arrow.Data, type: arrow.DataType): arrow.Data {
-  if (!containsTimestamp(type)) return data;
-  const childTypes = type.children?.map((c) => c.type) ?? [];
-  const children = data.children.map((c, i) => retype(c, childTypes[i]!));
-  return data.clone(type, data.offset, data.length, data.nullCount, data.buffers, children);
-}
-
-function containsTimestamp(type: arrow.DataType): boolean {
-  return arrow.DataType.isTimestamp(type) || (type.children ?? []).some((c) => containsTimestamp(c.type));
 }
 
 /**

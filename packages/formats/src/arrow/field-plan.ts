@@ -1,10 +1,25 @@
 /**
- * Per-field plans: the Arrow type of each protobuf field, the type its builder uses (timestamps
- * are built as exact int64 and retyped afterwards) and the converter from protobufjs values.
+ * Per-field plans: the Arrow type of each protobuf field and a factory for the column builder
+ * that writes protobufjs values of that field straight into Arrow buffers.
  */
 
 import * as arrow from 'apache-arrow';
 import protobuf from 'protobufjs';
+import {
+  BoolBuilder,
+  EnumDictionaryBuilder,
+  EnumStringBuilder,
+  Int64Builder,
+  ListBuilder,
+  MapBuilder,
+  NumberBuilder,
+  StructBuilder,
+  UnwrapBuilder,
+  VarBinaryBuilder,
+  timestampWriter,
+  writeInt64,
+  type ColumnBuilder,
+} from './column-builders.js';
 
 /** How protobuf maps to Arrow. */
 export interface ArrowMappingOptions {
@@ -17,19 +32,14 @@ export interface ArrowMappingOptions {
 /** @internal */
 export interface FieldPlan {
   field: arrow.Field;
-  /** Type the column builder is made with (no Timestamp inside). */
-  buildType: arrow.DataType;
-  convert: (value: unknown) => unknown;
+  builder: () => ColumnBuilder;
 }
 
-type Converter = (value: unknown) => unknown;
 interface TypePlan {
   type: arrow.DataType;
-  buildType: arrow.DataType;
-  convert: Converter;
+  builder: () => ColumnBuilder;
 }
 
-const identity: Converter = (v) => v;
 const WRAPPERS = new Set(['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map((n) => `.google.protobuf.${n}`));
 
 /** Plans for every field of `type`, in field-number order. */
@@ -45,7 +55,7 @@ function planMessageFields(type: protobuf.Type, options: ArrowMappingOptions, vi
     .sort((a, b) => a.id - b.id)
     .map((f) => {
       const plan = planField(f, options, visiting);
-      return { field: new arrow.Field(f.name, plan.type, true), buildType: plan.buildType, convert: plan.convert };
+      return { field: new arrow.Field(f.name, plan.type, true), builder: plan.builder };
     });
   visiting.delete(type.fullName);
   return plans;
@@ -55,37 +65,15 @@ function planField(field: protobuf.Field, options: ArrowMappingOptions, visiting
   if (field instanceof protobuf.MapField) {
     const key = scalarPlan(field.keyType, field);
     const value = valuePlan(field, options, visiting);
-    const entries = (b: arrow.DataType, k: arrow.DataType) =>
-      new arrow.Field('entries', new arrow.Struct([new arrow.Field('key', k, false), new arrow.Field('value', b, true)]), false);
+    const entries = new arrow.Field('entries', new arrow.Struct([new arrow.Field('key', key.type, false), new arrow.Field('value', value.type, true)]), false);
+    const type = new arrow.Map_(entries, false);
     const keyOf = mapKeyConverter(field.keyType);
-    return {
-      type: new arrow.Map_(entries(value.type, key.type), false),
-      buildType: new arrow.Map_(entries(value.buildType, key.buildType), false),
-      convert: (v) => {
-        if (v == null) return null;
-        const out = new Map<unknown, unknown>();
-        for (const k of Object.keys(v as object)) out.set(keyOf(k), value.convert((v as Record<string, unknown>)[k]));
-        return out;
-      },
-    };
+    return { type, builder: () => new MapBuilder(type, keyOf, key.builder(), value.builder()) };
   }
   const element = valuePlan(field, options, visiting);
   if (!field.repeated) return element;
-  const convert = element.convert;
-  return {
-    type: new arrow.List(new arrow.Field('item', element.type, true)),
-    buildType: new arrow.List(new arrow.Field('item', element.buildType, true)),
-    convert:
-      convert === identity
-        ? identity
-        : (v) => {
-            if (v == null) return null;
-            const a = v as unknown[];
-            const out = new Array<unknown>(a.length);
-            for (let i = 0; i < a.length; i++) out[i] = convert(a[i]);
-            return out;
-          },
-  };
+  const type = new arrow.List(new arrow.Field('item', element.type, true));
+  return { type, builder: () => new ListBuilder(type, element.builder()) };
 }
 
 /** The plan of one (non-repeated) value of the field's type. */
@@ -98,89 +86,71 @@ function valuePlan(field: protobuf.Field, options: ArrowMappingOptions, visiting
 
 function enumPlan(e: protobuf.Enum, options: ArrowMappingOptions): TypePlan {
   const names = e.valuesById;
-  const type = options.enums === 'dictionary' ? new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()) : new arrow.Utf8();
-  return { type, buildType: type, convert: (v) => (v == null ? null : typeof v === 'number' ? (names[v] ?? String(v)) : v) };
+  if (options.enums === 'dictionary') {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    return { type, builder: () => new EnumDictionaryBuilder(type, names) };
+  }
+  return { type: new arrow.Utf8(), builder: () => new EnumStringBuilder(names) };
 }
 
 function messagePlan(type: protobuf.Type, options: ArrowMappingOptions, visiting: Set<string>): TypePlan {
-  if (type.fullName === '.google.protobuf.Timestamp') return timestampPlan(options.timestampUnit ?? 'us');
+  if (type.fullName === '.google.protobuf.Timestamp') {
+    const ms = options.timestampUnit === 'ms';
+    const arrowType = ms ? new arrow.TimestampMillisecond('UTC') : new arrow.TimestampMicrosecond('UTC');
+    const write = timestampWriter(ms ? 1000 : 1_000_000);
+    return { type: arrowType, builder: () => new Int64Builder(arrowType, write) };
+  }
   if (WRAPPERS.has(type.fullName)) {
     const inner = planField(type.fields.value!, options, visiting);
-    return { ...inner, convert: (v) => (v == null ? null : inner.convert((v as { value: unknown }).value)) };
+    return { type: inner.type, builder: () => new UnwrapBuilder(inner.builder()) };
   }
   const children = planMessageFields(type, options, visiting);
+  const struct = new arrow.Struct(children.map((c) => c.field));
   const names = children.map((c) => c.field.name);
-  const converts = children.map((c) => c.convert);
-  return {
-    type: new arrow.Struct(children.map((c) => c.field)),
-    buildType: new arrow.Struct(children.map((c) => new arrow.Field(c.field.name, c.buildType, true))),
-    convert: (v) => {
-      if (v == null) return null;
-      const m = v as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) out[names[i]!] = converts[i]!(m[names[i]!]);
-      return out;
-    },
-  };
-}
-
-function timestampPlan(unit: 'ms' | 'us'): TypePlan {
-  const type = unit === 'ms' ? new arrow.TimestampMillisecond('UTC') : new arrow.TimestampMicrosecond('UTC');
-  const perSecond = unit === 'ms' ? 1000n : 1_000_000n;
-  const nanosPerUnit = unit === 'ms' ? 1_000_000 : 1000;
-  return {
-    type,
-    buildType: new arrow.Int64(),
-    convert: (v) => {
-      if (v == null) return null;
-      const t = v as { seconds?: unknown; nanos?: number };
-      return toBigInt(t.seconds ?? 0, false) * perSecond + BigInt(Math.floor((t.nanos ?? 0) / nanosPerUnit));
-    },
-  };
+  return { type: struct, builder: () => new StructBuilder(struct, names, children.map((c) => c.builder())) };
 }
 
 function scalarPlan(protoType: string, field: protobuf.Field): TypePlan {
-  const plain = (type: arrow.DataType, convert: Converter = identity): TypePlan => ({ type, buildType: type, convert });
+  const numbers = (type: arrow.DataType, Ctor: ConstructorParameters<typeof NumberBuilder>[1]): TypePlan => ({ type, builder: () => new NumberBuilder(type, Ctor) });
   switch (protoType) {
     case 'double':
-      return plain(new arrow.Float64());
+      return numbers(new arrow.Float64(), Float64Array);
     case 'float':
-      return plain(new arrow.Float32());
+      return numbers(new arrow.Float32(), Float32Array);
     case 'int32':
     case 'sint32':
     case 'sfixed32':
-      return plain(new arrow.Int32());
+      return numbers(new arrow.Int32(), Int32Array);
     case 'uint32':
     case 'fixed32':
-      return plain(new arrow.Uint32());
+      return numbers(new arrow.Uint32(), Uint32Array);
     case 'int64':
     case 'sint64':
-    case 'sfixed64':
-      return plain(new arrow.Int64(), (v) => (v == null ? null : toBigInt(v, false)));
+    case 'sfixed64': {
+      const type = new arrow.Int64();
+      return { type, builder: () => new Int64Builder(type, writeInt64) };
+    }
     case 'uint64':
-    case 'fixed64':
-      return plain(new arrow.Uint64(), (v) => (v == null ? null : toBigInt(v, true)));
+    case 'fixed64': {
+      const type = new arrow.Uint64();
+      return { type, builder: () => new Int64Builder(type, writeInt64) };
+    }
     case 'bool':
-      return plain(new arrow.Bool());
-    case 'string':
-      return plain(new arrow.Utf8());
-    case 'bytes':
-      return plain(new arrow.Binary());
+      return { type: new arrow.Bool(), builder: () => new BoolBuilder() };
+    case 'string': {
+      const type = new arrow.Utf8();
+      return { type, builder: () => new VarBinaryBuilder(type) };
+    }
+    case 'bytes': {
+      const type = new arrow.Binary();
+      return { type, builder: () => new VarBinaryBuilder(type) };
+    }
     default:
       throw new Error(`field ${field.fullName.slice(1)}: unsupported protobuf type '${protoType}'`);
   }
 }
 
-/** protobufjs int64 value (Long, number or decimal string) -> exact bigint. */
-export function toBigInt(v: unknown, unsigned: boolean): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return BigInt(v);
-  if (typeof v === 'string') return BigInt(v);
-  const long = v as { low: number; high: number; unsigned?: boolean };
-  const high = unsigned || long.unsigned ? BigInt(long.high >>> 0) : BigInt(long.high | 0);
-  return (high << 32n) + BigInt(long.low >>> 0);
-}
-
+/** Map keys arrive as strings from protobufjs; convert them to the key column's type. */
 function mapKeyConverter(keyType: string): (key: string) => unknown {
   switch (keyType) {
     case 'string':
@@ -193,8 +163,8 @@ function mapKeyConverter(keyType: string): (key: string) => unknown {
     case 'uint64':
     case 'fixed64': {
       const unsigned = keyType === 'uint64' || keyType === 'fixed64';
-      // protobufjs keys int64 maps by an 8-character bit hash; JSON-converted maps by decimal strings
-      return (k) => (/^-?\d+$/.test(k) ? BigInt(k) : toBigInt(protobuf.util.longFromHash(k, unsigned), unsigned));
+      // protobufjs keys decoded int64 maps by an 8-character bit hash; fromObject maps by decimal strings
+      return (k) => (/^-?\d+$/.test(k) ? k : protobuf.util.longFromHash(k, unsigned));
     }
     default:
       return (k) => Number(k);

@@ -2,7 +2,8 @@
 
 import type protobuf from 'protobufjs';
 import { COMPRESSIONS, decompress, type Compression } from './codecs.js';
-import { EnvelopeType, type EnvelopeMessage } from './envelope-schema.js';
+import type { EnvelopeMessage } from './envelope-schema.js';
+import { readEnvelope } from './envelope-reader.js';
 import type { SchemaSnapshot } from '../registry/snapshot.js';
 
 /** Why a record could not be decoded. */
@@ -66,6 +67,13 @@ export interface DecoderStats {
 export type SnapshotSource = SchemaSnapshot | (() => SchemaSnapshot);
 
 const OPEN_BRACE = 0x7b;
+/** `Type.fullName` walks the parents on every call; cache the name without the leading dot. */
+const typeNames = new WeakMap<protobuf.Type, string>();
+function nameOf(type: protobuf.Type): string {
+  let name = typeNames.get(type);
+  if (name === undefined) typeNames.set(type, (name = type.fullName.slice(1)));
+  return name;
+}
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -136,7 +144,7 @@ function decodeWith(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord 
   if (bytes.length > 0 && bytes[0] === OPEN_BRACE) return decodeJsonEnvelope(snapshot, bytes);
   let envelope: EnvelopeMessage;
   try {
-    envelope = EnvelopeType.decode(bytes) as unknown as EnvelopeMessage;
+    envelope = readEnvelope(bytes);
   } catch (error) {
     throw new EnvelopeDecodeError('bad-envelope', `not a Weir envelope (${(error as Error).message})`);
   }
@@ -158,7 +166,7 @@ function decodeWith(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord 
   } catch (error) {
     throw new EnvelopeDecodeError('bad-payload', `${envelope.format === 1 ? 'JSON' : 'protobuf'} payload is not a valid ${type.fullName.slice(1)}: ${(error as Error).message}`, stream);
   }
-  return { stream, messageType: type.fullName.slice(1), value, schemaVersion: snapshot.version, writerSchemaVersion: envelope.schema_version };
+  return { stream, messageType: nameOf(type), value, schemaVersion: snapshot.version, writerSchemaVersion: envelope.schema_version };
 }
 
 function decodeJsonEnvelope(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord {
@@ -180,7 +188,7 @@ function decodeJsonEnvelope(snapshot: SchemaSnapshot, bytes: Uint8Array): Decode
     throw new EnvelopeDecodeError('bad-payload', `JSON payload is not a valid ${type.fullName.slice(1)}: ${(error as Error).message}`, stream);
   }
   const writer = typeof parsed.schemaVersion === 'number' ? parsed.schemaVersion : 0;
-  return { stream, messageType: type.fullName.slice(1), value, schemaVersion: snapshot.version, writerSchemaVersion: writer };
+  return { stream, messageType: nameOf(type), value, schemaVersion: snapshot.version, writerSchemaVersion: writer };
 }
 
 function fromJson(type: protobuf.Type, text: string): Record<string, any> {
