@@ -34,6 +34,6 @@ p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['
 const job = p.start();
 drainOnSignals(job);
 process.stdout.write('started\n');
-const result = await job.done;
+const result = await job.done; // rejects (non-zero exit) when the job failed
 process.stdout.write(`${JSON.stringify({ done: result.outcome })}\n`);
-process.exit(result.outcome === 'failed' ? 1 : 0);
+process.exit(0);

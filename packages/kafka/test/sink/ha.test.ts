@@ -22,7 +22,11 @@ function expectPerKeyOrder(read: Read[]): void {
   for (const [key, list] of byKey) {
     const firsts: number[] = [];
     const seen = new Set<number>();
-    for (const id of list) if (!seen.has(id)) (seen.add(id), firsts.push(id));
+    for (const id of list) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      firsts.push(id);
+    }
     expect(firsts, `key ${key}`).toEqual([...firsts].sort((a, b) => a - b));
   }
 }
