@@ -1,0 +1,53 @@
+/**
+ * The job the crash test SIGKILLs: a deterministic source of events of 20 streams over
+ * several hours of event time -> bucketed JSON-lines files with continuous merges, `_SUCCESS`
+ * markers and a Kafka-style notification log (an append-only file, like a topic).
+ * argv: <outDir> <checkpointDir> <notificationsFile> <splits> <recordsPerSplit> <ratePerSecond>
+ */
+
+import { appendFile } from 'node:fs/promises';
+import { Pipeline, WatermarkStrategies, generatorSource, silentLogger } from '@weir/core';
+import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '../../src/index.js';
+
+const [outDir, checkpointDir, notifications, splits, perSplit, rate] = process.argv.slice(2);
+const T0 = Date.UTC(2024, 4, 1);
+const STREAMS = 20;
+
+interface Ev {
+  stream: string;
+  id: string;
+  ts: number;
+}
+
+const p = new Pipeline({ name: 'files-crash-test', checkpoints: { dir: checkpointDir!, intervalMs: 150 }, logger: silentLogger, restart: { kind: 'none' } });
+p.source(
+  'events',
+  generatorSource<Ev>({
+    splits: Number(splits),
+    recordsPerSplit: Number(perSplit),
+    ratePerSecond: Number(rate),
+    batchSize: 100,
+    generate: (s, o) => ({ stream: `s${(o * 3 + s) % STREAMS}`, id: `${s}-${o}`, ts: T0 + o * 2_000 + s }),
+  }),
+  { watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts) },
+).sink(
+  'files',
+  bucketedFileSink<Ev>({
+    storage: outDir!,
+    streamOf: (e) => e.stream,
+    merge: { mode: 'continuous', minFiles: 4, targetBytes: 64 * 1024 },
+    readiness: {
+      streams: ['quiet'], // never has data: its empty partitions are announced too
+      policies: [
+        successFilePolicy(),
+        kafkaNotificationPolicy({
+          topic: 'ready',
+          publish: async (records) => appendFile(notifications!, records.map((r) => JSON.stringify({ key: r.key, value: JSON.parse(r.value) }) + '\n').join('')),
+        }),
+      ],
+    },
+  }),
+);
+
+const result = await p.run();
+process.stdout.write(`${JSON.stringify({ done: result.outcome })}\n`);

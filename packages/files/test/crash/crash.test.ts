@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir, walk } from '../helpers.js';
+
+const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
+const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
+const SPLITS = 3;
+const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 6000);
+const RATE = 1000;
+
+function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+describe('bucketed file sink crash safety', () => {
+  it(`SIGKILLed ${KILLS} times: every record once in visible files, no hidden file left, every partition announced once`, async () => {
+    const out = await tempDir();
+    const chk = await tempDir();
+    const notifications = join(await tempDir(), 'ready.jsonl');
+    const args = [out, chk, notifications, String(SPLITS), String(PER_SPLIT), String(RATE)];
+    let kills = 0;
+    while (kills < KILLS) {
+      const r = await runChild(args, 1000 + Math.floor(Math.random() * 1200));
+      if (r.signal === 'SIGKILL') kills++;
+      else if (r.code === 0) break; // finished before the kill: more records would be needed
+      else throw new Error(`child failed: ${r.stderr}`);
+    }
+    expect(kills).toBe(KILLS);
+    const last = await runChild(args);
+    expect(last.code, last.stderr).toBe(0);
+
+    const { visible, hidden, dirs } = await walk(out);
+    expect(hidden).toEqual([]); // no in-progress, pending, merging file or manifest left
+    const seen = new Map<string, number>();
+    const partitions = new Set<string>();
+    let merged = 0;
+    for (const f of visible) {
+      if (f.includes('-m')) merged++;
+      partitions.add(f.slice(0, f.lastIndexOf('/')));
+      for (const line of (await readFile(join(out, f), 'utf8')).split('\n')) {
+        if (!line) continue;
+        const id = (JSON.parse(line) as { id: string }).id;
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+      }
+    }
+    const dupes = [...seen].filter(([, n]) => n > 1);
+    expect(dupes).toEqual([]);
+    expect(seen.size).toBe(SPLITS * PER_SPLIT);
+    expect(merged).toBeGreaterThan(0);
+
+    // every partition announced exactly once, per stream in hour order; the empty stream too
+    const notes = (await readFile(notifications, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { key: string; value: { stream: string; start: number; recordCount: number; files: string[] } });
+    const keys = notes.map((n) => n.key);
+    expect(keys.length - new Set(keys).size).toBe(0);
+    const quiet = notes.filter((n) => n.value.stream === 'quiet');
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(new Set(notes.filter((n) => n.value.stream !== 'quiet').map((n) => n.key))).toEqual(partitions);
+    for (const d of dirs.filter((d) => d.includes('hour='))) expect(await readFile(join(out, d, '_SUCCESS'), 'utf8')).toContain('"recordCount"');
+    const byStream = new Map<string, number[]>();
+    for (const n of notes) byStream.set(n.value.stream, [...(byStream.get(n.value.stream) ?? []), n.value.start]);
+    for (const [s, starts] of byStream) expect(starts, s).toEqual([...starts].sort((a, b) => a - b));
+    const total = notes.reduce((n, x) => n + x.value.recordCount, 0);
+    expect(total).toBe(SPLITS * PER_SPLIT);
+  }, 120_000);
+});
