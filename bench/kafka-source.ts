@@ -1,0 +1,194 @@
+/**
+ * @weir/kafka source: (1) throughput of two healthy clusters while a third one is down (its
+ * address refuses connections), as a share of their throughput alone (target >= 0.9: a dead
+ * cluster must not slow the others; median of the ratios of paired runs); (2) p99 latency of a trickle
+ * topic (one record every 20 ms for 5 s) while a hot topic beside it in the same source streams a
+ * backlog and live production (target <= 1000 ms).
+ * The clusters run in a child process (`weir-kafka`), the pipeline in this one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { Pipeline, heapStateBackend, memorySink, silentLogger } from '@weir/core';
+import { kafkaSource, type KafkaClusterSpec, type KafkaRecord } from '@weir/kafka';
+
+export interface BenchResult {
+  id: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
+const RECORDS_PER_CLUSTER = 400_000;
+const HOT_BACKLOG = 300_000;
+/** How long trickle records are sent while the hot topic streams (a producer keeps adding to it). */
+const TRICKLE_MS = 5000;
+const VALUE = Buffer.alloc(100, 'v');
+const SHARE_TARGET = 0.9;
+const LATENCY_TARGET_MS = 1000;
+const ROUNDS = 5;
+
+async function startClusters(n: number): Promise<{ child: ChildProcess; clusters: string[][] }> {
+  const child = spawn(process.execPath, [BIN, '--clusters', String(n), '--brokers', '1', '--port', '0', '--topic', 'bench:4', '--topic', 'hot:2', '--topic', 'trickle:1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = await new Promise<string[]>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const ls = out.split('\n').filter((l) => l.trim() !== '');
+      if (ls.length >= n && out.endsWith('\n')) resolve(ls);
+    });
+    child.once('exit', (code) => reject(new Error(`weir-kafka exited ${code}`)));
+  });
+  return { child, clusters: lines.map((l) => (JSON.parse(l) as { bootstrapServers: string[] }).bootstrapServers) };
+}
+
+/** An address that refuses connections: a port that was free a moment ago. */
+async function deadAddress(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return `127.0.0.1:${port}`;
+}
+
+async function producerFor(brokers: string[]): Promise<Producer> {
+  const p = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await p.connect();
+  return p;
+}
+
+async function fill(brokers: string[], topic: string, partitions: number, count: number): Promise<void> {
+  const producer = await producerFor(brokers);
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      const start = sent;
+      sent += 1000;
+      await producer.send({ topic, acks: 1, messages: Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({ partition: (start + i) % partitions, value: VALUE })) });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  await producer.disconnect();
+}
+
+/** Records/s of an unbounded source over `clusters` until `expected` records passed. */
+async function throughput(clusters: KafkaClusterSpec[], expected: number): Promise<number> {
+  let seen = 0;
+  let t0 = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const dir = await mkdtemp(join(tmpdir(), 'weir-bench-kafka-'));
+  const p = new Pipeline({ name: 'bench', checkpoints: { dir, intervalMs: 1000 }, stateBackend: heapStateBackend(), logger: silentLogger });
+  p.source('kafka', kafkaSource({ clusters, reconnectBackoff: { initialMs: 100, maxMs: 1000 } }))
+    .filter('count', (r: KafkaRecord) => {
+      if (t0 === 0) t0 = performance.now();
+      if (++seen >= expected) done();
+      return r === undefined;
+    })
+    .sink('out', memorySink<KafkaRecord>().sink);
+  const job = p.start();
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await job.stop({ mode: 'cancel' });
+  await rm(dir, { recursive: true, force: true });
+  return seen / seconds;
+}
+
+async function healthyShare(clusters: string[][]): Promise<number> {
+  await Promise.all([fill(clusters[0]!, 'bench', 4, RECORDS_PER_CLUSTER), fill(clusters[1]!, 'bench', 4, RECORDS_PER_CLUSTER)]);
+  const healthy: KafkaClusterSpec[] = [
+    { name: 'a', brokers: clusters[0]!, topics: ['bench'] },
+    { name: 'b', brokers: clusters[1]!, topics: ['bench'] },
+  ];
+  const withDead = [...healthy, { name: 'dead', brokers: [await deadAddress()], topics: ['bench'] }];
+  const alone: number[] = [];
+  const beside: number[] = [];
+  const ratios: number[] = [];
+  // pairs in alternating order (ABBA...), each pair's ratio taken: the machine's load drifts between pairs
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      alone.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER));
+      beside.push(await throughput(withDead, 2 * RECORDS_PER_CLUSTER));
+    } else {
+      beside.push(await throughput(withDead, 2 * RECORDS_PER_CLUSTER));
+      alone.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER));
+    }
+    ratios.push(beside[round]! / alone[round]!);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  process.stderr.write(`kafka-source: alone ${alone.map(Math.round).join(', ')} rec/s; with a dead cluster ${beside.map(Math.round).join(', ')} rec/s\n`);
+  return median(ratios);
+}
+
+async function trickleLatencyP99(brokers: string[]): Promise<number> {
+  await fill(brokers, 'hot', 2, HOT_BACKLOG);
+  const latencies: number[] = [];
+  let hot = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'weir-bench-kafka-'));
+  const p = new Pipeline({ name: 'bench-trickle', checkpoints: { dir, intervalMs: 1000 }, stateBackend: heapStateBackend(), logger: silentLogger });
+  p.source('kafka', kafkaSource({ clusters: [{ name: 'main', brokers, topics: ['hot', 'trickle'] }] }))
+    .filter('observe', (r: KafkaRecord) => {
+      if (r.topic === 'trickle') latencies.push(Date.now() - Number(r.value!.toString()));
+      else hot++;
+      return false;
+    })
+    .sink('out', memorySink<KafkaRecord>().sink);
+  const job = p.start();
+  const producer = await producerFor(brokers);
+  while (hot === 0) await new Promise((r) => setTimeout(r, 5));
+  const t0 = performance.now();
+  let sent = 0;
+  let streaming = true;
+  const hotProducer = await producerFor(brokers);
+  const batch = Array.from({ length: 1000 }, (_, i) => ({ partition: i % 2, value: VALUE }));
+  const hotLoop = (async () => {
+    while (streaming) await hotProducer.send({ topic: 'hot', acks: 1, messages: batch });
+  })();
+  // one trickle record every 20 ms while the hot topic streams (backlog plus live production)
+  while (performance.now() - t0 < TRICKLE_MS) {
+    await producer.send({ topic: 'trickle', messages: [{ value: String(Date.now()) }] });
+    sent++;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  streaming = false;
+  await hotLoop;
+  await hotProducer.disconnect();
+  const hotRate = hot / ((performance.now() - t0) / 1000);
+  const deadline = Date.now() + 5000;
+  while (latencies.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await producer.disconnect();
+  await job.stop({ mode: 'cancel' });
+  await rm(dir, { recursive: true, force: true });
+  if (latencies.length < sent) throw new Error(`only ${latencies.length} of ${sent} trickle records arrived`);
+  const sorted = [...latencies].sort((x, y) => x - y);
+  process.stderr.write(`kafka-source: ${sent} trickle records, hot topic at ${Math.round(hotRate)} rec/s meanwhile, latency p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms\n`);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const { child, clusters } = await startClusters(2);
+  try {
+    const share = await healthyShare(clusters);
+    const p99 = await trickleLatencyP99(clusters[0]!);
+    return [
+      { id: 'kafka.source.healthy-share-during-outage', value: Number(share.toFixed(3)), unit: 'ratio', baseline: SHARE_TARGET, ratio: Number((share / SHARE_TARGET).toFixed(3)) },
+      { id: 'kafka.source.trickle-latency-ms', value: p99, unit: 'ms', baseline: LATENCY_TARGET_MS, ratio: Number((p99 / LATENCY_TARGET_MS).toFixed(3)) },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+// `node --conditions=weir-source --import tsx bench/kafka-source.ts` runs it alone
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.log(JSON.stringify(await run(), null, 2));
+}
