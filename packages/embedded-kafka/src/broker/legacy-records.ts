@@ -9,6 +9,7 @@ import {
   readLegacyMessageSet,
   type DecodedRecord,
 } from '../protocol/index.js';
+import { readBatchInfo } from '../log/batch-info.js';
 import type { BatchCheck } from './handlers/produce-validation.js';
 
 const GZIP = 1;
@@ -30,11 +31,7 @@ export function legacyToBatch(records: Buffer, nowMs: number, maxMessageBytes: n
     baseOffset: 0,
     records: messages.map((m) => ({ key: m.key ? Buffer.from(m.key) : null, value: m.value ? Buffer.from(m.value) : null, timestampMs: m.timestamp >= 0 ? m.timestamp : nowMs })),
   });
-  const h = readBatchHeaders(bytes)[0]!;
-  return {
-    ok: true,
-    batch: { bytes, producerId: -1, producerEpoch: -1, baseSequence: -1, recordCount: h.recordCount, lastOffsetDelta: h.lastOffsetDelta, maxTimestamp: h.maxTimestamp, isTransactional: false, isControl: false },
-  };
+  return { ok: true, batch: readBatchInfo(bytes) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * On open the frames are replayed and a torn or corrupt tail is truncated.
  */
 import * as fs from 'node:fs';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../protocol/index.js';
 
 /** What a frame holds. */
 export const FrameKind = { Batch: 0, CommitMarker: 1, AbortMarker: 2 } as const;

@@ -5,11 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ATTRIBUTES, ATTR_TIMESTAMP_LOG_APPEND, patchBaseOffset, readBaseOffset, readBatchInfo } from './batch-layout.js';
-import { buildControlBatch } from './batch-builder.js';
+import { ATTR_LOG_APPEND_TIME, ErrorCodes, batchAttributes, buildControlBatch, patchBaseOffset, readBatchFields } from '../protocol/index.js';
+import { readBatchInfo } from './batch-info.js';
 import { BatchStore } from './batch-store.js';
 import { DataWaiters } from './data-waiters.js';
-import { ErrorCodes } from '../protocol/index.js';
 import { PartitionLogError } from './error-codes.js';
 import { FrameKind, LogFile } from './log-file.js';
 import { ProducerStateTable, lastSequence, type ProducerEntry } from './producer-state.js';
@@ -87,7 +86,7 @@ export class PartitionLog implements PartitionLogApi {
     this.file?.append(FrameKind.Batch, batch.bytes);
     this.applyBatch(batch, baseOffset, lastSeq);
     this.waiters.wake(this.nextOffset, this.lastStableOffset());
-    const logAppendTime = (batch.bytes.readInt16BE(ATTRIBUTES) & ATTR_TIMESTAMP_LOG_APPEND) !== 0 ? nowMs : -1;
+    const logAppendTime = (batchAttributes(batch.bytes) & ATTR_LOG_APPEND_TIME) !== 0 ? nowMs : -1;
     return this.appendResult(ErrorCodes.NONE, baseOffset, logAppendTime);
   }
 
@@ -106,7 +105,8 @@ export class PartitionLog implements PartitionLogApi {
       );
     }
     const offset = this.nextOffset;
-    const bytes = buildControlBatch({ baseOffset: offset, producerId, producerEpoch, commit, coordinatorEpoch, timestampMs: nowMs });
+    // Leader epoch 0, as the log has always written its markers.
+    const bytes = buildControlBatch({ baseOffset: offset, producerId, producerEpoch, commit, coordinatorEpoch, timestampMs: nowMs, partitionLeaderEpoch: 0 });
     this.file?.append(commit ? FrameKind.CommitMarker : FrameKind.AbortMarker, bytes);
     this.applyMarker(bytes, producerId, producerEpoch, commit, offset, nowMs);
     this.waiters.wake(this.nextOffset, this.lastStableOffset());
@@ -281,13 +281,12 @@ export class PartitionLog implements PartitionLogApi {
 
   /** Rebuild state from one persisted frame (checks already passed when it was written). */
   private replayFrame(kind: FrameKind, payload: Buffer): void {
-    const info = readBatchInfo(payload);
-    const baseOffset = readBaseOffset(payload);
+    const h = readBatchFields(payload);
     if (kind === FrameKind.Batch) {
-      const lastSeq = info.producerId >= 0 ? lastSequence(info.baseSequence, info.lastOffsetDelta) : -1;
-      this.applyBatch(info, baseOffset, lastSeq);
+      const lastSeq = h.producerId >= 0 ? lastSequence(h.baseSequence, h.lastOffsetDelta) : -1;
+      this.applyBatch(readBatchInfo(payload, h), h.baseOffset, lastSeq);
     } else if (kind === FrameKind.CommitMarker || kind === FrameKind.AbortMarker) {
-      this.applyMarker(payload, info.producerId, info.producerEpoch, kind === FrameKind.CommitMarker, baseOffset, info.maxTimestamp);
+      this.applyMarker(payload, h.producerId, h.producerEpoch, kind === FrameKind.CommitMarker, h.baseOffset, h.maxTimestamp);
     }
   }
 

@@ -19,8 +19,8 @@ function makeTables(poly: number): Int32Array {
   return t;
 }
 
-function crcWith(t: Int32Array, buf: Uint8Array, start: number, end: number): number {
-  let crc = -1;
+function crcWith(t: Int32Array, buf: Uint8Array, start: number, end: number, previous: number): number {
+  let crc = ~previous;
   let i = start;
   for (; i + 8 <= end; i += 8) {
     crc ^= buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
@@ -41,12 +41,15 @@ function crcWith(t: Int32Array, buf: Uint8Array, start: number, end: number): nu
 const CRC32C_TABLES = makeTables(0x82f63b78);
 const CRC32_TABLES = makeTables(0xedb88320);
 
-/** CRC-32C of buf[start, end) as an unsigned 32-bit number. */
-export function crc32c(buf: Buffer, start = 0, end = buf.length): number {
-  return crcWith(CRC32C_TABLES, buf, start, end);
+/**
+ * CRC-32C of buf[start, end) as an unsigned 32-bit number. Pass the CRC of the preceding bytes as
+ * `previous` to checksum data given in pieces (the log's file frames).
+ */
+export function crc32c(buf: Uint8Array, start = 0, end = buf.length, previous = 0): number {
+  return crcWith(CRC32C_TABLES, buf, start, end, previous);
 }
 
 /** CRC-32 (IEEE) of buf[start, end) as an unsigned 32-bit number. */
 export function crc32(buf: Buffer, start = 0, end = buf.length): number {
-  return crcWith(CRC32_TABLES, buf, start, end);
+  return crcWith(CRC32_TABLES, buf, start, end, 0);
 }

@@ -20,6 +20,8 @@ export { ErrorCodes, type ErrorCode } from './error-codes.js';
 export {
   crc32c,
   readBatchHeaders,
+  readBatchFields,
+  batchAttributes,
   patchBaseOffset,
   patchPartitionLeaderEpoch,
   buildControlBatch,
@@ -31,6 +33,9 @@ export {
   ATTR_TRANSACTIONAL,
   ATTR_CONTROL,
   type RecordBatchHeader,
+  type RecordBatchFields,
+  type RecordBatchInput,
+  type ControlBatchInput,
   type BatchRecord,
   type DecodedRecord,
 } from './record-batch.js';

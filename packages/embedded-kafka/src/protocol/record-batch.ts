@@ -25,15 +25,10 @@ export const ATTR_LOG_APPEND_TIME = 0x08;
 export const ATTR_TRANSACTIONAL = 0x10;
 export const ATTR_CONTROL = 0x20;
 
-export interface RecordBatchHeader {
-  offsetInBuffer: number;
-  /** Whole batch including the 12-byte baseOffset/length prefix. */
-  byteLength: number;
+/** The fixed fields of a batch header, without its framing and CRC. */
+export interface RecordBatchFields {
   baseOffset: number;
   partitionLeaderEpoch: number;
-  magic: number;
-  crc: number;
-  crcValid: boolean;
   attributes: number;
   /** 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
   compression: number;
@@ -46,6 +41,15 @@ export interface RecordBatchHeader {
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
+}
+
+export interface RecordBatchHeader extends RecordBatchFields {
+  offsetInBuffer: number;
+  /** Whole batch including the 12-byte baseOffset/length prefix. */
+  byteLength: number;
+  magic: number;
+  crc: number;
+  crcValid: boolean;
 }
 
 /** One record of an uncompressed batch as built or decoded here. */
@@ -124,30 +128,46 @@ export function readBatchHeaders(records: Buffer, allowLegacy = false): RecordBa
     }
     if (byteLength < BATCH_HEADER_SIZE) throw new ProtocolError(`batch too short (${byteLength} bytes) at ${off}`);
     const crc = records.readUInt32BE(off + 17);
-    const attributes = records.readInt16BE(off + 21);
     out.push({
       offsetInBuffer: off,
       byteLength,
-      baseOffset: readInt64(records, off),
-      partitionLeaderEpoch: records.readInt32BE(off + 12),
       magic,
       crc,
       crcValid: crc32c(records, off + 21, off + byteLength) === crc,
-      attributes,
-      compression: attributes & ATTR_COMPRESSION_MASK,
-      isTransactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
-      isControl: (attributes & ATTR_CONTROL) !== 0,
-      lastOffsetDelta: records.readInt32BE(off + 23),
-      baseTimestamp: readInt64(records, off + 27),
-      maxTimestamp: readInt64(records, off + 35),
-      producerId: readInt64(records, off + 43),
-      producerEpoch: records.readInt16BE(off + 51),
-      baseSequence: records.readInt32BE(off + 53),
-      recordCount: records.readInt32BE(off + 57),
+      ...readBatchFields(records, off),
     });
     off += byteLength;
   }
   return out;
+}
+
+/**
+ * The fixed header fields of the v2 batch at `off`, read without any check (length, magic, CRC):
+ * for batches validated before, such as the log's stored ones, where {@link readBatchHeaders}
+ * would only spend time on a CRC.
+ */
+export function readBatchFields(batch: Buffer, off = 0): RecordBatchFields {
+  const attributes = batchAttributes(batch, off);
+  return {
+    baseOffset: readInt64(batch, off),
+    partitionLeaderEpoch: batch.readInt32BE(off + 12),
+    attributes,
+    compression: attributes & ATTR_COMPRESSION_MASK,
+    isTransactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
+    isControl: (attributes & ATTR_CONTROL) !== 0,
+    lastOffsetDelta: batch.readInt32BE(off + 23),
+    baseTimestamp: readInt64(batch, off + 27),
+    maxTimestamp: readInt64(batch, off + 35),
+    producerId: readInt64(batch, off + 43),
+    producerEpoch: batch.readInt16BE(off + 51),
+    baseSequence: batch.readInt32BE(off + 53),
+    recordCount: batch.readInt32BE(off + 57),
+  };
+}
+
+/** The attributes of the v2 batch at `off` (for a hot path that needs nothing else). */
+export function batchAttributes(batch: Buffer, off = 0): number {
+  return batch.readInt16BE(off + 21);
 }
 
 /** Set the batch's baseOffset in place (not covered by the CRC). */
@@ -162,6 +182,7 @@ export function patchPartitionLeaderEpoch(batch: Buffer, epoch: number): void {
 
 interface BatchFields {
   baseOffset: number;
+  partitionLeaderEpoch: number;
   attributes: number;
   producerId: number;
   producerEpoch: number;
@@ -207,7 +228,7 @@ function buildBatch(o: BatchFields): Buffer {
   const w = new Writer(BATCH_HEADER_SIZE + 64 * n);
   w.int64(o.baseOffset);
   w.int32(0); // length, patched below
-  w.int32(-1); // partitionLeaderEpoch
+  w.int32(o.partitionLeaderEpoch);
   w.int8(2);
   w.int32(0); // crc, patched below
   w.int16(o.attributes);
@@ -232,17 +253,35 @@ function buildBatch(o: BatchFields): Buffer {
   return out;
 }
 
-/** Build an uncompressed batch from records (tests, legacy up-conversion). */
-export function buildRecordBatch(o: {
+/** Options of {@link buildRecordBatch}. */
+export interface RecordBatchInput {
   baseOffset: number;
   records: BatchRecord[];
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
   transactional?: boolean;
-}): Buffer {
+  /** Default -1 (unknown), as producers send it. */
+  partitionLeaderEpoch?: number;
+}
+
+/** Options of {@link buildControlBatch}. */
+export interface ControlBatchInput {
+  baseOffset: number;
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
+  timestampMs: number;
+  /** Default -1 (unknown). */
+  partitionLeaderEpoch?: number;
+}
+
+/** Build an uncompressed batch from records (tests, legacy up-conversion). */
+export function buildRecordBatch(o: RecordBatchInput): Buffer {
   return buildBatch({
     baseOffset: o.baseOffset,
+    partitionLeaderEpoch: o.partitionLeaderEpoch ?? -1,
     attributes: o.transactional ? ATTR_TRANSACTIONAL : 0,
     producerId: o.producerId ?? -1,
     producerEpoch: o.producerEpoch ?? -1,
@@ -255,14 +294,7 @@ export function buildRecordBatch(o: {
  * Build a transaction marker: a control batch (attributes 0x30) with one record whose key is
  * int16 version 0 + int16 type (0 abort, 1 commit) and value int16 version 0 + int32 coordinatorEpoch.
  */
-export function buildControlBatch(o: {
-  baseOffset: number;
-  producerId: number;
-  producerEpoch: number;
-  commit: boolean;
-  coordinatorEpoch: number;
-  timestampMs: number;
-}): Buffer {
+export function buildControlBatch(o: ControlBatchInput): Buffer {
   const key = Buffer.alloc(4);
   key.writeInt16BE(0, 0);
   key.writeInt16BE(o.commit ? 1 : 0, 2);
@@ -271,6 +303,7 @@ export function buildControlBatch(o: {
   value.writeInt32BE(o.coordinatorEpoch, 2);
   return buildBatch({
     baseOffset: o.baseOffset,
+    partitionLeaderEpoch: o.partitionLeaderEpoch ?? -1,
     attributes: ATTR_TRANSACTIONAL | ATTR_CONTROL,
     producerId: o.producerId,
     producerEpoch: o.producerEpoch,

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildControlBatch, buildRecordBatch } from '../../src/log/batch-builder.js';
-import { readBatchInfo } from '../../src/log/batch-layout.js';
-import { crc32c } from '../../src/log/crc32c.js';
-import { readVarint, readVarlong } from '../../src/log/varint.js';
+import { buildControlBatch, buildRecordBatch, crc32c, readBatchInfo } from '../../src/log/index.js';
+import { Reader } from '../../src/protocol/reader.js';
 
 describe('crc32c', () => {
   it('matches the standard check value', () => {
@@ -28,15 +26,18 @@ describe('buildControlBatch', () => {
     expect(info).toMatchObject({ producerId: 7, producerEpoch: 3, baseSequence: -1, recordCount: 1, lastOffsetDelta: 0, maxTimestamp: 5000, isControl: true, isTransactional: true });
     expect(Number(b.readBigInt64BE(0))).toBe(42);
     // Record: length, attributes, timestampDelta, offsetDelta, key (version, type), value (version, coordinator epoch).
-    const [len, bodyStart] = readVarint(b, 61);
-    expect(bodyStart + len).toBe(b.length);
-    const [, afterTimestamp] = readVarlong(b, bodyStart + 1);
-    const [, afterOffsetDelta] = readVarint(b, afterTimestamp);
-    const [keyLen, keyPos] = readVarint(b, afterOffsetDelta);
-    expect(keyLen).toBe(4);
+    const r = new Reader(b, 61);
+    const len = r.varint();
+    expect(r.pos + len).toBe(b.length);
+    r.int8();
+    r.varlong();
+    r.varint();
+    expect(r.varint()).toBe(4);
+    const keyPos = r.pos;
     expect([b.readInt16BE(keyPos), b.readInt16BE(keyPos + 2)]).toEqual([0, 0]);
-    const [valueLen, valuePos] = readVarint(b, keyPos + 4);
-    expect(valueLen).toBe(6);
+    r.skip(4);
+    expect(r.varint()).toBe(6);
+    const valuePos = r.pos;
     expect([b.readInt16BE(valuePos), b.readInt32BE(valuePos + 2)]).toEqual([0, 9]);
     expect(b[valuePos + 6]).toBe(0); // no headers
     const commit = buildControlBatch({ baseOffset: 0, producerId: 7, producerEpoch: 3, commit: true, coordinatorEpoch: 9, timestampMs: 5000 });
@@ -64,10 +65,10 @@ describe('buildRecordBatch', () => {
 
   it('round-trips varlongs beyond 32 bits', () => {
     const b = buildRecordBatch({ baseOffset: 0, records: [{ key: null, value: null, timestampMs: 0 }, { key: null, value: null, timestampMs: 2 ** 40 + 3 }] });
-    let pos = 61;
-    const [len0, body0] = readVarint(b, pos);
-    pos = body0 + len0;
-    const [, body1] = readVarint(b, pos);
-    expect(readVarlong(b, body1 + 1)[0]).toBe(2 ** 40 + 3);
+    const r = new Reader(b, 61);
+    r.skip(r.varint());
+    r.varint();
+    r.int8();
+    expect(r.varlong()).toBe(2 ** 40 + 3);
   });
 });

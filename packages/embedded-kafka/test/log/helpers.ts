@@ -1,6 +1,5 @@
 /** Test helpers: build producer batches the way a client would send them. */
-import { buildRecordBatch } from '../../src/log/batch-builder.js';
-import { readBatchInfo } from '../../src/log/batch-layout.js';
+import { buildRecordBatch, readBatchInfo } from '../../src/log/index.js';
 import type { AppendBatchInfo } from '../../src/log/types.js';
 
 export interface BatchOptions {

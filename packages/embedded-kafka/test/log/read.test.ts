@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../src/log/partition-log.js';
-import { crc32c } from '../../src/log/crc32c.js';
+import { crc32c } from '../../src/log/index.js';
 import { batch, splitBatches } from './helpers.js';
 
 function logWith(counts: number[], valueSize = 10): PartitionLog {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../src/log/partition-log.js';
 import { PartitionLogError } from '../../src/log/error-codes.js';
-import { crc32c } from '../../src/log/crc32c.js';
-import { readBatchInfo } from '../../src/log/batch-layout.js';
+import { crc32c, readBatchInfo } from '../../src/log/index.js';
 import { batch, splitBatches } from './helpers.js';
 
 const A = 100;

@@ -1,3 +1,4 @@
+import { readBatchInfo } from '../../log/batch-info.js';
 import type { AppendBatchInfo } from '../../log/types.js';
 import { ErrorCodes, readBatchHeaders } from '../../protocol/index.js';
 
@@ -26,20 +27,7 @@ export function checkProducerBatch(records: Buffer, apiVersion: number, maxMessa
   if (h.compression === 4 && apiVersion < 7) return { ok: false, errorCode: ErrorCodes.UNSUPPORTED_COMPRESSION_TYPE, message: 'zstd needs Produce v7+' };
   if (h.isControl) return { ok: false, errorCode: ErrorCodes.INVALID_RECORD, message: 'clients may not send control batches' };
   if (records.length > maxMessageBytes) return { ok: false, errorCode: ErrorCodes.MESSAGE_TOO_LARGE, message: `batch of ${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}` };
-  return {
-    ok: true,
-    batch: {
-      // Kept as a view of the request frame, no copy: the rest of that frame is mostly other
-      // partitions' batches, which the logs keep too.
-      bytes: records,
-      producerId: h.producerId,
-      producerEpoch: h.producerEpoch,
-      baseSequence: h.baseSequence,
-      recordCount: h.recordCount,
-      lastOffsetDelta: h.lastOffsetDelta,
-      maxTimestamp: h.maxTimestamp,
-      isTransactional: h.isTransactional,
-      isControl: h.isControl,
-    },
-  };
+  // The bytes stay a view of the request frame, no copy: the rest of that frame is mostly other
+  // partitions' batches, which the logs keep too.
+  return { ok: true, batch: readBatchInfo(records, h) };
 }
