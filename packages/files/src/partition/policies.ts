@@ -8,7 +8,7 @@ export function successFilePolicy(fileName = '_SUCCESS'): PartitionCommitPolicy 
   return {
     name: 'success-file',
     idempotent: true,
-    commit: (p, storage: FileStorage) => storage.writeFile(`${p.dir}/${fileName}`, JSON.stringify(notificationOf(p)) + '\n'),
+    commit: (p, storage: FileStorage) => storage.writeFileAtomic(`${p.dir}/${fileName}`, JSON.stringify(notificationOf(p)) + '\n'),
   };
 }
 

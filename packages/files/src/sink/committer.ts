@@ -23,7 +23,7 @@ export class FilesCommitter<T> implements SinkCommitter<FilesCommittable> {
     for (const c of committables) {
       await forEachLimit(c.publish, o.concurrency, (p) => this.publish(p));
       await forEachLimit(c.merges, o.concurrency, (m) => executeMerge(o.storage, o.format, m, o.mergeHook));
-      await o.storage.writeFile(progressFile(this.ctx.stepName, c.subtask), JSON.stringify(c.progress));
+      await o.storage.writeFileAtomic(progressFile(this.ctx.stepName, c.subtask), JSON.stringify(c.progress));
       if (c.subtask === 0 && c.announcer !== undefined) {
         const next = await announceReadyPartitions(
           {

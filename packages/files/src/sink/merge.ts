@@ -33,7 +33,7 @@ export async function executeMerge<T>(storage: FileStorage, format: BulkFormat<T
       for (const input of allInputs) if (!(await storage.exists(at(input)))) return;
       await format.merge(storage, [...plan.inputs.map(at), ...plan.pendingInputs.map(at)], at(plan.hidden));
       await hook?.('hidden-written', plan);
-      const tmp = at(`.${plan.manifest}.tmp`);
+      const tmp = at(`${plan.hidden}.manifest-tmp`); // `.part-<subtask>-…`: zombie cleanup covers it
       await storage.writeFile(tmp, JSON.stringify({ output: plan.output, inputs: plan.inputs }));
       await storage.rename(tmp, manifest);
       await hook?.('manifest-written', plan);

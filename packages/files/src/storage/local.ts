@@ -63,6 +63,14 @@ export class LocalFileStorage implements FileStorage {
     await w.close(options.sync ?? true);
   }
 
+  async writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+    const slash = path.lastIndexOf('/');
+    // hidden and deterministic: a crashed write is overwritten by the redo
+    const tmp = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.tmp`;
+    await this.writeFile(tmp, data);
+    await this.rename(tmp, path);
+  }
+
   async readFile(path: string): Promise<Uint8Array> {
     return readFile(this.abs(path));
   }
@@ -84,18 +92,7 @@ export class LocalFileStorage implements FileStorage {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const out: StorageEntry[] = [];
-    for (const e of entries) {
-      if (e.isDirectory()) out.push({ name: e.name, isDirectory: true, size: 0 });
-      else {
-        const size = await stat(join(this.abs(dir), e.name)).then(
-          (s) => s.size,
-          () => -1,
-        );
-        if (size >= 0) out.push({ name: e.name, isDirectory: false, size });
-      }
-    }
-    return out;
+    return entries.map((e): StorageEntry => ({ name: e.name, isDirectory: e.isDirectory() }));
   }
 
   async delete(path: string): Promise<void> {

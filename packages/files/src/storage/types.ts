@@ -9,8 +9,6 @@
 export interface StorageEntry {
   readonly name: string;
   readonly isDirectory: boolean;
-  /** Size in bytes (0 for directories). */
-  readonly size: number;
 }
 
 /** A file being written: chunks are appended in order; `close` makes them durable. */
@@ -27,6 +25,8 @@ export interface FileStorage {
   openWrite(path: string): Promise<StorageWriteStream>;
   /** Write a whole file at once (durably when `sync`). Parent directories are created. */
   writeFile(path: string, data: string | Uint8Array, options?: { sync?: boolean }): Promise<void>;
+  /** Replace a small file atomically: readers see the old or the new content, never a part. */
+  writeFileAtomic(path: string, data: string | Uint8Array): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
   /** Stream a file's content. */
   openRead(path: string): AsyncIterable<Uint8Array>;
