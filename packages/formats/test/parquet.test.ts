@@ -122,6 +122,20 @@ describe('Parquet writers, read back with DuckDB', () => {
     }
   });
 
+  it('an engine failure rejects the write (parquetjs-lite refuses timestamps before 1970)', async () => {
+    const dir = await tempDir();
+    await writeSchemas(dir);
+    const snap = (await SchemaRegistry.open({ dir })).current();
+    const early = { ...sampleOrder(1), created: { seconds: -10, nanos: 0 } };
+    const { records } = new EnvelopeDecoder(snap).decodeBatch([encodeRecord(snap, 'orders', sampleOrder(0)), encodeRecord(snap, 'orders', early)]);
+    const batch = new ArrowBatchBuilder(snap.typeOf('orders')!).build(records.map((r) => r.value));
+    await expect(toParquet(batch, { engine: 'parquetjs-lite', compression: 'snappy' })).rejects.toMatch(/invalid value for TIMESTAMP_MICROS/);
+    // the other engines write it
+    const file = join(dir, 'early.parquet');
+    await writeParquetFile(file, batch);
+    expect(await duckdb(`SELECT epoch_us(created)::BIGINT AS us FROM read_parquet('${file}') ORDER BY id`)).toEqual([{ us: 1_700_000_000_000_000n }, { us: -10_000_000n }]);
+  });
+
   it('selects engines by name and compression', async () => {
     expect(selectParquetEngine().name).toBe(DEFAULT_PARQUET_ENGINE);
     expect(selectParquetEngine(undefined, 'zstd').name).toBe(DEFAULT_PARQUET_ENGINE);

@@ -55,6 +55,9 @@ describe('schema registry', () => {
     expect(v2.version).toBe(2);
     expect(v2.typeOf('orders')!.fields.note).toBeDefined();
     expect(v1.typeOf('orders')!.fields.note).toBeUndefined();
+    expect(registry.snapshotAt(1)).toBe(v1);
+    expect(registry.snapshotAt(2)).toBe(v2);
+    expect(registry.snapshotAt(3)).toBeUndefined();
     // an unchanged re-read publishes nothing
     expect((await registry.reload()).changed).toBe(false);
     expect(registry.current().version).toBe(2);

@@ -6,6 +6,9 @@ import { compileSchemas } from './build-root.js';
 import { SchemaSnapshot } from './snapshot.js';
 import { fetchSchemaUrl, readSchemaDirectory, type SchemaFile } from './sources.js';
 
+/** How many snapshots `snapshotAt` keeps. */
+const HISTORY = 16;
+
 /** Where schemas come from and which stream uses which message type. */
 export interface SchemaRegistryOptions {
   /** Directory (read recursively) of `.proto` files, descriptor sets (`.desc`, `.pb`, `.binpb`, `.protoset`) and an optional `streams.json`. */
@@ -39,6 +42,8 @@ export interface ReloadResult {
  */
 export class SchemaRegistry {
   private snapshot: SchemaSnapshot;
+  /** Recent snapshots by version (the current one included), oldest evicted first. */
+  private readonly history = new Map<number, SchemaSnapshot>();
   private readonly listeners = new Set<(snapshot: SchemaSnapshot) => void>();
   /** Reloads run one after another; `queued` counts those not started yet. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -52,6 +57,7 @@ export class SchemaRegistry {
     first: SchemaSnapshot,
   ) {
     this.snapshot = first;
+    this.history.set(first.version, first);
   }
 
   /** Load the sources once; throws when they cannot be read or compiled. */
@@ -64,6 +70,14 @@ export class SchemaRegistry {
   /** The snapshot in use now. */
   current(): SchemaSnapshot {
     return this.snapshot;
+  }
+
+  /**
+   * A recent snapshot by version (the last 16 versions are kept), e.g. the version a
+   * checkpoint recorded; undefined when it is no longer (or never was) known in this process.
+   */
+  snapshotAt(version: number): SchemaSnapshot | undefined {
+    return this.history.get(version);
   }
 
   /** Register a listener for new snapshots; returns an unsubscribe function. */
@@ -96,6 +110,8 @@ export class SchemaRegistry {
       }
       const next = buildSnapshot(this.snapshot.version + 1, files, this.options);
       this.snapshot = next;
+      this.history.set(next.version, next);
+      if (this.history.size > HISTORY) this.history.delete(this.history.keys().next().value!);
       this.lastError = undefined;
       for (const listener of this.listeners) listener(next);
       return { changed: true, snapshot: next };

@@ -44,6 +44,11 @@ export const parquetjsLiteEngine: ParquetEngine = {
     });
     const writer = await parquet.ParquetWriter.openStream(new parquet.ParquetSchema(specs), sink, { useDataPageV2: false });
     writer.setRowGroupSize(o.rowGroupSize);
+    // appendRow is async only when it flushes a full row group: await just those calls, so there is
+    // one await per row group, not per row (other calls have finished their work when they return)
+    let failure: unknown;
+    const onError = (e: unknown) => void (failure ??= e);
+    let inGroup = 0;
     for (const batch of table.batches) {
       const columns = fields.map((_f, i) => columnValues(batch.data.children[i]!));
       for (let r = 0; r < batch.numRows; r++) {
@@ -52,9 +57,16 @@ export const parquetjsLiteEngine: ParquetEngine = {
           const v = columns[c]![r];
           if (v != null) row[fields[c]!.name] = converters[c]!(v);
         }
-        await writer.appendRow(row);
+        const appended = writer.appendRow(row);
+        if (++inGroup === o.rowGroupSize) {
+          inGroup = 0;
+          await appended;
+        } else appended.then(undefined, onError);
+        if (failure !== undefined) throw failure;
       }
     }
+    await Promise.resolve(); // let the last un-awaited rejections land
+    if (failure !== undefined) throw failure;
     await writer.close();
     return new Uint8Array(Buffer.concat(chunks));
   },
