@@ -47,7 +47,7 @@ export class ClusterFetcher {
   private running = true;
   private readonly signal = new Signal();
   private live: KafkaClusterClient | undefined;
-  private committing = false;
+  private committing: Promise<void> | undefined;
   private readonly done: Promise<void>;
 
   constructor(
@@ -71,17 +71,23 @@ export class ClusterFetcher {
   /** Commit offsets to `groupId` in the background (skipped while unreachable or still committing). */
   commit(groupId: string, offsets: Array<TopicPartition & { offset: string }>): void {
     const client = this.live;
-    if (client === undefined || this.committing || offsets.length === 0) return;
-    this.committing = true;
-    client
+    if (client === undefined || this.committing !== undefined || offsets.length === 0) return;
+    this.committing = client
       .commitOffsets(groupId, offsets)
       .catch((err: unknown) => this.o.logger.warn({ cluster: this.cluster, groupId, err: String(err) }, 'kafka source: offset commit failed (lag monitors only; not retried)'))
       .finally(() => {
-        this.committing = false;
+        this.committing = undefined;
       });
   }
 
+  /** Stop fetching; a commit under way (e.g. of the final checkpoint) gets up to 3 s to finish first. */
   async close(): Promise<void> {
+    const commit = this.committing;
+    if (commit !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([commit, new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
+      clearTimeout(timer);
+    }
     this.running = false;
     const client = this.live;
     this.signal.notify();

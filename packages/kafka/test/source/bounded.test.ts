@@ -25,6 +25,7 @@ describe('bounded mode', () => {
           { name: 'b', brokers: b.bootstrapServers, topics: ['orders', 'missing'] },
         ],
         boundedness: 'bounded',
+        commitGroupId: 'bounded-lag',
       }),
     ).sink('out', out.sink);
     const job = p.start();
@@ -41,5 +42,8 @@ describe('bounded mode', () => {
     expect(first.value?.toString()).toBe('audit-0');
     expect(typeof first.offset).toBe('string');
     expect(first.timestamp).toBeGreaterThan(Date.now() - 60_000);
+    // the final checkpoint's positions reached the lag-monitor group before the source closed
+    expect([0, 1, 2].map((p) => b.committedOffset('bounded-lag', 'orders', p))).toEqual([100, 100, 100]);
+    expect(a.committedOffset('bounded-lag', 'audit', 0)).toBe(50);
   });
 });
