@@ -99,13 +99,17 @@ describe('schema registry', () => {
     ]);
   });
 
-  it('loads .proto files over HTTP and reloads when the served content changes', async () => {
+  it('loads .proto files and descriptor sets over HTTP and reloads when the served content changes', async () => {
     let orderProto = ORDER_PROTO_V1;
+    const clickRoot = protobuf.parse(CLICK_PROTO, { keepCase: true }).root;
+    const clickSet = (protobuf as any).descriptor.FileDescriptorSet.encode((clickRoot as any).toDescriptor('proto3')).finish() as Uint8Array;
     const server: Server = createServer((req, res) => {
-      if (req.url === '/schemas/order.proto') {
+      if (req.url === '/schemas/web.binpb') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(clickSet));
+      } else if (req.url === '/schemas/order.proto') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(orderProto);
       } else if (req.url === '/schemas/streams.json') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ orders: 'shop.Order' }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ orders: 'shop.Order', clicks: 'web.Click' }));
       } else {
         res.writeHead(404).end();
       }
@@ -114,9 +118,10 @@ describe('schema registry', () => {
     closers.push(() => server.close());
     const { port } = server.address() as { port: number };
     const base = `http://127.0.0.1:${port}/schemas`;
-    const registry = await SchemaRegistry.open({ urls: [`${base}/order.proto`, `${base}/streams.json`] });
+    const registry = await SchemaRegistry.open({ urls: [`${base}/order.proto`, `${base}/web.binpb`, `${base}/streams.json`] });
     closers.push(() => registry.close());
     expect(registry.current().typeOf('orders')!.fields.note).toBeUndefined();
+    expect(registry.current().typeOf('clicks')!.fields.ts!.type).toBe('int64'); // from the descriptor set
     registry.watch({ intervalMs: 100 });
     orderProto = ORDER_PROTO_V2;
     const v2 = await waitForVersion(registry, 2);
