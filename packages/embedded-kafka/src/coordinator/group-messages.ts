@@ -1,17 +1,46 @@
 /**
  * Request/response bodies of the group APIs, as the generated codec produces them (schema field
- * names with a lower-case first letter). Fields that only exist in some versions are optional.
+ * names with a lower-case first letter). Fields that only exist in some versions are optional;
+ * shapes without such fields are the generated types themselves.
  */
+import type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  DescribeGroupsResponseDescribedGroup,
+  DescribeGroupsResponseDescribedGroupMember,
+  JoinGroupRequestProtocol,
+  JoinGroupResponseMember,
+  LeaveGroupResponseMemberResponse,
+  ListGroupsResponseListedGroup,
+  OffsetCommitResponseTopic,
+  OffsetFetchRequestTopic,
+  OffsetFetchResponseGroup,
+  OffsetFetchResponsePartition,
+  OffsetFetchResponseTopic,
+  SyncGroupRequestAssignment,
+  TxnOffsetCommitResponse,
+} from '../protocol/index.js';
+
+export type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  JoinGroupResponseMember,
+  OffsetFetchRequestTopic,
+  OffsetFetchResponsePartition,
+  OffsetFetchResponseTopic,
+  TxnOffsetCommitResponse,
+};
+export type JoinGroupProtocol = JoinGroupRequestProtocol;
+/** A topic's per-partition error codes (OffsetCommit and TxnOffsetCommit answers). */
+export type PartitionErrorTopic = OffsetCommitResponseTopic;
+export type DescribedGroupMember = DescribeGroupsResponseDescribedGroupMember;
+/** `authorizedOperations` is not computed: always Kafka's "not provided" value. */
+export type DescribedGroup = DescribeGroupsResponseDescribedGroup;
 
 /** Who sent a request (from the request header and the connection), used for member ids and DescribeGroups. */
 export interface ClientInfo {
   clientId: string;
   clientHost: string;
-}
-
-export interface JoinGroupProtocol {
-  name: string;
-  metadata: Buffer;
 }
 
 export interface JoinGroupRequest {
@@ -25,12 +54,6 @@ export interface JoinGroupRequest {
   protocolType: string;
   protocols: JoinGroupProtocol[];
   reason?: string | null;
-}
-
-export interface JoinGroupResponseMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  metadata: Buffer;
 }
 
 export interface JoinGroupResponse {
@@ -52,7 +75,7 @@ export interface SyncGroupRequest {
   groupInstanceId?: string | null;
   protocolType?: string | null;
   protocolName?: string | null;
-  assignments: Array<{ memberId: string; assignment: Buffer }>;
+  assignments: SyncGroupRequestAssignment[];
 }
 
 export interface SyncGroupResponse {
@@ -87,7 +110,7 @@ export interface LeaveGroupResponse {
   throttleTimeMs?: number;
   errorCode: number;
   /** v3+. */
-  members?: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
+  members?: LeaveGroupResponseMemberResponse[];
 }
 
 export interface OffsetCommitRequest {
@@ -110,19 +133,9 @@ export interface OffsetCommitRequest {
   }>;
 }
 
-export interface PartitionErrorTopic {
-  name: string;
-  partitions: Array<{ partitionIndex: number; errorCode: number }>;
-}
-
 export interface OffsetCommitResponse {
   throttleTimeMs?: number;
   topics: PartitionErrorTopic[];
-}
-
-export interface OffsetFetchRequestTopic {
-  name: string;
-  partitionIndexes: number[];
 }
 
 export interface OffsetFetchRequest {
@@ -136,19 +149,6 @@ export interface OffsetFetchRequest {
   requireStable?: boolean;
 }
 
-export interface OffsetFetchResponsePartition {
-  partitionIndex: number;
-  committedOffset: number;
-  committedLeaderEpoch: number;
-  metadata: string | null;
-  errorCode: number;
-}
-
-export interface OffsetFetchResponseTopic {
-  name: string;
-  partitions: OffsetFetchResponsePartition[];
-}
-
 export interface OffsetFetchResponse {
   throttleTimeMs?: number;
   /** v0-7. */
@@ -156,7 +156,7 @@ export interface OffsetFetchResponse {
   /** v2-7. */
   errorCode?: number;
   /** v8+. */
-  groups?: Array<{ groupId: string; topics: OffsetFetchResponseTopic[]; errorCode: number }>;
+  groups?: OffsetFetchResponseGroup[];
 }
 
 export interface ListGroupsRequest {
@@ -167,7 +167,7 @@ export interface ListGroupsRequest {
 export interface ListGroupsResponse {
   throttleTimeMs?: number;
   errorCode: number;
-  groups: Array<{ groupId: string; protocolType: string; groupState: string; groupType: string }>;
+  groups: ListGroupsResponseListedGroup[];
 }
 
 export interface DescribeGroupsRequest {
@@ -175,38 +175,9 @@ export interface DescribeGroupsRequest {
   includeAuthorizedOperations?: boolean;
 }
 
-export interface DescribedGroupMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  memberMetadata: Buffer;
-  memberAssignment: Buffer;
-}
-
-export interface DescribedGroup {
-  errorCode: number;
-  groupId: string;
-  groupState: string;
-  protocolType: string;
-  protocolData: string;
-  members: DescribedGroupMember[];
-  /** Not computed: always Kafka's "not provided" value. */
-  authorizedOperations: number;
-}
-
 export interface DescribeGroupsResponse {
   throttleTimeMs?: number;
   groups: DescribedGroup[];
-}
-
-export interface DeleteGroupsRequest {
-  groupsNames: string[];
-}
-
-export interface DeleteGroupsResponse {
-  throttleTimeMs: number;
-  results: Array<{ groupId: string; errorCode: number }>;
 }
 
 export interface TxnOffsetCommitRequest {
@@ -222,9 +193,4 @@ export interface TxnOffsetCommitRequest {
     name: string;
     partitions: Array<{ partitionIndex: number; committedOffset: number; committedLeaderEpoch?: number; committedMetadata: string | null }>;
   }>;
-}
-
-export interface TxnOffsetCommitResponse {
-  throttleTimeMs: number;
-  topics: PartitionErrorTopic[];
 }

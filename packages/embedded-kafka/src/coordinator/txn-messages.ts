@@ -1,7 +1,21 @@
 /**
  * Request/response bodies of the transaction APIs, as the generated codec produces them.
- * Fields that only exist in some versions are optional.
+ * Fields that only exist in some versions are optional; shapes without such fields are the
+ * generated types themselves.
  */
+import type {
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+  AddPartitionsToTxnResponseAddPartitionsToTxnResult,
+  AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+  EndTxnRequest,
+  InitProducerIdResponse,
+} from '../protocol/index.js';
+
+export type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, EndTxnRequest, InitProducerIdResponse };
+export type AddPartitionsToTxnTopic = AddPartitionsToTxnRequestAddPartitionsToTxnTopic;
+export type AddPartitionsToTxnTopicResult = AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult;
 
 export interface InitProducerIdRequest {
   transactionalId: string | null;
@@ -9,18 +23,6 @@ export interface InitProducerIdRequest {
   /** v3+ (-1 when not resuming). */
   producerId?: number;
   producerEpoch?: number;
-}
-
-export interface InitProducerIdResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  producerId: number;
-  producerEpoch: number;
-}
-
-export interface AddPartitionsToTxnTopic {
-  name: string;
-  partitions: number[];
 }
 
 export interface AddPartitionsToTxnRequest {
@@ -39,37 +41,13 @@ export interface AddPartitionsToTxnRequest {
   v3AndBelowTopics?: AddPartitionsToTxnTopic[];
 }
 
-export interface AddPartitionsToTxnTopicResult {
-  name: string;
-  resultsByPartition: Array<{ partitionIndex: number; partitionErrorCode: number }>;
-}
-
 export interface AddPartitionsToTxnResponse {
   throttleTimeMs: number;
   /** v4+. */
   errorCode?: number;
-  resultsByTransaction?: Array<{ transactionalId: string; topicResults: AddPartitionsToTxnTopicResult[] }>;
+  resultsByTransaction?: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
   /** v0-3. */
   resultsByTopicV3AndBelow?: AddPartitionsToTxnTopicResult[];
-}
-
-export interface AddOffsetsToTxnRequest {
-  transactionalId: string;
-  producerId: number;
-  producerEpoch: number;
-  groupId: string;
-}
-
-export interface AddOffsetsToTxnResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-}
-
-export interface EndTxnRequest {
-  transactionalId: string;
-  producerId: number;
-  producerEpoch: number;
-  committed: boolean;
 }
 
 export interface EndTxnResponse {
