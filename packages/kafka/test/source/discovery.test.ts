@@ -61,6 +61,44 @@ describe('runtime discovery', () => {
     expect(perCluster(out.committed)).toEqual({ a: 260, b: 150 });
   }, 30_000);
 
+  it('keeps a removed cluster\'s offsets in checkpoints: re-added after a restore, it resumes where it stopped (callback provider)', async () => {
+    const clusters = await startClusters(2, { topics: [{ name: 'orders', partitions: 2 }] });
+    for (const c of clusters) onCleanup(() => c.stop());
+    const [a, b] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
+    const pa = await producerFor(a.bootstrapServers);
+    const pb = await producerFor(b.bootstrapServers);
+    await produce(pa, 'orders', 2, 100, 'a0');
+    await produce(pb, 'orders', 2, 100, 'b0');
+    let list = [
+      { name: 'a', brokers: a.bootstrapServers, topics: ['orders'] },
+      { name: 'b', brokers: b.bootstrapServers, topics: ['orders'] },
+    ];
+    const checkpoints = await tempDir();
+    const build = (out: ReturnType<typeof memorySink<KafkaRecord>>, restoreFrom?: string) => {
+      const p = new Pipeline({ name: 'retention', checkpoints: { dir: checkpoints, intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger, restoreFrom });
+      p.source('kafka', kafkaSource({ clusters: { provider: () => list, intervalMs: 100 }, discoveryIntervalMs: 200 })).sink('out', out.sink);
+      return p.start();
+    };
+    const first = memorySink<KafkaRecord>();
+    const job1 = build(first);
+    onCleanup(() => job1.stop({ mode: 'cancel' }));
+    await until(() => first.committed.length === 200, 5000, 'both clusters');
+    list = list.filter((c) => c.name === 'a');
+    await until(() => job1.status().splits.every((s) => !s.split.startsWith('b/')), 5000, "b's splits to be removed");
+    const stopped = await job1.stop({ mode: 'savepoint' });
+
+    await produce(pb, 'orders', 2, 70, 'b1');
+    list = [...list, { name: 'b', brokers: b.bootstrapServers, topics: ['orders'] }];
+    const second = memorySink<KafkaRecord>();
+    const job2 = build(second, stopped.savepoint!.path);
+    onCleanup(() => job2.stop({ mode: 'cancel' }));
+    await until(() => second.committed.length === 70, 5000, "b's records produced while it was removed");
+    await new Promise((r) => setTimeout(r, 300));
+    await job2.stop({ mode: 'drain' });
+    expect(second.committed.length).toBe(70);
+    expect(second.committed.every((r) => r.cluster === 'b' && r.value!.toString().startsWith('b1-'))).toBe(true);
+  }, 30_000);
+
   it('parses the clusters file format', () => {
     const specs = parseClustersFile(JSON.stringify({ clusters: [{ name: 'x', brokers: ['h:1'], topicPattern: '^a' }, { name: 'y', brokers: ['h:2'], topics: ['t'] }] }));
     expect(specs[0]!.topics).toBeInstanceOf(RegExp);

@@ -84,4 +84,34 @@ describe('unreachable clusters', () => {
     // offsets of completed checkpoints were committed to the lag-monitor group (best effort, so poll)
     await until(() => a.committedOffset('lag-monitor', 'orders', 0) !== undefined, 3000, 'a lag-monitor commit');
   }, 30_000);
+
+  it('keeps a healthy cluster flowing while another one hangs every Fetch, and catches up once it answers', async () => {
+    const clusters = await startClusters(2, { topics: [{ name: 'orders', partitions: 2 }] });
+    for (const c of clusters) onCleanup(() => c.stop());
+    const [a, b] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
+    const pa = await producerFor(a.bootstrapServers);
+    const pb = await producerFor(b.bootstrapServers);
+    b.hangRequests({ apiKey: 1 }); // Fetch
+    await produce(pa, 'orders', 2, 200, 'a0');
+    await produce(pb, 'orders', 2, 200, 'b0');
+    const out = memorySink<KafkaRecord>();
+    const p = new Pipeline({ name: 'hang', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
+    p.source(
+      'kafka',
+      kafkaSource({
+        clusters: ['a', 'b'].map((name, i) => ({ name, brokers: clusters[i]!.bootstrapServers, topics: ['orders'], requestTimeoutMs: 1500 })),
+        reconnectBackoff: { initialMs: 50, maxMs: 300 },
+      }),
+    ).sink('out', out.sink);
+    const job = p.start();
+    onCleanup(() => job.stop({ mode: 'cancel' }));
+    await until(() => perCluster(out.committed).a === 200, 5000, 'a while b hangs');
+    await produce(pa, 'orders', 2, 200, 'a1');
+    await until(() => perCluster(out.committed).a === 400, 5000, 'more of a while b hangs');
+    expect(perCluster(out.committed).b).toBeUndefined();
+    b.clearFaults();
+    await until(() => perCluster(out.committed).b === 200, 8000, 'b once its fetches are answered');
+    await job.stop({ mode: 'drain' });
+    expect(distinctKeys(out.committed).size).toBe(600);
+  }, 30_000);
 });
