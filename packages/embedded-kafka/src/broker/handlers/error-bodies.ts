@@ -1,9 +1,4 @@
-/** Builders for fault-injected error responses shared by several handlers. */
-
-/** Response whose only error field is top-level `errorCode`. */
-export function topLevelError(errorCode: number, extra: Record<string, unknown> = {}): any {
-  return { throttleTimeMs: 0, errorCode, errorMessage: null, ...extra };
-}
+/** Builders for error responses shared by several handlers. */
 
 /** Maps request topics/partitions to per-partition error entries. */
 export function perPartition<T>(
@@ -11,4 +6,9 @@ export function perPartition<T>(
   entry: (p: T) => Record<string, unknown>,
 ): Array<{ name: string; partitions: Array<Record<string, unknown>> }> {
   return (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map(entry) }));
+}
+
+/** OffsetCommit / TxnOffsetCommit response with `errorCode` for every requested partition. */
+export function offsetCommitError(req: { topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }> }, errorCode: number): any {
+  return { throttleTimeMs: 0, topics: perPartition(req.topics, (p) => ({ partitionIndex: p.partitionIndex, errorCode })) };
 }

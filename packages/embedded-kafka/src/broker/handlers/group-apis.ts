@@ -1,17 +1,14 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
-import { clientInfo, isCoordinator } from './coordinated.js';
+import { clientInfo, coordinatedApi, isCoordinator } from './coordinated.js';
+import { offsetCommitError } from './error-bodies.js';
 
 const EMPTY = Buffer.alloc(0);
 
 /** Error bodies of the single-group APIs. */
-const joinError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: '', leader: '', skipAssignment: false, memberId: '', members: [] });
-const syncError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
-const simpleError = (errorCode: number): any => ({ throttleTimeMs: 0, errorCode, members: [] });
-const commitError = (req: any, errorCode: number): any => ({
-  throttleTimeMs: 0,
-  topics: req.topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-});
+const joinError = (_req: unknown, errorCode: number): any => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: '', leader: '', skipAssignment: false, memberId: '', members: [] });
+const syncError = (_req: unknown, errorCode: number): any => ({ throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
+const simpleError = (_req: unknown, errorCode: number): any => ({ throttleTimeMs: 0, errorCode, members: [] });
 const fetchError = (req: any, errorCode: number): any => ({
   throttleTimeMs: 0,
   errorCode,
@@ -22,58 +19,34 @@ const fetchError = (req: any, errorCode: number): any => ({
 });
 
 /** JoinGroup v0-7: waits (async) until the join phase completes. */
-export const joinGroup: ApiHandler = {
-  apiKey: 11,
-  minVersion: 0,
-  maxVersion: 7,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)) : joinError(ErrorCodes.NOT_COORDINATOR)),
-  errorBody: (_req, errorCode) => joinError(errorCode),
-};
+export const joinGroup = coordinatedApi({ apiKey: 11, maxVersion: 7, key: 'groupId', error: joinError }, (ctx, req) =>
+  ctx.cluster.groups.joinGroup(req, ctx.apiVersion, clientInfo(ctx)),
+);
 
 /** SyncGroup v0-5: followers wait for the leader's assignment. */
-export const syncGroup: ApiHandler = {
-  apiKey: 14,
-  minVersion: 0,
-  maxVersion: 5,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.syncGroup(req, ctx.apiVersion) : syncError(ErrorCodes.NOT_COORDINATOR)),
-  errorBody: (_req, errorCode) => syncError(errorCode),
-};
+export const syncGroup = coordinatedApi({ apiKey: 14, maxVersion: 5, key: 'groupId', error: syncError }, (ctx, req) =>
+  ctx.cluster.groups.syncGroup(req, ctx.apiVersion),
+);
 
 /** Heartbeat v0-4. */
-export const heartbeat: ApiHandler = {
-  apiKey: 12,
-  minVersion: 0,
-  maxVersion: 4,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.heartbeat(req, ctx.apiVersion) : simpleError(ErrorCodes.NOT_COORDINATOR)),
-  errorBody: (_req, errorCode) => simpleError(errorCode),
-};
+export const heartbeat = coordinatedApi({ apiKey: 12, maxVersion: 4, key: 'groupId', error: simpleError }, (ctx, req) =>
+  ctx.cluster.groups.heartbeat(req, ctx.apiVersion),
+);
 
 /** LeaveGroup v0-4 (v3+ leaves a batch of members). */
-export const leaveGroup: ApiHandler = {
-  apiKey: 13,
-  minVersion: 0,
-  maxVersion: 4,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.leaveGroup(req, ctx.apiVersion) : simpleError(ErrorCodes.NOT_COORDINATOR)),
-  errorBody: (_req, errorCode) => simpleError(errorCode),
-};
+export const leaveGroup = coordinatedApi({ apiKey: 13, maxVersion: 4, key: 'groupId', error: simpleError }, (ctx, req) =>
+  ctx.cluster.groups.leaveGroup(req, ctx.apiVersion),
+);
 
 /** OffsetCommit v0-8. */
-export const offsetCommit: ApiHandler = {
-  apiKey: 8,
-  minVersion: 0,
-  maxVersion: 8,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetCommit(req, ctx.apiVersion) : commitError(req, ErrorCodes.NOT_COORDINATOR)),
-  errorBody: commitError,
-};
+export const offsetCommit = coordinatedApi({ apiKey: 8, maxVersion: 8, key: 'groupId', error: offsetCommitError }, (ctx, req) =>
+  ctx.cluster.groups.offsetCommit(req, ctx.apiVersion),
+);
 
 /** OffsetFetch v0-7 (single group per request). */
-export const offsetFetch: ApiHandler = {
-  apiKey: 9,
-  minVersion: 0,
-  maxVersion: 7,
-  handle: (ctx, req) => (isCoordinator(ctx, req.groupId) ? ctx.cluster.groups.offsetFetch(req, ctx.apiVersion) : fetchError(req, ErrorCodes.NOT_COORDINATOR)),
-  errorBody: fetchError,
-};
+export const offsetFetch = coordinatedApi({ apiKey: 9, maxVersion: 7, key: 'groupId', error: fetchError }, (ctx, req) =>
+  ctx.cluster.groups.offsetFetch(req, ctx.apiVersion),
+);
 
 /** DescribeGroups v0-5: groups this broker does not coordinate answer ErrorCodes.NOT_COORDINATOR. */
 export const describeGroups: ApiHandler = {
