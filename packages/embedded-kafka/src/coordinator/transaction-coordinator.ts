@@ -89,9 +89,7 @@ export class TransactionCoordinator implements PersistableCoordinator<TxnSnapsho
       return { throttleTimeMs: 0, errorCode: ErrorCodes.NONE, producerId, producerEpoch: 0 };
     }
     if (req.transactionalId === '') return fail(ErrorCodes.INVALID_REQUEST);
-    // 37 is what this coordinator has always answered (and its tests expect); Kafka's
-    // INVALID_TRANSACTION_TIMEOUT is 50, which clients would map to the right exception.
-    if (req.transactionTimeoutMs <= 0 || req.transactionTimeoutMs > this.maxTimeoutMs) return fail(ErrorCodes.INVALID_PARTITIONS);
+    if (req.transactionTimeoutMs <= 0 || req.transactionTimeoutMs > this.maxTimeoutMs) return fail(ErrorCodes.INVALID_TRANSACTION_TIMEOUT);
     let txn = this.txns.get(req.transactionalId);
     if (txn === undefined) {
       txn = {

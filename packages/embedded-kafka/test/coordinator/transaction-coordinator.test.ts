@@ -69,8 +69,8 @@ describe('TransactionCoordinator', () => {
 
   it('validates the transaction timeout and transactional id', () => {
     const { tc } = setup({ maxTransactionTimeoutMs: 1000 });
-    expect(init(tc, 'tx', 1001).errorCode).toBe(37);
-    expect(init(tc, 'tx', 0).errorCode).toBe(37);
+    expect(init(tc, 'tx', 1001).errorCode).toBe(50); // INVALID_TRANSACTION_TIMEOUT
+    expect(init(tc, 'tx', 0).errorCode).toBe(50);
     expect(init(tc, '', 100).errorCode).toBe(42);
     expect(init(tc, 'tx', 1000).errorCode).toBe(0);
   });
