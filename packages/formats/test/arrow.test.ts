@@ -137,3 +137,20 @@ describe('column builders', () => {
     expect(['color', 'at', 'label', 'n', 'names', 'ns'].map((c) => table.getChild(c)!.get(empty))).toEqual([null, null, null, null, null, null]);
   });
 });
+
+describe('field presence', () => {
+  it('oneof members and proto3 optional fields are null when unset, implicit scalars keep their default', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'x.proto'), 'syntax = "proto3"; package x; message M { optional int32 a = 1; int32 b = 2; oneof k { string s = 3; int64 n = 4; } }');
+    const registry = await SchemaRegistry.open({ dir, streams: { x: 'x.M' } });
+    const type = registry.current().typeOf('x')!;
+    const messages = [{}, { a: 0, b: 0 }, { a: 5, s: 'q' }, { n: 7 }].map((o) => type.decode(type.encode(type.fromObject(o)).finish()));
+    const table = new arrow.Table([new ArrowBatchBuilder(type).build(messages)]);
+    expect([...table].map((r) => r.toJSON())).toEqual([
+      { a: null, b: 0, s: null, n: null },
+      { a: 0, b: 0, s: null, n: null },
+      { a: 5, b: 0, s: 'q', n: null },
+      { a: null, b: 0, s: null, n: 7n },
+    ]);
+  });
+});

@@ -2,6 +2,7 @@
 
 import * as arrow from 'apache-arrow';
 import type protobuf from 'protobufjs';
+import { fieldValue } from './column-builders.js';
 import { planFields, type ArrowMappingOptions, type FieldPlan } from './field-plan.js';
 
 /**
@@ -42,7 +43,8 @@ export class ArrowBatchBuilder {
     for (const plan of this.plans) {
       const builder = plan.builder();
       const name = plan.field.name;
-      for (let i = 0; i < messages.length; i++) builder.append((messages[i] as Record<string, unknown>)[name]);
+      const presence = plan.presence;
+      for (let i = 0; i < messages.length; i++) builder.append(fieldValue(messages[i] as Record<string, unknown>, name, presence));
       children.push(builder.finish());
     }
     const data = arrow.makeData({ type: new arrow.Struct(this.schema.fields), length: messages.length, nullCount: 0, children });

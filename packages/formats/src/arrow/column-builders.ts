@@ -307,6 +307,16 @@ export class EnumDictionaryBuilder implements ColumnBuilder {
   }
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A field of a protobufjs message: fields with explicit presence read as null unless set (the
+ * message prototype carries defaults for unset fields, e.g. "" for an inactive oneof member).
+ */
+export function fieldValue(message: Record<string, unknown>, name: string, presence: boolean): unknown {
+  return presence && !hasOwn.call(message, name) ? null : message[name];
+}
+
 /** Messages: one child builder per field. */
 export class StructBuilder implements ColumnBuilder {
   private readonly validity = new Validity();
@@ -314,6 +324,7 @@ export class StructBuilder implements ColumnBuilder {
   constructor(
     private readonly type: arrow.Struct,
     private readonly names: readonly string[],
+    private readonly presence: readonly boolean[],
     private readonly children: readonly ColumnBuilder[],
   ) {}
 
@@ -326,7 +337,7 @@ export class StructBuilder implements ColumnBuilder {
     }
     this.validity.valid();
     const m = value as Record<string, unknown>;
-    for (let c = 0; c < children.length; c++) children[c]!.append(m[this.names[c]!]);
+    for (let c = 0; c < children.length; c++) children[c]!.append(fieldValue(m, this.names[c]!, this.presence[c]!));
   }
 
   finish(): arrow.Data {

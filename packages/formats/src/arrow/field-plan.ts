@@ -32,6 +32,8 @@ export interface ArrowMappingOptions {
 /** @internal */
 export interface FieldPlan {
   field: arrow.Field;
+  /** Explicit presence (oneof members, proto3 `optional`, proto2 optional, messages): unset -> null, not the default. */
+  presence: boolean;
   builder: () => ColumnBuilder;
 }
 
@@ -55,7 +57,7 @@ function planMessageFields(type: protobuf.Type, options: ArrowMappingOptions, vi
     .sort((a, b) => a.id - b.id)
     .map((f) => {
       const plan = planField(f, options, visiting);
-      return { field: new arrow.Field(f.name, plan.type, true), builder: plan.builder };
+      return { field: new arrow.Field(f.name, plan.type, true), presence: f.hasPresence, builder: plan.builder };
     });
   visiting.delete(type.fullName);
   return plans;
@@ -107,7 +109,8 @@ function messagePlan(type: protobuf.Type, options: ArrowMappingOptions, visiting
   const children = planMessageFields(type, options, visiting);
   const struct = new arrow.Struct(children.map((c) => c.field));
   const names = children.map((c) => c.field.name);
-  return { type: struct, builder: () => new StructBuilder(struct, names, children.map((c) => c.builder())) };
+  const presence = children.map((c) => c.presence);
+  return { type: struct, builder: () => new StructBuilder(struct, names, presence, children.map((c) => c.builder())) };
 }
 
 function scalarPlan(protoType: string, field: protobuf.Field): TypePlan {
