@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MetricsRegistry } from '@weir/core';
 import { describe, expect, it } from 'vitest';
-import { bucketedFileSink, callbackPolicy, LocalFileStorage, listCommittedFiles, successFilePolicy, webhookPolicy, type BucketedFileSinkOptions, type ReadyPartition } from '../src/index.js';
+import { bucketedFileSink, callbackPolicy, kafkaNotificationPolicy, LocalFileStorage, listCommittedFiles, successFilePolicy, webhookPolicy, type BucketedFileSinkOptions, type ReadyPartition } from '../src/index.js';
 import { HOUR, sinkContext, T0, tempDir, walk } from './helpers.js';
 
 interface Ev {
@@ -116,6 +116,37 @@ describe('partition committer', () => {
     expect(summary(notes.filter((n) => n.stream === 'audit'))).toHaveLength(3);
   });
 
+  for (const withLookup of [true, false]) {
+    it(`a crash after a notification went out but before its marker: ${withLookup ? 'the lookup prevents a re-send' : 'sent again (at-least-once)'}`, async () => {
+      const dir = await tempDir();
+      const sent: string[] = [];
+      let crashOnce = true;
+      const policy = kafkaNotificationPolicy({
+        topic: 'ready',
+        publish: async (records) => {
+          sent.push(...records.map((r) => r.key));
+          if (crashOnce && records[0]!.key.endsWith('hour=01')) {
+            crashOnce = false;
+            throw new Error('process died right after the send');
+          }
+        },
+        wasPublished: withLookup ? async (r) => sent.includes(r.key) : undefined,
+      });
+      const sink = bucketedFileSink<Ev>({ storage: dir, streamOf: (e) => e.stream, timestampOf: (e) => e.ts, readiness: { policies: [policy] } });
+      const ctx = sinkContext();
+      const committer = await sink.createCommitter(ctx);
+      const writer = await sink.createWriter(ctx);
+      for (let h = 0; h < 3; h++) await writer.write([{ stream: 'orders', id: h, ts: T0 + h * HOUR }], []);
+      await writer.onWatermark!(T0 + 3 * HOUR);
+      const c1 = await writer.prepareCommit(1);
+      await expect(committer.commit(1, c1)).rejects.toThrow('process died');
+      const ctx2 = sinkContext({ restoredCheckpointId: 1, nextCheckpointId: 2 });
+      await (await sink.createCommitter(ctx2)).commit(1, c1);
+      const expected = ['orders/dt=2024-05-01/hour=00', 'orders/dt=2024-05-01/hour=01', 'orders/dt=2024-05-01/hour=02'];
+      expect(sent).toEqual(withLookup ? expected : [expected[0], expected[1], expected[1], expected[2]]);
+    });
+  }
+
   it('late data to a side output: counted as dead letters of the partition', async () => {
     const dir = await tempDir();
     const late: Ev[] = [];
@@ -144,6 +175,21 @@ describe('partition committer', () => {
     const v2 = notes.find((n) => n.version === 2)!;
     expect(v2.files).toHaveLength(1); // the late part was merged with the first one
     expect((await readFile(join(dir, v2.dir, v2.files[0]!), 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('late data into a partition announced empty: announced again with the data', async () => {
+    const dir = await tempDir();
+    const { committer, writer, notes } = await harness(dir, { late: { mode: 'reannounce' } });
+    await writer.write([{ stream: 'orders', id: 1, ts: T0 + MIN }], []);
+    await writer.onWatermark!(T0 + 2 * HOUR + 10 * MIN);
+    await committer.commit(1, await writer.prepareCommit(1));
+    await writer.write([{ stream: 'orders', id: 2, ts: T0 + HOUR + MIN }], []); // hour 1 was announced empty
+    await committer.commit(2, await writer.prepareCommit(2));
+    expect(summary(notes.filter((n) => n.stream === 'orders'))).toEqual([
+      'orders dt=2024-05-01/hour=00 v1 in=1 out=1 dead=0',
+      'orders dt=2024-05-01/hour=01 v1 in=0 out=0 dead=0',
+      'orders dt=2024-05-01/hour=01 v2 in=1 out=1 dead=0',
+    ]);
   });
 
   it('with two writers, subtask 0 announces once both watermarks passed and sums their counts', async () => {

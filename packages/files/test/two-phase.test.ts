@@ -75,6 +75,20 @@ describe('two-phase commit', () => {
     expect((await allRecords<Ev>(dir)).map((e) => e.id).sort()).toEqual([1, 2]);
   });
 
+  it('rolls parts by size between checkpoints', async () => {
+    const dir = await tempDir();
+    const sink = bucketedFileSink<Ev>({ storage: dir, streamOf: (e) => e.stream, timestampOf: (e) => e.ts, maxPartBytes: 1000, merge: { mode: 'off' } });
+    const ctx = sinkContext();
+    const committer = await sink.createCommitter(ctx);
+    const writer = await sink.createWriter(ctx);
+    for (let i = 0; i < 100; i++) await writer.write([{ stream: 'a', id: i, ts: T0 + i }], []);
+    expect((await walk(dir)).hidden.filter((f) => f.endsWith('.pending')).length).toBeGreaterThanOrEqual(3);
+    await committer.commit(1, await writer.prepareCommit(1));
+    const { visible } = await walk(dir);
+    expect(visible.length).toBeGreaterThanOrEqual(4);
+    expect((await allRecords<Ev>(dir)).map((e) => e.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
   it('closes 200 buckets in parallel at a barrier', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);

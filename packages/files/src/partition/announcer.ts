@@ -145,10 +145,21 @@ async function announce(
   };
   const markerBase = `${metaDir(cfg.stepName)}/announced/${dir}/v${version}`;
   for (const policy of cfg.policies) {
+    if (policy.idempotent) {
+      await policy.commit(p, cfg.storage);
+      continue;
+    }
     const marker = `${markerBase}.${encodeURIComponent(policy.name)}`;
-    if (!policy.idempotent && (await cfg.storage.exists(marker))) continue;
+    if (await cfg.storage.exists(`${marker}.done`)) continue;
+    // markers are not fsynced: they guard against process crashes (a lost marker after a power
+    // failure means a re-send, within the documented at-least-once window)
+    if (!(await cfg.storage.exists(`${marker}.intent`))) await cfg.storage.writeFile(`${marker}.intent`, '', { sync: false });
+    else if (policy.wasCommitted !== undefined && (await policy.wasCommitted(p, cfg.storage))) {
+      await cfg.storage.writeFile(`${marker}.done`, '', { sync: false });
+      continue;
+    }
     await policy.commit(p, cfg.storage);
-    if (!policy.idempotent) await cfg.storage.writeFile(marker, '');
+    await cfg.storage.writeFile(`${marker}.done`, '', { sync: false });
   }
   const key = partitionKey(stream, path);
   cfg.metrics?.announced(stream, p);

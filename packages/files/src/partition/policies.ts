@@ -30,6 +30,11 @@ export interface KafkaNotificationOptions {
   producer?: KafkaLikeProducer;
   /** Or: publish the records yourself. */
   publish?: (records: NotificationRecord[]) => Promise<void>;
+  /**
+   * Recovery after a crash while publishing: was this record published (e.g. look it up in the
+   * topic by key and version)? Without it such a record is published again (at-least-once).
+   */
+  wasPublished?: (record: NotificationRecord) => Promise<boolean>;
 }
 
 /**
@@ -45,10 +50,13 @@ export function kafkaNotificationPolicy(options: KafkaNotificationOptions): Part
         }
       : undefined);
   if (publish === undefined) throw new Error('kafkaNotificationPolicy needs a producer or a publish callback');
+  const recordOf = (p: ReadyPartition): NotificationRecord => ({ topic: options.topic, key: `${p.stream}/${p.partition}`, value: JSON.stringify(notificationOf(p)) });
+  const wasPublished = options.wasPublished;
   return {
     name: `kafka-${options.topic}`,
     idempotent: false,
-    commit: (p) => publish([{ topic: options.topic, key: `${p.stream}/${p.partition}`, value: JSON.stringify(notificationOf(p)) }]),
+    commit: (p) => publish([recordOf(p)]),
+    wasCommitted: wasPublished === undefined ? undefined : (p) => wasPublished(recordOf(p)),
   };
 }
 
@@ -97,6 +105,10 @@ export function webhookPolicy(options: WebhookPolicyOptions): PartitionCommitPol
 }
 
 /** A custom step; say whether running it twice for the same partition version is harmless. */
-export function callbackPolicy(name: string, fn: (p: ReadyPartition) => void | Promise<void>, options: { idempotent?: boolean } = {}): PartitionCommitPolicy {
-  return { name, idempotent: options.idempotent ?? false, commit: async (p) => fn(p) };
+export function callbackPolicy(
+  name: string,
+  fn: (p: ReadyPartition) => void | Promise<void>,
+  options: { idempotent?: boolean; wasCommitted?: (p: ReadyPartition) => Promise<boolean> } = {},
+): PartitionCommitPolicy {
+  return { name, idempotent: options.idempotent ?? false, commit: async (p) => fn(p), wasCommitted: options.wasCommitted };
 }

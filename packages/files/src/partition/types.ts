@@ -30,17 +30,22 @@ export interface ReadyPartition {
 }
 
 /**
- * One step of announcing a ready partition. Policies run in order per partition. An
- * `idempotent` policy runs again when a commit is redone after a crash; a non-idempotent one
- * is skipped when its done-marker exists (at-least-once only for a crash between the policy
- * finishing and its marker being written).
+ * One step of announcing a ready partition. Policies run in order per partition.
+ *
+ * - An `idempotent` policy simply runs again when a commit is redone after a crash.
+ * - A non-idempotent one is guarded by markers: an intent marker before it runs, a done marker
+ *   after. A redo skips it when done; when only the intent exists (crash while it ran) it asks
+ *   `wasCommitted` and runs again only if that says no, or if the policy has no `wasCommitted`
+ *   (then the notification may be sent twice: at-least-once in that window).
  */
 export interface PartitionCommitPolicy {
-  /** Unique among the chain (names the done-marker). */
+  /** Unique among the chain (names the markers). */
   readonly name: string;
   readonly idempotent: boolean;
   /** Announce; `storage` is the sink's storage (the partition is `partition.dir` on it). */
   commit(partition: ReadyPartition, storage: FileStorage): Promise<void>;
+  /** Recovery: did an interrupted `commit` of this partition version reach its target? */
+  wasCommitted?(partition: ReadyPartition, storage: FileStorage): Promise<boolean>;
 }
 
 /** The JSON notification sent by the Kafka and webhook policies. */

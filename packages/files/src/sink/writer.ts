@@ -122,6 +122,9 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     this.streams.add(stream);
     let state = this.partitions.get(key);
     if (state === undefined) {
+      // first data of a partition that already closed (announced, maybe empty, or forgotten):
+      // appended late data makes it a new version
+      const reopened = this.o.late.mode === 'reannounce' && this.watermark >= range.end + this.o.delayMs;
       state = {
         stream,
         path: range.path,
@@ -132,8 +135,8 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
         dead: 0,
         minTs: Infinity,
         maxTs: -Infinity,
-        version: 1,
-        closedVersion: 0,
+        version: reopened ? 2 : 1,
+        closedVersion: reopened ? 1 : 0,
         lateDirty: false,
         files: [],
       };

@@ -5,7 +5,7 @@
  * argv: <outDir> <checkpointDir> <notificationsFile> <splits> <recordsPerSplit> <ratePerSecond>
  */
 
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { Pipeline, WatermarkStrategies, generatorSource, silentLogger } from '@weir/core';
 import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '../../src/index.js';
 
@@ -27,7 +27,7 @@ p.source(
     recordsPerSplit: Number(perSplit),
     ratePerSecond: Number(rate),
     batchSize: 100,
-    generate: (s, o) => ({ stream: `s${(o * 3 + s) % STREAMS}`, id: `${s}-${o}`, ts: T0 + o * 2_000 + s }),
+    generate: (s, o) => ({ stream: `s${(o * 3 + s) % STREAMS}`, id: `${s}-${o}`, ts: T0 + o * 5_000 + s }),
   }),
   { watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts) },
 ).sink(
@@ -42,7 +42,13 @@ p.source(
         successFilePolicy(),
         kafkaNotificationPolicy({
           topic: 'ready',
+          // the "topic": an append-only log; after a crash while publishing, look the record up
           publish: async (records) => appendFile(notifications!, records.map((r) => JSON.stringify({ key: r.key, value: JSON.parse(r.value) }) + '\n').join('')),
+          wasPublished: async (record) => {
+            const log = await readFile(notifications!, 'utf8').catch(() => '');
+            const version = (JSON.parse(record.value) as { version: number }).version;
+            return log.split('\n').some((l) => l !== '' && (JSON.parse(l) as { key: string; value: { version: number } }).key === record.key && (JSON.parse(l) as { value: { version: number } }).value.version === version);
+          },
         }),
       ],
     },

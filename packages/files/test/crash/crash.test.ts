@@ -8,7 +8,7 @@ import { tempDir, walk } from '../helpers.js';
 const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
 const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
 const SPLITS = 3;
-const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 6000);
+const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 8000);
 const RATE = 1000;
 
 function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
@@ -39,6 +39,9 @@ describe('bucketed file sink crash safety', () => {
       else throw new Error(`child failed: ${r.stderr}`);
     }
     expect(kills).toBe(KILLS);
+    // killed attempts already announced partitions: the final run must not repeat them
+    const announcedBefore = (await readFile(notifications, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    expect(announcedBefore).toBeGreaterThan(0);
     const last = await runChild(args);
     expect(last.code, last.stderr).toBe(0);
 
