@@ -82,6 +82,11 @@ describe('protobuf -> Arrow', () => {
     expect(unified.fields.map((f) => f.name)).toEqual([...older.fields.map((f) => f.name), 'note']);
     expect(unified.fields.at(-1)!.nullable).toBe(true);
     expect(String(unified.fields.find((f) => f.name === 'address')!.type)).toBe('Struct<{city:Utf8, zip:Int32, country:Utf8}>');
+    // nested: the new Address field also reaches a list of addresses
+    const listOf = (fields: arrow.Field[]) => new arrow.Schema([new arrow.Field('homes', new arrow.List(new arrow.Field('item', new arrow.Struct(fields), true)), true)]);
+    const city = new arrow.Field('city', new arrow.Utf8(), true);
+    const country = new arrow.Field('country', new arrow.Utf8(), true);
+    expect(String(unifySchemas(listOf([city]), listOf([city, country])).fields[0]!.type)).toBe('List<Struct<{city:Utf8, country:Utf8}>>');
     const changed = new arrow.Schema([new arrow.Field('id', new arrow.Utf8(), true)]);
     expect(() => unifySchemas(older, changed)).toThrow(/column 'id' changed type/);
   });

@@ -65,14 +65,27 @@ function unifyFields(older: readonly arrow.Field[], newer: readonly arrow.Field[
   const byName = new Map(newer.map((f) => [f.name, f]));
   const fields = older.map((f) => {
     const n = byName.get(f.name);
-    if (!n) return f.clone({ nullable: true });
-    if (arrow.DataType.isStruct(f.type) && arrow.DataType.isStruct(n.type)) {
-      return n.clone({ type: new arrow.Struct(unifyFields(f.type.children, n.type.children, `${path}${f.name}.`)), nullable: true });
-    }
-    if (!arrow.util.compareTypes(f.type, n.type)) throw new Error(`column '${path}${f.name}' changed type from ${String(f.type)} to ${String(n.type)}`);
-    return n.clone({ nullable: true });
+    return n ? n.clone({ type: unifyTypes(f.type, n.type, `${path}${f.name}`), nullable: true }) : f.clone({ nullable: true });
   });
   const known = new Set(older.map((f) => f.name));
   for (const f of newer) if (!known.has(f.name)) fields.push(f.clone({ nullable: true }));
   return fields;
+}
+
+/** Structs (also inside lists and map values) gain the newer fields; anything else must be equal. */
+function unifyTypes(older: arrow.DataType, newer: arrow.DataType, path: string): arrow.DataType {
+  if (arrow.DataType.isStruct(older) && arrow.DataType.isStruct(newer)) return new arrow.Struct(unifyFields(older.children, newer.children, `${path}.`));
+  if (arrow.DataType.isList(older) && arrow.DataType.isList(newer)) {
+    const item = newer.children[0]!;
+    return new arrow.List(item.clone({ type: unifyTypes(older.children[0]!.type, item.type, `${path}[]`) }));
+  }
+  if (arrow.DataType.isMap(older) && arrow.DataType.isMap(newer)) {
+    const [ok, ov] = older.children[0]!.type.children as [arrow.Field, arrow.Field];
+    const [nk, nv] = newer.children[0]!.type.children as [arrow.Field, arrow.Field];
+    if (!arrow.util.compareTypes(ok.type, nk.type)) throw new Error(`column '${path}' changed its map key from ${String(ok.type)} to ${String(nk.type)}`);
+    const entries = newer.children[0]!.clone({ type: new arrow.Struct([nk, nv.clone({ type: unifyTypes(ov.type, nv.type, `${path}{}`) })]) });
+    return new arrow.Map_(entries, newer.keysSorted);
+  }
+  if (!arrow.util.compareTypes(older, newer)) throw new Error(`column '${path}' changed type from ${String(older)} to ${String(newer)}`);
+  return newer;
 }
