@@ -25,6 +25,9 @@ export interface KafkaJsClientOptions {
   isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
+/** Upper bound of one Fetch response (Kafka's `fetch.max.bytes` default). */
+const MAX_FETCH_BYTES = 50 << 20;
+
 const STALE_TYPES = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH']);
 
 /** The default client factory: one KafkaJS `Kafka` per cluster and attempt. */
@@ -172,7 +175,7 @@ class KafkaJsClusterClient implements KafkaClusterClient {
         isolationLevel: this.isolationLevel,
         maxWaitTime: request.maxWaitMs,
         minBytes: 1,
-        maxBytes: maxBytes * request.partitions.length,
+        maxBytes: Math.min(maxBytes * request.partitions.length, MAX_FETCH_BYTES),
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
       });
     } catch (err) {

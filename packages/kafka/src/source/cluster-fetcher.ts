@@ -8,7 +8,7 @@
 
 import type { Logger } from '@weir/core';
 import { OffsetOutOfRangeError, StaleMetadataError, type FetchedPartition, type KafkaClientFactory, type KafkaClusterClient, type TopicPartition } from '../client/types.js';
-import { Backoff, Signal } from './signal.js';
+import { Backoff, Signal, settleWithin } from './signal.js';
 import type { KafkaClusterSpec, KafkaSplit } from './types.js';
 
 /** The reader's view of one assigned split. */
@@ -47,6 +47,8 @@ export class ClusterFetcher {
   private running = true;
   private readonly signal = new Signal();
   private live: KafkaClusterClient | undefined;
+  /** The client being connected or used (closed by `close` to cut a hanging connect short). */
+  private current: KafkaClusterClient | undefined;
   private committing: Promise<void> | undefined;
   private readonly done: Promise<void>;
 
@@ -82,17 +84,12 @@ export class ClusterFetcher {
 
   /** Stop fetching; a commit under way (e.g. of the final checkpoint) gets up to 3 s to finish first. */
   async close(): Promise<void> {
-    const commit = this.committing;
-    if (commit !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([commit, new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
-      clearTimeout(timer);
-    }
+    if (this.committing !== undefined) await settleWithin(this.committing, 3000);
     this.running = false;
-    const client = this.live;
+    const client = this.current;
     this.signal.notify();
-    await client?.close();
-    await this.done;
+    // a request to a hanging broker may outlive close(): the loop then ends on its own after its timeout
+    await settleWithin(Promise.all([client?.close(), this.done]), 1000);
   }
 
   private async supervise(): Promise<void> {
@@ -105,7 +102,9 @@ export class ClusterFetcher {
         continue;
       }
       const client = this.o.clientFactory(spec);
+      this.current = client;
       let connected = false;
+      let since = 0;
       try {
         await client.connect();
         connected = true;
@@ -113,9 +112,12 @@ export class ClusterFetcher {
         this.live = client;
         if (failures > 0) this.o.logger.info({ cluster: this.cluster, failures }, 'kafka source: cluster reachable again, resuming its splits');
         failures = 0;
-        backoff.reset();
+        since = Date.now();
         await this.session(client, spec);
+        backoff.reset();
       } catch (err) {
+        // the delays only start over after a session that lasted: a cluster failing right after connecting still backs off
+        if (since > 0 && Date.now() - since > 10_000) backoff.reset();
         if (!this.running) break;
         failures++;
         const fields = { cluster: this.cluster, connected, failures, err: String(err) };
@@ -123,6 +125,7 @@ export class ClusterFetcher {
         else this.o.logger.debug(fields, 'kafka source: cluster still unreachable');
       } finally {
         this.live = undefined;
+        this.current = undefined;
         await client.close().catch(() => {});
       }
       if (this.running && failures > 0) await this.signal.wait(backoff.delay());

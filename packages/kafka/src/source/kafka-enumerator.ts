@@ -8,7 +8,7 @@
 import type { SplitEnumerator, SplitEnumeratorContext } from '@weir/core';
 import type { KafkaClientFactory, KafkaClusterClient, TopicPartition } from '../client/types.js';
 import type { ClusterDirectory } from './cluster-directory.js';
-import { Backoff, Signal } from './signal.js';
+import { Backoff, Signal, settleWithin } from './signal.js';
 import { resolveOffsets, startPositionOf } from './start-positions.js';
 import type { KafkaClusterSpec, KafkaEnumeratorState, KafkaSplit, StartPosition } from './types.js';
 
@@ -27,6 +27,8 @@ interface Loop {
   active: boolean;
   signal: Signal;
   done: Promise<void>;
+  /** The loop's client, closed when the loop is stopped (cuts a hanging request short). */
+  client?: KafkaClusterClient;
 }
 
 const splitId = (cluster: string, tp: TopicPartition) => `${cluster}/${tp.topic}/${tp.partition}`;
@@ -87,11 +89,9 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
     this.unsubscribe?.();
     const loops = [...this.loops.values()];
     this.loops.clear();
-    for (const l of loops) {
-      l.active = false;
-      l.signal.notify();
-    }
-    await Promise.all(loops.map((l) => l.done));
+    for (const l of loops) this.stopLoop(l);
+    // a loop stuck in a request to a hanging cluster ends on its own after the request timeout
+    await settleWithin(Promise.all(loops.map((l) => l.done)), 1000);
     this.directory.release();
   }
 
@@ -121,8 +121,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
   private removeCluster(name: string): void {
     const loop = this.loops.get(name);
     if (loop !== undefined) {
-      loop.active = false;
-      loop.signal.notify();
+      this.stopLoop(loop);
       this.loops.delete(name);
     }
     this.discovered.delete(name);
@@ -139,6 +138,12 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
   private pruneRemoved(): void {
     const limit = Date.now() - this.s.removedClusterRetentionMs;
     for (const [name, r] of this.removed) if (r.removedAt < limit) this.removed.delete(name);
+  }
+
+  private stopLoop(loop: Loop): void {
+    loop.active = false;
+    loop.signal.notify();
+    void loop.client?.close().catch(() => {});
   }
 
   private startLoop(name: string): void {
@@ -161,7 +166,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
           client = undefined;
         }
         if (client === undefined) {
-          client = this.s.clientFactory(spec);
+          client = loop.client = this.s.clientFactory(spec);
           clientSpec = spec;
           await client.connect();
         }

@@ -61,3 +61,10 @@ export class Backoff {
     return this.next >= this.maxMs;
   }
 }
+
+/** Wait for `p`, but at most `ms` (the rest finishes in the background). */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

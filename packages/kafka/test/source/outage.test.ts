@@ -114,4 +114,19 @@ describe('unreachable clusters', () => {
     await job.stop({ mode: 'drain' });
     expect(distinctKeys(out.committed).size).toBe(600);
   }, 30_000);
+
+  it('stops promptly while a cluster hangs every request', async () => {
+    const [cluster] = await startClusters(1, { topics: [{ name: 'orders', partitions: 2 }] });
+    onCleanup(() => cluster!.stop());
+    onCleanup(async () => cluster!.clearFaults()); // runs first: releases what the source left hanging
+    for (const apiKey of [1, 2, 3, 18]) cluster!.hangRequests({ apiKey }); // Fetch, ListOffsets, Metadata, ApiVersions
+    const p = new Pipeline({ name: 'hung-stop', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
+    p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster!.bootstrapServers, topics: ['orders'] }] })).sink('out', memorySink<KafkaRecord>().sink);
+    const job = p.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = Date.now();
+    const result = await job.stop({ mode: 'drain' });
+    expect(result.outcome).toBe('drained');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  }, 30_000);
 });
