@@ -79,6 +79,8 @@ describe('envelopes', () => {
       { bytes: wrongCodec, position: { split: 'p0', offset: 5 } },
       { bytes: Buffer.from('{"stream": "clicks", "payload": '), position: { split: 'p0', offset: 6 } },
       { bytes: orderBytes, position: { split: 'p0', offset: 7 } },
+      { bytes: null as unknown as Uint8Array, position: { split: 'p0', offset: 8 } }, // e.g. a Kafka tombstone
+      new Uint8Array(0),
     ];
     const decoder = new EnvelopeDecoder(() => registry.current());
     const { records, deadLetters } = decoder.decodeBatch(inputs);
@@ -93,15 +95,17 @@ describe('envelopes', () => {
       ['decompression-failed', { split: 'p0', offset: 4 }, 'clicks'],
       ['bad-payload', { split: 'p0', offset: 5 }, 'orders'],
       ['bad-envelope', { split: 'p0', offset: 6 }, undefined],
+      ['bad-envelope', { split: 'p0', offset: 8 }, undefined],
+      ['bad-envelope', undefined, undefined],
     ]);
     expect(deadLetters[1]!.error).toMatch(/stream 'payments' is not registered/);
     expect(deadLetters[2]!.error).toMatch(/^decompression-failed: zstd payload/);
     expect(deadLetters[3]!.error).toMatch(/^decompression-failed: snappy payload/);
-    expect(deadLetters[0]!.bytes).toBe(inputs[1]!.bytes);
+    expect(deadLetters[0]!.bytes).toBe((inputs[1] as { bytes: Uint8Array }).bytes);
     expect(decoder.stats).toEqual({
       decoded: 2,
-      deadLetters: 6,
-      byReason: { 'bad-envelope': 2, 'unknown-stream': 1, 'decompression-failed': 2, 'bad-payload': 1 },
+      deadLetters: 8,
+      byReason: { 'bad-envelope': 4, 'unknown-stream': 1, 'decompression-failed': 2, 'bad-payload': 1 },
     });
   });
 

@@ -67,6 +67,7 @@ export interface DecoderStats {
 export type SnapshotSource = SchemaSnapshot | (() => SchemaSnapshot);
 
 const OPEN_BRACE = 0x7b;
+const EMPTY = new Uint8Array(0);
 /** `Type.fullName` walks the parents on every call; cache the name without the leading dot. */
 const typeNames = new WeakMap<protobuf.Type, string>();
 function nameOf(type: protobuf.Type): string {
@@ -101,8 +102,8 @@ export class EnvelopeDecoder {
     const records: DecodedRecord[] = [];
     const deadLetters: DecodeDeadLetter[] = [];
     for (const input of inputs) {
-      const bytes = input instanceof Uint8Array ? input : input.bytes;
-      const position = input instanceof Uint8Array ? undefined : input.position;
+      const bytes = input instanceof Uint8Array ? input : (input?.bytes ?? EMPTY);
+      const position = input instanceof Uint8Array ? undefined : input?.position;
       try {
         const record = decodeWith(snapshot, bytes);
         if (position !== undefined) record.position = position;
@@ -141,6 +142,7 @@ function asDecodeError(error: unknown): EnvelopeDecodeError {
 }
 
 function decodeWith(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new EnvelopeDecodeError('bad-envelope', 'no bytes (empty or missing value)');
   if (bytes.length > 0 && bytes[0] === OPEN_BRACE) return decodeJsonEnvelope(snapshot, bytes);
   let envelope: EnvelopeMessage;
   try {
