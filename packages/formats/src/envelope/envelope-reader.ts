@@ -5,6 +5,8 @@ import type { EnvelopeMessage } from './envelope-schema.js';
 
 const utf8 = protobuf.util.utf8;
 const EMPTY = new Uint8Array(0);
+/** Reused: readEnvelope is synchronous and never re-entered. */
+const cursor: Cursor = { bytes: EMPTY, pos: 0, end: 0 };
 
 /** Cursor over one envelope's bytes (module-level functions: no closures per call). */
 interface Cursor {
@@ -51,7 +53,10 @@ function skip(c: Cursor, wire: number): void {
  * payload is a view into `bytes`, not a copy. Throws on truncated or malformed input.
  */
 export function readEnvelope(bytes: Uint8Array): EnvelopeMessage {
-  const c: Cursor = { bytes, pos: 0, end: bytes.length };
+  const c = cursor;
+  c.bytes = bytes;
+  c.pos = 0;
+  c.end = bytes.length;
   const message: EnvelopeMessage = { stream: '', schema_version: 0, compression: 0, format: 0, payload: EMPTY };
   while (c.pos < c.end) {
     const tag = varint(c);
