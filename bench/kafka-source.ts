@@ -112,6 +112,7 @@ async function healthyShare(clusters: string[][]): Promise<number> {
   const alone: number[] = [];
   const beside: number[] = [];
   const ratios: number[] = [];
+  await throughput(healthy, 2 * RECORDS_PER_CLUSTER); // warm-up (JIT), not counted
   // pairs in alternating order (ABBA...), each pair's ratio taken: the machine's load drifts between pairs
   for (let round = 0; round < ROUNDS; round++) {
     if (round % 2 === 0) {
