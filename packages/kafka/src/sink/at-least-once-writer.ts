@@ -60,6 +60,7 @@ export class AtLeastOnceWriter<T> implements SinkWriter<T, never> {
   async prepareCommit(): Promise<never[]> {
     for (;;) {
       if (this.fatal !== undefined) throw this.fatal;
+      for (const { lane } of this.lanes) if (lane.producer.failed !== undefined) throw lane.producer.failed;
       if (this.parked.length === 0 && this.lanes.every((l) => l.lane.settled)) break;
       await this.progress(0);
     }

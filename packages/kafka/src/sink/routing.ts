@@ -3,6 +3,13 @@
 import type { OutMessage } from './cluster-producer.js';
 import { murmur2, toPositive } from './murmur2.js';
 
+/** Re-mix the key hash so the cluster choice is independent of the partition choice (both start from murmur2). */
+function decorrelate(h: number): number {
+  let x = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  return toPositive(x ^ (x >>> 16));
+}
+
 export function splitByWeight<L>(messages: OutMessage[], lanes: readonly L[], weightOf: (lane: L) => number, counter: { n: number }): Map<L, OutMessage[]> {
   const cumulative: number[] = [];
   let total = 0;
@@ -11,7 +18,7 @@ export function splitByWeight<L>(messages: OutMessage[], lanes: readonly L[], we
   if (total === 0) return out;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    const h = m.key === null ? counter.n++ : toPositive(murmur2(m.key));
+    const h = m.key === null ? counter.n++ : decorrelate(murmur2(m.key));
     const slot = h % total;
     let j = 0;
     while (cumulative[j]! <= slot) j++;

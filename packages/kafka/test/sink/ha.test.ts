@@ -199,6 +199,8 @@ describe('kafka sink, several clusters, at-least-once', () => {
       expect(readA.length / N).toBeLessThan(0.9);
       const keysA = new Set(readA.map((r) => r.key));
       for (const r of readB) expect(keysA.has(r.key)).toBe(false);
+      // the cluster choice does not skew partitions: both partitions of b are used
+      expect(new Set(readB.map((r) => r.partition)).size).toBe(2);
     } finally {
       await a.stop();
       await b.stop();
