@@ -71,6 +71,9 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
     if (this.s.bounded) this.boundedPending = new Set(this.startClusters);
     this.unsubscribe = this.directory.subscribe((all) => this.applyClusters(all));
     this.applyClusters(this.directory.all());
+    // restored from a run with another parallelism: hand back what this instance no longer owns
+    // before anything is polled (the deal over the restored splits equals the deal after discovery)
+    if (this.restored) this.reconcile();
     this.checkBoundedDone();
   }
 
@@ -271,15 +274,13 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
       for (const initial of [true, false]) {
         const group = parts.filter((p) => this.initialSplits.has(p.id) === initial);
         if (group.length === 0) continue;
-        let position = startPositionOf(spec, topic, initial ? this.s.startFrom : this.s.newSplitsStartFrom, initial);
-        // another instance may have read this split before ownership moved: continue from its committed offsets
-        if (!initial && this.ctx.parallelism > 1 && this.s.commitGroupId !== undefined) {
-          const committed = await client.committedOffsets(this.s.commitGroupId, topic);
-          const explicit: Record<number, string> = {};
-          for (const [p, o] of committed) explicit[p] = o;
-          position = { offsets: explicit, fallback: typeof position === 'string' ? position : 'earliest' };
-        }
-        const offsets = await resolveOffsets(client, topic, group.map((p) => p.partition), position);
+        const position = startPositionOf(spec, topic, initial ? this.s.startFrom : this.s.newSplitsStartFrom, initial);
+        // a split this instance did not start with may have been read by another instance (ownership
+        // moved, rescaled restore): continue from what its owner committed after its last checkpoint
+        const committed = !initial && this.s.commitGroupId !== undefined ? await client.committedOffsets(this.s.commitGroupId, topic) : new Map<number, string>();
+        const rest = group.filter((p) => !committed.has(p.partition)).map((p) => p.partition);
+        const offsets = rest.length > 0 ? await resolveOffsets(client, topic, rest, position) : new Map<number, string>();
+        for (const [p, o] of committed) offsets.set(p, o);
         for (const p of group) {
           const offset = offsets.get(p.partition);
           if (offset === undefined) continue; // not visible yet: retried next round
