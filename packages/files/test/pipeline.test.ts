@@ -19,6 +19,33 @@ const STREAMS = 5;
 const ev = (s: number, o: number): Ev => ({ stream: `s${(s * 7 + o) % STREAMS}`, id: s * 1_000_000 + o, ts: T0 + o * 5_000 + s });
 
 describe('in a running pipeline', () => {
+  it('two instances (subtask 0 and 1) write one table; subtask 0 announces every partition once, also at the end of input', async () => {
+    const dir = await tempDir();
+    const notes: ReadyPartition[] = [];
+    const run = async (subtask: number, rate: number) => {
+      const p = new Pipeline({ name: 'files-p2', subtask, parallelism: 2, checkpoints: { dir: await tempDir(), intervalMs: 80 }, logger: silentLogger });
+      p.source('events', generatorSource({ splits: 4, recordsPerSplit: 1500, ratePerSecond: rate, batchSize: 100, generate: ev }), {
+        watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts),
+      }).sink('files', bucketedFileSink<Ev>({ storage: dir, streamOf: (e) => e.stream, readiness: { policies: [successFilePolicy(), callbackPolicy('log', (n) => void notes.push(n))] } }));
+      return p.run();
+    };
+    // subtask 1 is slower: subtask 0 reaches the end first and waits for it in its final commit
+    const [r0, r1] = await Promise.all([run(0, 6000), run(1, 2500)]);
+    expect([r0.outcome, r1.outcome]).toEqual(['finished', 'finished']);
+    const table = await readTable<Ev>(dir);
+    const ids = [...table.values()].flat().map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(4 * 1500);
+    expect((await walk(dir)).hidden).toEqual([]);
+    const announced = notes.map((n) => `${n.stream}/${n.partition}`);
+    expect(announced.length).toBe(new Set(announced).size);
+    expect(new Set(announced)).toEqual(new Set(table.keys()));
+    for (const n of notes) expect(n.recordsOut).toBe(table.get(`${n.stream}/${n.partition}`)!.length);
+    // both writers' files, one merged file per writer and partition
+    expect(notes.every((n) => n.files.length <= 2)).toBe(true);
+    expect(notes.some((n) => n.files.some((f) => f.startsWith('part-1-')))).toBe(true);
+  });
+
   it('buckets by event time in a zone, commits at checkpoints, merges and announces every partition once (Kafka notifications)', async () => {
     const cluster = await testCluster();
     const kafka = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });

@@ -28,6 +28,8 @@ export interface AnnouncerConfig {
   streams: readonly string[];
   policies: readonly PartitionCommitPolicy[];
   concurrency: number;
+  /** At the end of input, how long subtask 0 waits for the other writers to finish. */
+  finalWaitMs: number;
   metrics: FilesMetrics | undefined;
   logger: Logger;
 }
@@ -48,13 +50,8 @@ interface Aggregate {
 
 export async function announceReadyPartitions(cfg: AnnouncerConfig, own: WriterProgress, before: AnnouncerState): Promise<AnnouncerState> {
   const state: AnnouncerState = structuredClone(before);
-  const progresses = [own];
-  for (let s = 0; s < cfg.parallelism; s++) {
-    if (s === own.subtask) continue;
-    const p = await readProgress(cfg.storage, progressFile(cfg.stepName, s));
-    if (p === undefined) return state; // a writer that never committed holds event time back
-    progresses.push(p);
-  }
+  const progresses = await gatherProgress(cfg, own);
+  if (progresses === undefined) return state; // a writer that never committed holds event time back
   const wm = Math.min(...progresses.map((p) => p.watermark));
   if (wm === MIN_WATERMARK) return state;
 
@@ -189,6 +186,30 @@ function add(byStream: Map<string, Map<string, Aggregate>>, c: PartitionCounts):
   a.version += c.version - 1;
   a.start = Math.min(a.start, c.start);
   a.end = Math.max(a.end, c.end);
+}
+
+/**
+ * Every writer's progress. At the end of input (own watermark MAX) wait up to `finalWaitMs`
+ * for the other writers to reach the end too, so a bounded job announces its last partitions.
+ */
+async function gatherProgress(cfg: AnnouncerConfig, own: WriterProgress): Promise<WriterProgress[] | undefined> {
+  const deadline = Date.now() + (own.watermark === MAX_WATERMARK ? cfg.finalWaitMs : 0);
+  for (;;) {
+    const all = [own];
+    let missing = false;
+    for (let s = 0; s < cfg.parallelism; s++) {
+      if (s === own.subtask) continue;
+      const p = await readProgress(cfg.storage, progressFile(cfg.stepName, s));
+      if (p === undefined) missing = true;
+      else all.push(p);
+    }
+    const complete = !missing && all.every((p) => p.watermark === MAX_WATERMARK);
+    if (complete || Date.now() >= deadline) {
+      if (own.watermark === MAX_WATERMARK && !complete) cfg.logger.warn({ waitedMs: cfg.finalWaitMs }, 'end of input: other writers did not finish, their last partitions stay unannounced');
+      return missing ? undefined : all;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function readProgress(storage: FileStorage, path: string): Promise<WriterProgress | undefined> {

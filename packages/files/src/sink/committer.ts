@@ -36,6 +36,7 @@ export class FilesCommitter<T> implements SinkCommitter<FilesCommittable> {
             streams: o.streams,
             policies: o.policies,
             concurrency: o.concurrency,
+            finalWaitMs: o.finalWaitMs,
             metrics: o.metrics,
             logger: this.ctx.logger,
           },

@@ -47,6 +47,11 @@ export interface BucketedFileSinkOptions<T> {
     policies?: readonly PartitionCommitPolicy[];
     /** How long after a partition closed its counts are kept for late data (default 24 h). */
     retainMs?: number;
+    /**
+     * Parallelism > 1, end of input: how long subtask 0's final commit waits for the other
+     * writers to reach the end, so the last partitions get announced (default 60 s).
+     */
+    finalWaitMs?: number;
   };
   late?: {
     /**
@@ -78,6 +83,7 @@ export interface ResolvedOptions<T> {
   streams: readonly string[];
   policies: readonly PartitionCommitPolicy[];
   retainMs: number;
+  finalWaitMs: number;
   late: { mode: 'side-output' | 'reannounce'; onLate: ((records: T[], partitions: Array<{ stream: string; partition: string }>) => void) | undefined };
   metrics: FilesMetrics | undefined;
   mergeHook: MergeHook | undefined;
@@ -99,6 +105,7 @@ export function resolveOptions<T>(o: BucketedFileSinkOptions<T>, metrics: FilesM
     streams: o.readiness?.streams ?? [],
     policies: o.readiness?.policies ?? [successFilePolicy()],
     retainMs: o.readiness?.retainMs ?? 24 * 3_600_000,
+    finalWaitMs: o.readiness?.finalWaitMs ?? 60_000,
     late: { mode: o.late?.mode ?? 'side-output', onLate: o.late?.onLate },
     metrics,
     mergeHook: o.mergeHook,
