@@ -147,6 +147,24 @@ describe('partition committer', () => {
     });
   }
 
+  it('forgets counts and policy markers once a partition is older than the retention', async () => {
+    const dir = await tempDir();
+    const { committer, writer, notes } = await harness(dir, { readiness: { retainMs: HOUR, policies: [callbackPolicy('log', () => undefined)] } });
+    await writer.write([{ stream: 'orders', id: 1, ts: T0 + MIN }], []);
+    await writer.onWatermark!(T0 + HOUR);
+    await committer.commit(1, await writer.prepareCommit(1));
+    const markers = join(dir, '_weir/files/announced/orders/dt=2024-05-01/hour=00');
+    expect((await readdir(markers)).sort()).toEqual(['v1.log.done', 'v1.log.intent']);
+    await writer.onWatermark!(T0 + 3 * HOUR);
+    const c2 = await writer.prepareCommit(2);
+    await committer.commit(2, c2);
+    expect(await readdir(markers)).toEqual([]);
+    expect(notes).toEqual([]); // (the harness log policy was replaced)
+    const state = writer.snapshotState!(2) as { partitions: Array<{ path: string }> };
+    // hour 0 closed at checkpoint 1 and is past the retention: its counts left the checkpoint
+    expect(state.partitions.map((p) => p.path)).toEqual([]);
+  });
+
   it('late data to a side output: counted as dead letters of the partition', async () => {
     const dir = await tempDir();
     const late: Ev[] = [];

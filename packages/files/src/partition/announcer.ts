@@ -107,7 +107,17 @@ export async function announceReadyPartitions(cfg: AnnouncerConfig, own: WriterP
   });
 
   if (wm !== MAX_WATERMARK) {
-    for (const [k, a] of Object.entries(state.announced)) if (a.end + cfg.delayMs + cfg.retainMs < wm) delete state.announced[k];
+    const forgotten: string[] = [];
+    for (const [k, a] of Object.entries(state.announced)) {
+      if (a.end + cfg.delayMs + cfg.retainMs >= wm) continue;
+      delete state.announced[k];
+      const [stream, path] = k.split('\u0000') as [string, string];
+      forgotten.push(`${metaDir(cfg.stepName)}/announced/${partitionDir(stream, path)}`);
+    }
+    // policy markers of partitions past the retention: no commit that could be redone needs them
+    await forEachLimit(forgotten, cfg.concurrency, async (dir) => {
+      for (const e of await cfg.storage.list(dir)) if (!e.isDirectory) await cfg.storage.delete(`${dir}/${e.name}`);
+    });
   }
   return state;
 }
