@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -163,6 +163,22 @@ describe('partition committer', () => {
     const state = writer.snapshotState!(2) as { partitions: Array<{ path: string }> };
     // hour 0 closed at checkpoint 1 and is past the retention: its counts left the checkpoint
     expect(state.partitions.map((p) => p.path)).toEqual([]);
+  });
+
+  it('waits while a partition holds a hidden part file (e.g. a zombie of another writer), keeps hour order', async () => {
+    const dir = await tempDir();
+    const { committer, writer, notes } = await harness(dir);
+    for (let h = 0; h < 3; h++) await writer.write([{ stream: 'orders', id: h, ts: T0 + h * HOUR }], []);
+    const zombie = join(dir, 'orders/dt=2024-05-01/hour=01/.part-1-7-0.jsonl.inprogress');
+    await mkdir(join(dir, 'orders/dt=2024-05-01/hour=01'), { recursive: true });
+    await writeFile(zombie, '{"id":99}\n');
+    await writer.onWatermark!(T0 + 3 * HOUR + 5 * MIN);
+    await committer.commit(1, await writer.prepareCommit(1));
+    // hour 2 is ready too, but waits behind hour 1
+    expect(summary(notes.filter((n) => n.stream === 'orders'))).toEqual(['orders dt=2024-05-01/hour=00 v1 in=1 out=1 dead=0']);
+    await rm(zombie);
+    await committer.commit(2, await writer.prepareCommit(2));
+    expect(notes.filter((n) => n.stream === 'orders').map((n) => n.partition)).toEqual(['dt=2024-05-01/hour=00', 'dt=2024-05-01/hour=01', 'dt=2024-05-01/hour=02']);
   });
 
   it('late data to a side output: counted as dead letters of the partition', async () => {

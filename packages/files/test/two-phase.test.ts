@@ -89,6 +89,20 @@ describe('two-phase commit', () => {
     expect((await allRecords<Ev>(dir)).map((e) => e.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 
+  it('rolls parts by age, checked when the watermark moves', async () => {
+    const dir = await tempDir();
+    const sink = bucketedFileSink<Ev>({ storage: dir, streamOf: (e) => e.stream, timestampOf: (e) => e.ts, rolloverMs: 20, format: jsonLinesFormat({ bufferChars: 1 }) });
+    const ctx = sinkContext();
+    await sink.createCommitter(ctx);
+    const writer = await sink.createWriter(ctx);
+    await writer.write([{ stream: 'a', id: 1, ts: T0 }], []);
+    await writer.onWatermark!(T0 + 1);
+    expect((await walk(dir)).hidden).toEqual(['a/dt=2024-05-01/hour=00/.part-0-1-0.jsonl.inprogress']);
+    await new Promise((r) => setTimeout(r, 30));
+    await writer.onWatermark!(T0 + 2);
+    expect((await walk(dir)).hidden).toEqual(['a/dt=2024-05-01/hour=00/.part-0-1-0.jsonl.pending']);
+  });
+
   it('closes 200 buckets in parallel at a barrier', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);
