@@ -24,7 +24,7 @@ export class AtLeastOnceWriter<T> implements SinkWriter<T, never> {
   private readonly counter = { n: 0 };
 
   constructor(
-    private readonly o: Pick<KafkaSinkOptions<T>, 'serialize' | 'topic'> & { maxBufferedRecords: number; maxSpillRecords: number },
+    private readonly o: Pick<KafkaSinkOptions<T>, 'serialize' | 'topic'> & { maxBufferedRecords: number; maxSpillRecords: number; spillAfterMs: number },
     private readonly mode: KafkaSinkMode,
     private readonly lanes: LaneWithWeight[],
   ) {}
@@ -58,10 +58,15 @@ export class AtLeastOnceWriter<T> implements SinkWriter<T, never> {
   }
 
   async prepareCommit(): Promise<never[]> {
+    const spillAt = Date.now() + this.o.spillAfterMs;
     for (;;) {
       if (this.fatal !== undefined) throw this.fatal;
       for (const { lane } of this.lanes) if (lane.producer.failed !== undefined) throw lane.producer.failed;
       if (this.parked.length === 0 && this.lanes.every((l) => l.lane.settled)) break;
+      if (this.mode === 'replicate' && Date.now() >= spillAt) {
+        for (const { lane } of this.lanes) if (!lane.settled) lane.spillUnacknowledged(`not acknowledged ${this.o.spillAfterMs} ms after a checkpoint barrier`);
+        continue;
+      }
       await this.progress(0);
     }
     for (const { lane } of this.lanes) await lane.syncSpill();

@@ -130,6 +130,15 @@ export class ClusterLane {
     );
   }
 
+  /**
+   * Replicate mode, at a barrier: records sent directly and still unacknowledged after the grace
+   * period are moved to the spill (the cluster is treated as failed and probed again), so one slow
+   * cluster cannot hold back the checkpoint of all of them.
+   */
+  spillUnacknowledged(reason: string): void {
+    if (this.o.spill !== undefined && this.directOutstanding > 0) this.trip(reason);
+  }
+
   /** Make spilled records durable. */
   async syncSpill(): Promise<void> {
     await this.o.spill?.sync();

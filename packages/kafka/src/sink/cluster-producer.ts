@@ -81,7 +81,9 @@ export class ClusterProducer {
   readonly cluster: LowLevelCluster;
   private readonly o: ClusterProducerOptions;
   private readonly queues = new Map<string, PartitionQueue>();
-  private readonly busyBrokers = new Set<number>();
+  private busyBrokers = new Set<number>();
+  /** Bumped whenever pending work is dropped or the producer id changes. */
+  private session = 0;
   private readonly knownTopics = new Set<string>();
   private readonly roundRobin = new Map<string, number>();
   private gate: Promise<void> | undefined;
@@ -126,6 +128,7 @@ export class ClusterProducer {
   async begin(transactionalId: string | undefined, timeoutMs: number): Promise<ProducerIdentity> {
     if (this.outstanding > 0) throw new Error('cannot start a producer session while sends are pending');
     this.identity = undefined;
+    this.newSession();
     this.identity = await initProducerId(this.cluster, transactionalId, this.o.transactionTimeoutMs, timeoutMs);
     this.transactionalId = transactionalId;
     this.txnPartitions.clear();
@@ -341,8 +344,11 @@ export class ClusterProducer {
   }
 
   private async sendTo(leader: number, qs: PartitionQueue[]): Promise<void> {
-    this.busyBrokers.add(leader);
-    for (const q of qs) q.inflight ??= this.take(q);
+    // a request outliving its session (abandon, failure, new producer id) must not touch the new one
+    const session = this.session;
+    const busy = this.busyBrokers;
+    busy.add(leader);
+    const batches = qs.map((q) => (q.inflight ??= this.take(q)));
     let ok = false;
     try {
       const id = this.identity;
@@ -352,12 +358,14 @@ export class ClusterProducer {
           const topics = new Map<string, number[]>();
           for (const q of fresh) topics.set(q.topic, [...(topics.get(q.topic) ?? []), q.partition]);
           await addPartitionsToTxn(this.cluster, this.transactionalId, id, [...topics].map(([topic, partitions]) => ({ topic, partitions })), this.o.deliveryTimeoutMs);
+          if (this.session !== session) return;
           for (const q of fresh) this.txnPartitions.add(`${q.topic}\u0000${q.partition}`);
         }
       }
       const broker = await this.cluster.findBroker({ nodeId: leader });
-      const byTopic = new Map<string, PartitionQueue[]>();
-      for (const q of qs) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), q]);
+      if (this.session !== session) return;
+      const byTopic = new Map<string, number[]>();
+      qs.forEach((q, i) => byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), i]));
       const response = await broker.produce({
         transactionalId: this.transactionalId,
         producerId: id?.producerId ?? -1,
@@ -365,34 +373,36 @@ export class ClusterProducer {
         acks: -1,
         timeout: this.o.requestTimeoutMs,
         compression: this.o.compression,
-        topicData: [...byTopic].map(([topic, list]) => ({
+        topicData: [...byTopic].map(([topic, idx]) => ({
           topic,
-          partitions: list.map((q) => ({ partition: q.partition, firstSequence: id === undefined ? 0 : q.inflight!.firstSequence, messages: q.inflight!.messages })),
+          partitions: idx.map((i) => ({ partition: qs[i]!.partition, firstSequence: id === undefined ? 0 : batches[i]!.firstSequence, messages: batches[i]!.messages })),
         })),
       });
+      if (this.session !== session) return;
       // check every partition's acknowledgement; anything not acknowledged is sent again
       const acked = new Set<string>();
       for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) acked.add(`${t.topicName}\u0000${p.partition}`);
       let missing = false;
-      for (const q of qs) {
-        if (acked.has(`${q.topic}\u0000${q.partition}`)) this.ack(q);
+      qs.forEach((q, i) => {
+        if (acked.has(`${q.topic}\u0000${q.partition}`) && q.inflight === batches[i]) this.ack(q);
         else missing = true;
-      }
+      });
       if (missing) this.metadataStale = true;
       ok = true;
       this.o.onRequest?.(true);
     } catch (err) {
+      if (this.session !== session) return;
       forgetBrokerOnConnectionError(this.cluster, err);
       if (!isRetriable(err)) {
         this.o.onRequest?.(false, err);
         this.failAll(new ProducerFailedError(`produce failed: ${errorText(err)}`, { cause: err }));
       } else {
-        this.busyBrokers.delete(leader);
+        busy.delete(leader);
         this.retryLater(err, qs);
-        return;
       }
+      return;
     } finally {
-      this.busyBrokers.delete(leader);
+      busy.delete(leader);
     }
     if (ok) this.pump();
   }
@@ -421,7 +431,15 @@ export class ClusterProducer {
     this.roomWaiters = keep;
   }
 
+  private newSession(): void {
+    this.session++;
+    this.busyBrokers = new Set<number>();
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   private failAll(err: Error): void {
+    this.newSession();
     this.failure = err;
     for (const q of this.queues.values()) {
       const trackers = [...(q.inflight?.parts.map((p) => p.tracker) ?? []), ...q.entries.map((e) => e.tracker)];

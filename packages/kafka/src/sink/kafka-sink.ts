@@ -84,7 +84,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
           }),
       );
       const writer = new AtLeastOnceWriter(
-        { serialize: o.serialize, topic: o.topic, maxBufferedRecords: o.maxBufferedRecords, maxSpillRecords: o.spill?.maxRecords ?? 1_000_000 },
+        { serialize: o.serialize, topic: o.topic, maxBufferedRecords: o.maxBufferedRecords, maxSpillRecords: o.spill?.maxRecords ?? 1_000_000, spillAfterMs: o.spill?.afterMs ?? 500 },
         o.mode,
         lanes.map((lane, i) => ({ lane, weight: o.clusters[i]!.weight ?? 1 })),
       );

@@ -74,8 +74,14 @@ export interface KafkaSinkOptions<T> {
    * `deliveryTimeoutMs`, probe after `resetTimeoutMs` (default 1 000).
    */
   breaker?: { failureThreshold?: number; resetTimeoutMs?: number };
-  /** `replicate` mode: durable local spill for clusters that are down (classic-level). */
-  spill?: { dir: string; maxRecords?: number };
+  /**
+   * `replicate` mode: durable local spill (classic-level) for clusters that are down or behind.
+   * `maxRecords` (default 1 000 000) bounds each cluster's spill (writes wait beyond it);
+   * `afterMs` (default 500): at a checkpoint barrier, a cluster that has not acknowledged its
+   * direct sends within this time is treated as failed and those records are spilled, so it
+   * cannot hold back the checkpoint.
+   */
+  spill?: { dir: string; maxRecords?: number; afterMs?: number };
 }
 
 /** Exactly-once committable: one open transaction on one cluster, stored in the checkpoint. */

@@ -84,6 +84,50 @@ describe('kafka sink, several clusters, at-least-once', () => {
     }
   });
 
+  it('replicate: a cluster whose produce requests hang fills its bounded queue, then spills; the healthy one keeps its rate', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 12_000;
+      const sink = kafkaSink<number>({
+        clusters: [
+          { name: 'a', brokers: a.bootstrapServers },
+          { name: 'b', brokers: b.bootstrapServers, kafka: { requestTimeout: 1_000 } },
+        ],
+        mode: 'replicate',
+        topic: 'out',
+        spill: { dir: await tempDir(), afterMs: 200 },
+        maxBufferedRecords: 1_000,
+        deliveryTimeoutMs: 1_500,
+        breaker: { failureThreshold: 3, resetTimeoutMs: 300 },
+        serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
+      });
+      const p = new Pipeline({ name: 'hang', checkpoints: { dir: await tempDir(), intervalMs: 200, timeoutMs: 20_000 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 100, ratePerSecond: 4_000, generate: (_s, o) => o })).sink('kafka', sink);
+      const job = p.start();
+      await sleep(600);
+      b.hangRequests({ apiKey: 0 });
+      const a0 = a.highWatermarks('out').reduce((x, y) => x + y, 0);
+      await sleep(1_500);
+      const a1 = a.highWatermarks('out').reduce((x, y) => x + y, 0);
+      // a keeps most of the source rate (4 000/s) while b hangs (one checkpoint waits afterMs for b)
+      expect(a1 - a0).toBeGreaterThan(4_000);
+      const stuck = sink.stats().find((s) => s.name === 'b')!;
+      expect(stuck.pending + stuck.spillDepth).toBeGreaterThan(2_000);
+      expect(stuck.pending).toBeLessThanOrEqual(1_100);
+      await sleep(500);
+      b.clearFaults();
+      expect((await job.done).outcome).toBe('finished');
+      for (const c of [a, b]) {
+        const read = await readTopic(c.bootstrapServers, 'out', { expected: N });
+        expect(new Set(ids(read)).size).toBe(N);
+        expectPerKeyOrder(read);
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it('replicate: records spilled for a dead cluster are durable; the next run of the job delivers them', async () => {
     const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
     try {
