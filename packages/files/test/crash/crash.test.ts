@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +11,36 @@ const SPLITS = 3;
 const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 8000);
 const RATE = 1000;
 
-function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/** Highest completed checkpoint id in the checkpoint directory (0 when none). */
+async function latestCheckpoint(dir: string): Promise<number> {
+  let best = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const id = Number(/^chk-(\d+)$/.exec(name)?.[1] ?? 0);
+    if (id > best && (await stat(join(dir, name, '_metadata.json')).then(() => true, () => false))) best = id;
+  }
+  return best;
+}
+
+/**
+ * Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its
+ * own (so every attempt makes progress however slowly the machine starts processes).
+ */
+function runChild(args: string[], checkpointDir: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let exited = false;
     child.stdout.resume();
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    if (killAfterMs !== undefined) {
+      void (async () => {
+        const start = await latestCheckpoint(checkpointDir);
+        while (!exited && (await latestCheckpoint(checkpointDir)) <= start) await new Promise((r) => setTimeout(r, 25));
+        if (!exited) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      })();
+    }
     child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      exited = true;
       resolve({ code, signal, stderr });
     });
   });
@@ -33,7 +54,7 @@ describe('bucketed file sink crash safety', () => {
     const args = [out, chk, notifications, String(SPLITS), String(PER_SPLIT), String(RATE)];
     let kills = 0;
     while (kills < KILLS) {
-      const r = await runChild(args, 1000 + Math.floor(Math.random() * 1200));
+      const r = await runChild(args, chk, Math.floor(Math.random() * 900));
       if (r.signal === 'SIGKILL') kills++;
       else if (r.code === 0) break; // finished before the kill: more records would be needed
       else throw new Error(`child failed: ${r.stderr}`);
@@ -42,7 +63,7 @@ describe('bucketed file sink crash safety', () => {
     // killed attempts already announced partitions: the final run must not repeat them
     const announcedBefore = (await readFile(notifications, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
     expect(announcedBefore).toBeGreaterThan(0);
-    const last = await runChild(args);
+    const last = await runChild(args, chk);
     expect(last.code, last.stderr).toBe(0);
 
     const { visible, hidden, dirs } = await walk(out);
