@@ -91,27 +91,20 @@ interface KafkaJsErrorShape {
   message?: string;
 }
 
-/** Errors after which the same request may succeed (moved leaders, connections, timeouts). */
+/**
+ * Errors after which the same request may succeed: protocol errors KafkaJS marks retriable (moved
+ * leaders, coordinators loading, concurrent transactions) and every non-protocol KafkaJS error
+ * (connections refused or closed, timeouts, missing metadata). Retries are bounded by the caller's
+ * delivery timeout.
+ */
 export function isRetriable(err: unknown): boolean {
   const e = err as KafkaJsErrorShape;
-  if (e.type !== undefined && FATAL_TYPES.has(e.type)) return false;
-  if (e.retriable === true) return true;
-  return (
-    e.name === 'KafkaJSConnectionError' ||
-    e.name === 'KafkaJSConnectionClosedError' ||
-    e.name === 'KafkaJSRequestTimeoutError' ||
-    e.name === 'KafkaJSBrokerNotFound' ||
-    e.name === 'KafkaJSLockTimeout' ||
-    e.name === 'KafkaJSMetadataNotLoaded' ||
-    e.name === 'KafkaJSTopicMetadataNotLoaded' ||
-    e.name === 'KafkaJSGroupCoordinatorNotFound' ||
-    e.name === 'KafkaJSNumberOfRetriesExceeded' ||
-    e.name === 'KafkaJSNotImplemented' ||
-    e.code === 'ECONNREFUSED' ||
-    e.code === 'ECONNRESET' ||
-    e.type === 'CONCURRENT_TRANSACTIONS' ||
-    e.type === 'COORDINATOR_LOAD_IN_PROGRESS'
-  );
+  if (e.type !== undefined) {
+    if (FATAL_TYPES.has(e.type)) return false;
+    return e.retriable === true || e.type === 'CONCURRENT_TRANSACTIONS' || e.type === 'COORDINATOR_LOAD_IN_PROGRESS';
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ETIMEDOUT') return true;
+  return typeof e.name === 'string' && e.name.startsWith('KafkaJS');
 }
 
 /** The producer was fenced: a newer InitProducerId for the same transactional id happened. */
