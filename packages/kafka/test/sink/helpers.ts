@@ -33,9 +33,15 @@ export async function readTopic(brokers: string[], topic: string, opts: { expect
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `check-${Math.random().toString(36).slice(2)}`, readUncommitted: opts.readUncommitted ?? false, maxWaitTimeInMs: 100 });
   const out: Read[] = [];
+  let last = Date.now();
+  // the idle countdown starts at the first fetch after joining, so "nothing visible" is a real observation
+  let fetched = false;
+  consumer.on(consumer.events.FETCH, () => {
+    if (!fetched) last = Date.now();
+    fetched = true;
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let last = Date.now();
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages as KafkaMessage[]) {
@@ -50,6 +56,10 @@ export async function readTopic(brokers: string[], topic: string, opts: { expect
   const idle = opts.idleMs ?? 1_500;
   const timeout = opts.timeoutMs ?? 20_000;
   while (Date.now() - start < timeout) {
+    if (!fetched) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     if (opts.expected !== undefined && out.length >= opts.expected && Date.now() - last > 200) break;
     if (opts.expected === undefined && Date.now() - last > idle) break;
     await new Promise((r) => setTimeout(r, 50));

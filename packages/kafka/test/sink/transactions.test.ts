@@ -1,0 +1,56 @@
+import { startCluster } from '@weir/embedded-kafka';
+import { describe, expect, it } from 'vitest';
+import { ClusterProducer } from '../../src/sink/cluster-producer.js';
+import { createLowLevelCluster } from '../../src/sink/kafkajs-internals.js';
+import { endTxn, initProducerId } from '../../src/sink/transactions.js';
+import { readTopic } from './helpers.js';
+
+const messages = (tag: string) => Array.from({ length: 20 }, (_, i) => ({ topic: 'out', key: Buffer.from(`k${i}`), value: `${tag}-${i}` }));
+
+describe('transactions through the KafkaJS low-level API', () => {
+  it('a transaction left open by another client is committed with its stored producer id/epoch; EndTxn is idempotent; a re-initialised id answers fenced', async () => {
+    const cluster = await startCluster({ brokers: 3, topics: [{ name: 'out', partitions: 3 }] });
+    const producer = new ClusterProducer({ kafka: { brokers: cluster.bootstrapServers }, transactionTimeoutMs: 60_000, requestTimeoutMs: 5_000, deliveryTimeoutMs: 5_000, maxBatchMessages: 1_000 });
+    const other = createLowLevelCluster({ brokers: cluster.bootstrapServers });
+    try {
+      await producer.connect();
+      const id = await producer.begin('weir-test-0', 5_000);
+      await producer.send(messages('a'));
+      await producer.flush();
+      await producer.close(); // the writer is gone, the transaction stays open
+      expect(await readTopic(cluster.bootstrapServers, 'out', { idleMs: 500, timeoutMs: 2_000 })).toEqual([]);
+
+      await other.connect();
+      expect(await endTxn(other, 'weir-test-0', id, true, 5_000)).toBe('ended');
+      expect(await endTxn(other, 'weir-test-0', id, true, 5_000)).toBe('ended'); // idempotent
+      expect((await readTopic(cluster.bootstrapServers, 'out', { expected: 20 })).map((r) => r.value).sort()).toEqual(messages('a').map((m) => m.value).sort());
+
+      await initProducerId(other, 'weir-test-0', 60_000, 5_000);
+      expect(await endTxn(other, 'weir-test-0', id, true, 5_000)).toBe('fenced');
+    } finally {
+      await other.disconnect();
+      await cluster.stop();
+    }
+  });
+
+  it('InitProducerId before EndTxn aborts the open transaction: why the restore commits first', async () => {
+    const cluster = await startCluster({ topics: [{ name: 'out', partitions: 3 }] });
+    const producer = new ClusterProducer({ kafka: { brokers: cluster.bootstrapServers }, transactionTimeoutMs: 60_000, requestTimeoutMs: 5_000, deliveryTimeoutMs: 5_000, maxBatchMessages: 1_000 });
+    const other = createLowLevelCluster({ brokers: cluster.bootstrapServers });
+    try {
+      await producer.connect();
+      const id = await producer.begin('weir-test-1', 5_000);
+      await producer.send(messages('b'));
+      await producer.flush();
+      await producer.close();
+      await other.connect();
+      await initProducerId(other, 'weir-test-1', 60_000, 5_000); // what a naive restart would do
+      expect(await endTxn(other, 'weir-test-1', id, true, 5_000)).toBe('fenced');
+      expect(await readTopic(cluster.bootstrapServers, 'out', { idleMs: 500, timeoutMs: 3_000 })).toEqual([]);
+      expect((await readTopic(cluster.bootstrapServers, 'out', { readUncommitted: true, expected: 20 })).length).toBe(20);
+    } finally {
+      await other.disconnect();
+      await cluster.stop();
+    }
+  });
+});
