@@ -6,6 +6,8 @@
  * at-least-once (acks=-1), both fetching up to 1 MiB per partition, both timed from the first
  * record (no startup, no group join), on the same embedded cluster (one broker in a child process, `weir-kafka`).
  * Value: Weir records/s; baseline: hand loop records/s; ratio = Weir / hand loop (target >= 0.8).
+ * `kafka.sink.exactly-once-vs-at-least-once`: the same Weir pipeline with the exactly-once sink (a
+ * transaction per checkpoint, checkpoints every second); baseline: the at-least-once run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,7 +27,7 @@ const VALUE = Buffer.alloc(100, 'v');
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
 
 async function startBroker(): Promise<{ child: ChildProcess; brokers: string[] }> {
-  const topics = ['in', ...Array.from({ length: ROUNDS }, (_, r) => [`weir-${r}`, `hand-${r}`]).flat()].flatMap((t) => ['--topic', `${t}:${PARTITIONS}`]);
+  const topics = ['in', ...Array.from({ length: ROUNDS }, (_, r) => [`weir-${r}`, `hand-${r}`, `eos-${r}`]).flat()].flatMap((t) => ['--topic', `${t}:${PARTITIONS}`]);
   const child = spawn(process.execPath, [BIN, '--brokers', '1', '--port', '0', ...topics], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -61,7 +63,7 @@ const transform = (value: Buffer | null): Buffer => {
 };
 
 /** Weir: bounded Kafka source -> map -> at-least-once Kafka sink. Records/s. */
-async function weir(brokers: string[], topic: string): Promise<number> {
+async function weir(brokers: string[], topic: string, guarantee: 'at-least-once' | 'exactly-once' = 'at-least-once'): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'weir-bench-kafka-sink-'));
   try {
     const p = new Pipeline({ name: 'bench-sink', checkpoints: { dir, intervalMs: 1_000 }, logger: silentLogger });
@@ -71,7 +73,7 @@ async function weir(brokers: string[], topic: string): Promise<number> {
         if (t0 === 0) t0 = performance.now(); // from the first record, like the hand loop (no startup)
         return { key: r.key, value: transform(r.value) };
       })
-      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, serialize: (r) => r }));
+      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, guarantee, checkpointIntervalMs: 1_000, serialize: (r) => r }));
     const result = await p.run();
     const s = (performance.now() - t0) / 1000;
     if (result.outcome !== 'finished') throw new Error(`weir pipeline ended ${result.outcome}`);
@@ -128,11 +130,18 @@ export async function run(): Promise<BenchResult[]> {
         ours.push(await weir(brokers, `weir-${r}`));
       }
     }
+    const eos: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) eos.push(await weir(brokers, `eos-${r}`, 'exactly-once'));
     const best = (xs: number[]) => Math.max(...xs);
     const value = best(ours);
     const baseline = best(theirs);
-    process.stderr.write(`kafka-sink: weir ${ours.map(Math.round).join(', ')} rec/s; hand loop ${theirs.map(Math.round).join(', ')} rec/s\n`);
-    return [{ id: 'kafka.pipeline-vs-handloop', value: Math.round(value), unit: 'records/s', baseline: Math.round(baseline), ratio: Number((value / baseline).toFixed(3)) }];
+    process.stderr.write(
+      `kafka-sink: weir ${ours.map(Math.round).join(', ')} rec/s; hand loop ${theirs.map(Math.round).join(', ')} rec/s; weir exactly-once ${eos.map(Math.round).join(', ')} rec/s\n`,
+    );
+    return [
+      { id: 'kafka.pipeline-vs-handloop', value: Math.round(value), unit: 'records/s', baseline: Math.round(baseline), ratio: Number((value / baseline).toFixed(3)) },
+      { id: 'kafka.sink.exactly-once-vs-at-least-once', value: Math.round(best(eos)), unit: 'records/s', baseline: Math.round(value), ratio: Number((best(eos) / value).toFixed(3)) },
+    ];
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
