@@ -11,6 +11,7 @@
 import type { SinkContext, SinkWriter } from '@weir/core';
 import type { ClusterProducer, OutMessage } from './cluster-producer.js';
 import { toMessages } from './records.js';
+import { endTxn } from './transactions.js';
 import { splitByWeight } from './routing.js';
 import type { KafkaSinkMode, KafkaSinkOptions, KafkaTransactionCommittable } from './types.js';
 
@@ -118,8 +119,28 @@ export class ExactlyOnceWriter<T> implements SinkWriter<T, KafkaTransactionCommi
     return [...this.registry.pending.values()].sort((a, b) => a.checkpointId - b.checkpointId);
   }
 
+  /**
+   * Abort the transactions opened since the last barrier (no checkpoint can refer to them; left
+   * open they would hold back read_committed consumers until the transaction timeout), then close.
+   * Prepared transactions stay open for the committer or the next restore.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.producer.close()));
+    await Promise.all(
+      this.targets.map(async (t, i) => {
+        const begun = this.begun[i];
+        if (begun !== undefined) {
+          await begun.catch(() => undefined);
+          const id = t.producer.producer;
+          const hasData = t.producer.transactionHasData;
+          t.producer.abandon(new Error('writer closed')); // no more sends for this transaction
+          if (id !== undefined && hasData) {
+            const txId = transactionalId(this.o.prefix, this.ctx.subtask, this.slot);
+            await endTxn(t.producer.cluster, txId, id, false, Math.min(2_000, this.o.deliveryTimeoutMs)).catch(() => undefined);
+          }
+        }
+        await t.producer.close();
+      }),
+    );
   }
 
   private nextFreeSlot(): number {

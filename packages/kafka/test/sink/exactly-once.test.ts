@@ -1,5 +1,6 @@
 import { Pipeline, generatorSource, silentLogger, type Sink } from '@weir/core';
 import { startCluster, startClusters } from '@weir/embedded-kafka';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { kafkaSink, type KafkaTransactionCommittable } from '../../src/sink/index.js';
 import { readTopic, tempDir } from './helpers.js';
@@ -92,6 +93,27 @@ describe('kafka sink, exactly-once', () => {
         if (b.written > previous) expect(b.transactions).toBe(1);
         previous = b.written;
       }
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a cancelled job aborts its unprepared transaction: read_committed consumers are not held back', async () => {
+    const cluster = await startCluster({ topics: [{ name: 'out', partitions: 1 }] });
+    try {
+      const p = new Pipeline({ name: 'eos-cancel', checkpoints: { dir: await tempDir(), intervalMs: 60_000 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, batchSize: 50, ratePerSecond: 1_000, generate: (s, o) => ({ s, o }) })).sink('kafka', eosSink([{ name: 'main', brokers: cluster.bootstrapServers }]));
+      const job = p.start();
+      await new Promise((r) => setTimeout(r, 700));
+      expect(cluster.highWatermarks('out')[0]).toBeGreaterThan(0); // an open transaction holds records
+      await job.stop({ mode: 'cancel' });
+      await job.done;
+      const producer = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await producer.send({ topic: 'out', messages: [{ value: 'after' }] });
+      await producer.disconnect();
+      const read = await readTopic(cluster.bootstrapServers, 'out', { expected: 1, timeoutMs: 5_000 });
+      expect(read.map((r) => r.value)).toEqual(['after']);
     } finally {
       await cluster.stop();
     }
