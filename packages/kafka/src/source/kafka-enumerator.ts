@@ -46,6 +46,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
   private readonly startClusters = new Set<string>();
   private readonly resolving = new Set<string>();
   private readonly restored: boolean;
+  private readonly restoredParallelism: number | undefined;
   private boundedPending: Set<string> | undefined;
   private unsubscribe: (() => void) | undefined;
   private closed = false;
@@ -57,6 +58,8 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
     restored: { state: KafkaEnumeratorState; assigned: KafkaSplit[] } | undefined,
   ) {
     this.restored = restored !== undefined;
+    // checkpoints written before the parallelism was recorded count as one instance
+    this.restoredParallelism = restored === undefined ? undefined : (restored.state?.parallelism ?? 1);
     for (const r of restored?.state?.removed ?? []) this.removed.set(r.cluster, { removedAt: r.removedAt, splits: r.splits });
     for (const split of restored?.assigned ?? []) {
       let list = this.discovered.get(split.cluster);
@@ -72,8 +75,9 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
     this.unsubscribe = this.directory.subscribe((all) => this.applyClusters(all));
     this.applyClusters(this.directory.all());
     // restored from a run with another parallelism: hand back what this instance no longer owns
-    // before anything is polled (the deal over the restored splits equals the deal after discovery)
-    if (this.restored) this.reconcile();
+    // before anything is polled (exact when the restored state holds whole clusters, e.g. scaling
+    // out from one instance; otherwise discovery corrects the deal moments later)
+    if (this.restoredParallelism !== undefined && this.restoredParallelism !== this.ctx.parallelism) this.reconcile(true);
     this.checkBoundedDone();
   }
 
@@ -84,7 +88,10 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
 
   snapshotState(): KafkaEnumeratorState {
     this.pruneRemoved();
-    return { removed: [...this.removed].map(([cluster, r]) => ({ cluster, removedAt: r.removedAt, splits: r.splits })) };
+    return {
+      parallelism: this.ctx.parallelism,
+      removed: [...this.removed].map(([cluster, r]) => ({ cluster, removedAt: r.removedAt, splits: r.splits })),
+    };
   }
 
   async close(): Promise<void> {
@@ -224,26 +231,36 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
     }
   }
 
-  /** Every known split, sorted (cluster, topic, partition), dealt round-robin: those of this instance. */
+  /**
+   * This instance's splits: each cluster's known splits sorted by (topic, partition) and dealt
+   * round-robin over the instances, starting at the cluster's rank among the configured cluster
+   * names. A cluster's deal depends only on the configuration and its own partitions, so a cluster
+   * that is down (or that instances see differently) never moves the splits of another.
+   */
   private owned(): Array<TopicPartition & { id: string; cluster: string }> {
-    const every: Array<TopicPartition & { id: string; cluster: string }> = [];
-    for (const [cluster, tps] of this.discovered) {
-      if (this.directory.get(cluster) === undefined) continue;
-      for (const tp of tps) every.push({ ...tp, cluster, id: splitId(cluster, tp) });
-    }
-    every.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     const { subtask, parallelism } = this.ctx;
-    return every.filter((_s, i) => i % parallelism === subtask);
+    const names = [...this.directory.all().keys()].sort();
+    const out: Array<TopicPartition & { id: string; cluster: string }> = [];
+    names.forEach((cluster, rank) => {
+      const tps = [...(this.discovered.get(cluster) ?? [])].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+      tps.forEach((tp, i) => {
+        if ((rank + i) % parallelism === subtask) out.push({ ...tp, cluster, id: splitId(cluster, tp) });
+      });
+    });
+    return out;
   }
 
-  /** Remove held splits this instance no longer owns; return owned splits not held yet. */
-  private reconcile(): Array<TopicPartition & { id: string; cluster: string }> {
+  /**
+   * Remove held splits this instance no longer owns; return owned splits not held yet. Splits of a
+   * cluster not discovered in this run yet are left alone (their list may be partial), unless `all`.
+   */
+  private reconcile(all = false): Array<TopicPartition & { id: string; cluster: string }> {
     const owned = this.owned();
     const ownedIds = new Set(owned.map((s) => s.id));
     const assigned = this.ctx.assignedSplits();
     const gone: string[] = [];
     for (const [id, split] of assigned) {
-      if (ownedIds.has(id)) continue;
+      if (ownedIds.has(id) || (!all && !this.firstDiscoveryDone.has(split.cluster))) continue;
       this.positions.set(id, split);
       gone.push(id);
     }

@@ -69,8 +69,10 @@ export interface KafkaSplit {
   readonly stopOffset?: string;
 }
 
-/** Enumerator state in checkpoints: offsets of removed clusters, kept for re-adding. */
+/** Enumerator state in checkpoints: offsets of removed clusters (kept for re-adding), the instance count. */
 export interface KafkaEnumeratorState {
+  /** Parallelism of the run that wrote the checkpoint (a different one on restore re-deals the splits). */
+  parallelism?: number;
   removed: Array<{ cluster: string; removedAt: number; splits: KafkaSplit[] }>;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Pipeline, heapStateBackend, memorySink, silentLogger } from '@weir/core';
-import { startCluster } from '@weir/embedded-kafka';
+import { startCluster, startClusters } from '@weir/embedded-kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaSource, type KafkaRecord, type KafkaSourceOptions } from '../../src/index.js';
 import { distinctKeys, onCleanup, produce, producerFor, tempDir } from './helpers.js';
@@ -63,5 +63,18 @@ describe('start positions and scale-out', () => {
     expect(splitsOf(parts[0]!)).toEqual(new Set(['x/0', 'x/2', 'y/1']));
     expect(splitsOf(parts[1]!)).toEqual(new Set(['x/1', 'y/0']));
     expect(distinctKeys([...parts[0]!, ...parts[1]!]).size).toBe(500);
+  }, 30_000);
+
+  it('rotates the deal per cluster so remainders spread over instances', async () => {
+    const clusters = await startClusters(2, { topics: [{ name: 'x', partitions: 3 }] });
+    for (const c of clusters) onCleanup(() => c.stop());
+    for (const c of clusters) await produce(await producerFor(c.bootstrapServers), 'x', 3, 30);
+    const specs = clusters.map((c, i) => ({ name: `k${i}`, brokers: c.bootstrapServers, topics: ['x'] }));
+    const parts = await Promise.all([0, 1].map((subtask) => readBounded({ clusters: specs }, { subtask, parallelism: 2 })));
+    const splitsOf = (rs: KafkaRecord[]) => new Set(rs.map((r) => `${r.cluster}/${r.partition}`));
+    // k0 (rank 0) deals x/0 x/1 x/2 to 0 1 0; k1 (rank 1) starts one further: 1 0 1
+    expect(splitsOf(parts[0]!)).toEqual(new Set(['k0/0', 'k0/2', 'k1/1']));
+    expect(splitsOf(parts[1]!)).toEqual(new Set(['k0/1', 'k1/0', 'k1/2']));
+    expect(distinctKeys([...parts[0]!, ...parts[1]!]).size).toBe(60);
   }, 30_000);
 });
