@@ -44,6 +44,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
   private watermark = MIN_WATERMARK;
   private checkpointId: number;
   private seq = 0;
+  private closed = false;
   private lastStream: string | undefined;
   private lastBucket: Bucket<T> | undefined;
 
@@ -158,6 +159,11 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     if (part === undefined) return;
     b.part = undefined;
     await part.writer.finish();
+    if (this.closed) {
+      // an action of a failed attempt still running after close: leave nothing behind
+      await this.o.storage.delete(`${b.dir}/.${part.name}.inprogress`);
+      return;
+    }
     const pending = `.${part.name}.pending`;
     await this.o.storage.rename(`${b.dir}/.${part.name}.inprogress`, `${b.dir}/${pending}`);
     this.rolled.push({ key: b.key, dir: b.dir, final: part.name, pending, bytes: part.writer.bytes, records: part.records });
@@ -295,6 +301,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     // parts of an attempt that did not reach a checkpoint: drop them (restore would anyway)
     await forEachLimit([...this.buckets.values()], this.o.concurrency, async (b) => {
       if (b.part === undefined) return;
