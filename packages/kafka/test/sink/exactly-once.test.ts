@@ -7,7 +7,7 @@ import { readTopic, tempDir } from './helpers.js';
 
 type Rec = { s: number; o: number };
 
-function eosSink(clusters: Array<{ name: string; brokers: string[] }>, mode: 'replicate' | 'failover' = 'failover') {
+function eosSink(clusters: Array<{ name: string; brokers: string[] }>, mode: 'replicate' | 'failover' | 'balance' = 'failover') {
   return kafkaSink<Rec>({
     clusters,
     mode,
@@ -95,6 +95,32 @@ describe('kafka sink, exactly-once', () => {
       }
     } finally {
       await cluster.stop();
+    }
+  });
+
+  it('balance over two clusters: one transaction per cluster and checkpoint, every record committed once on one of them', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 3 }] })) as [Awaited<ReturnType<typeof startCluster>>, Awaited<ReturnType<typeof startCluster>>];
+    try {
+      const p = new Pipeline({ name: 'eos-balance', checkpoints: { dir: await tempDir(), intervalMs: 100 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 2, recordsPerSplit: 2_000, batchSize: 100, ratePerSecond: 4_000, generate: (s, o) => ({ s, o }) })).sink(
+        'kafka',
+        eosSink(
+          [
+            { name: 'a', brokers: a.bootstrapServers },
+            { name: 'b', brokers: b.bootstrapServers },
+          ],
+          'balance',
+        ),
+      );
+      expect((await p.run()).outcome).toBe('finished');
+      const readA = await readTopic(a.bootstrapServers, 'out', { expected: 1 });
+      const readB = await readTopic(b.bootstrapServers, 'out', { expected: 1 });
+      expect(readA.length).toBeGreaterThan(1_000);
+      expect(readB.length).toBeGreaterThan(1_000);
+      expectExactlyOnce([...readA, ...readB].map((r) => r.value), 2, 2_000);
+    } finally {
+      await a.stop();
+      await b.stop();
     }
   });
 

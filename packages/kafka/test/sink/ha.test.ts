@@ -250,4 +250,39 @@ describe('kafka sink, several clusters, at-least-once', () => {
       await b.stop();
     }
   });
+
+  it('balance: when a cluster dies its share moves to the healthy ones, nothing is lost', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 2 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 10_000;
+      const p = new Pipeline({ name: 'balance-fail', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 100, ratePerSecond: 4_000, generate: (_s, o) => o })).sink(
+        'kafka',
+        kafkaSink<number>({
+          clusters: [
+            { name: 'a', brokers: a.bootstrapServers },
+            { name: 'b', brokers: b.bootstrapServers },
+          ],
+          mode: 'balance',
+          topic: 'out',
+          breaker: { failureThreshold: 3, resetTimeoutMs: 60_000 },
+          serialize: (i) => ({ key: `key-${i % 400}`, value: String(i) }),
+        }),
+      );
+      const job = p.start();
+      await sleep(700);
+      await b.stop();
+      expect((await job.done).outcome).toBe('finished');
+      await b.start();
+      const readA = await readTopic(a.bootstrapServers, 'out', { expected: 1 });
+      const readB = await readTopic(b.bootstrapServers, 'out', { expected: 1 });
+      expect(new Set([...ids(readA), ...ids(readB)]).size).toBe(N);
+      // a took over b's keys after the failure
+      expect(Math.max(...ids(readB))).toBeLessThan(N / 2);
+      expect(readA.length).toBeGreaterThan(N / 2);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
 });
