@@ -1,110 +1,183 @@
 /**
- * `npm run demo`: the core-only main job until the Kafka and Parquet packages replace it.
- * A deterministic event generator -> parse/enrich -> per-user keyed counts and event-time
- * windows -> exactly-once JSON-lines files. Halfway through, one step crashes on purpose;
- * the job restarts from its last checkpoint and the committed output is checked to be exact.
+ * `npm run demo`: the ingest pipeline on the embedded Kafka cluster.
+ *
+ * generator -> Kafka (protobuf envelopes, mixed compression, some bad input)
+ *   -> Weir: Kafka source -> parse (schema registry) -> ETL -> Parquet tables by event hour
+ *   -> small files merged -> each hour announced ready (_SUCCESS + a Kafka notification)
+ *
+ * Midway the schema changes (a new field) and the registry hot-reloads it without a restart;
+ * one stream is silent for an hour and that hour is announced anyway. At the end the demo checks
+ * its own output with DuckDB and the notifications with a Kafka consumer.
  */
 
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Pipeline,
-  WatermarkStrategies,
-  classicLevelStateBackend,
-  consoleLogger,
-  generatorSource,
-  jsonLinesFileSink,
-  tumblingWindows,
-  type ValueState,
-} from '@weir/core';
+import * as arrow from 'apache-arrow';
+import { Pipeline, WatermarkStrategies, consoleLogger, jsonLinesFileSink, type DeadLetter } from '@weir/core';
+import { startCluster } from '@weir/embedded-kafka';
+import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '@weir/files';
+import { parquetFormat } from '@weir/files/parquet';
+import { ArrowBatchBuilder, SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { kafkaSource, type KafkaRecord } from '@weir/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { HOUR, produceBadInput, produceHours, type Expected } from './ingest/generator.js';
+import { EVENTS_PROTO_V1, EVENTS_PROTO_V2, STREAMS, type StreamName } from './ingest/schemas.js';
+import { checkTables } from './ingest/verify.js';
 
-const SPLITS = 4;
-const PER_SPLIT = 25_000;
-const USERS = 500;
-const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 20, 0, 0, 0);
-
-interface Event {
-  user: string;
-  amount: number;
-  ts: number;
-}
-
-const work = await mkdtemp(join(tmpdir(), 'weir-demo-'));
-const outCounts = join(work, 'counts');
-const outWindows = join(work, 'hourly');
-let crashed = false;
-
-const pipeline = new Pipeline({
-  name: 'demo',
-  checkpoints: { dir: join(work, 'checkpoints'), intervalMs: 200 },
-  stateBackend: classicLevelStateBackend(),
-  restart: { kind: 'fixed-delay', attempts: 3, delayMs: 200 },
-  errorPolicy: 'fail',
-  logger: consoleLogger('error'),
-});
-
-const events = pipeline
-  .source('events', generatorSource({ splits: SPLITS, recordsPerSplit: PER_SPLIT, batchSize: 500, ratePerSecond: 40_000, generate: (s, o) => ({ s, o }) }), {
-    watermarks: WatermarkStrategies.forBoundedOutOfOrderness<{ s: number; o: number }>(60_000, (r) => T0 + Math.floor((r.o * 6 * HOUR) / PER_SPLIT)),
-  })
-  .map('parse', (r): Event => {
-    if (!crashed && r.s === 0 && r.o === PER_SPLIT / 2) {
-      crashed = true;
-      throw new Error('simulated crash halfway through split 0');
-    }
-    return { user: `u${(r.s * 31 + r.o * 7) % USERS}`, amount: (r.o % 100) + 1, ts: T0 + Math.floor((r.o * 6 * HOUR) / PER_SPLIT) };
-  });
-
-events
-  .keyBy((e) => e.user)
-  .process<{ user: string; n: number }>('count-per-user', () => {
-    let n: ValueState<number>;
-    return {
-      open: (ctx) => void (n = ctx.state.valueState<number>('n')),
-      processElement: (e, ctx) => {
-        const next = (n.value() ?? 0) + 1;
-        n.update(next);
-        ctx.emit({ user: e.user, n: next });
-      },
-    };
-  })
-  .sink('counts-files', jsonLinesFileSink({ dir: outCounts }));
-
-events
-  .keyBy((e) => e.user)
-  .window('hourly-spend', tumblingWindows(HOUR), { create: () => 0, add: (acc: number, e: Event) => acc + e.amount, result: (acc) => acc })
-  .sink('hourly-files', jsonLinesFileSink({ dir: outWindows }));
+const PER_HOUR: Record<StreamName, number> = { clicks: 1500, orders: 600, heartbeats: 120 };
+const SILENT = { stream: 'heartbeats' as StreamName, hour: 3 };
+const RAW = 'raw-events';
+const READY = 'partitions-ready';
 
 const started = performance.now();
-const job = pipeline.start();
-const result = await job.done;
-const seconds = (performance.now() - started) / 1000;
+const work = await mkdtemp(join(tmpdir(), 'weir-ingest-'));
+const schemas = join(work, 'schemas');
+const tables = join(work, 'tables');
+await rm(schemas, { recursive: true, force: true });
+await import('node:fs/promises').then((fs) => fs.mkdir(schemas, { recursive: true }));
+await writeFile(join(schemas, 'events.proto'), EVENTS_PROTO_V1);
+await writeFile(join(schemas, 'streams.json'), JSON.stringify(STREAMS));
 
-async function readLines<T>(dir: string): Promise<T[]> {
-  const rows: T[] = [];
-  for (const f of (await readdir(dir)).filter((n) => !n.startsWith('.'))) {
-    for (const line of (await readFile(join(dir, f), 'utf8')).split('\n')) if (line) rows.push(JSON.parse(line) as T);
+const cluster = await startCluster({ brokers: 3, topics: [{ name: RAW, partitions: 4 }, { name: READY, partitions: 1 }] });
+const kafka = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });
+const producer = kafka.producer();
+await producer.connect();
+const registry = await SchemaRegistry.open({ dir: schemas });
+
+// Parquet per stream: one Arrow builder per (stream, schema version), made once
+const builders = new Map<string, ArrowBatchBuilder>();
+const toArrow = (records: readonly DecodedRecord[]): arrow.Table => {
+  const snapshot = registry.current();
+  const stream = records[0]!.stream;
+  const key = `${stream}@${snapshot.version}`;
+  let builder = builders.get(key);
+  if (builder === undefined) builders.set(key, (builder = new ArrowBatchBuilder(snapshot.typeOf(stream)!, { timestampUnit: 'ms' })));
+  return new arrow.Table(builder.build(records.map((r) => r.value)));
+};
+
+const pipeline = new Pipeline({
+  name: 'ingest',
+  checkpoints: { dir: join(work, 'checkpoints'), intervalMs: 500 },
+  logger: consoleLogger('error'),
+});
+pipeline
+  .source('raw-events', kafkaSource({ clusters: [{ name: 'local', brokers: cluster.bootstrapServers, topics: [RAW] }] }), {
+    watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(60_000, (r) => r.timestamp).withIdleness(1_000),
+  })
+  .map('parse', parseEnvelope(registry))
+  // user ETL: normalise user names (the values stay protobufjs messages for the Arrow builder)
+  .map('etl', (r: DecodedRecord) => {
+    if (typeof r.value.user === 'string') r.value.user = r.value.user.toUpperCase();
+    return r;
+  })
+  .sink(
+    'tables',
+    bucketedFileSink<DecodedRecord>({
+      storage: tables,
+      streamOf: (r) => r.stream,
+      format: parquetFormat({ toArrow, compression: 'zstd' }),
+      merge: { mode: 'on-ready', targetBytes: 64 << 20 },
+      readiness: {
+        delayMs: 0,
+        streams: Object.keys(STREAMS),
+        policies: [successFilePolicy(), kafkaNotificationPolicy({ topic: READY, producer })],
+      },
+    }),
+  );
+pipeline
+  .deadLetters()
+  .sink('dead-letter-files', jsonLinesFileSink<DeadLetter>({ dir: join(work, 'dead-letters'), format: (d) => JSON.stringify({ step: d.step, error: d.error }) }));
+
+const job = pipeline.start();
+const parsedIn = () => job.status().steps.find((s) => s.step === 'parse')?.recordsIn ?? 0;
+async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return rows;
 }
 
-const counts = await readLines<{ user: string; n: number }>(outCounts);
-const hourly = await readLines<{ key: string; start: number; value: number }>(outWindows);
-const perUser = new Map<string, number[]>();
-for (const c of counts) perUser.set(c.user, [...(perUser.get(c.user) ?? []), c.n]);
-const exact = [...perUser.values()].every((ns) => ns.sort((a, b) => a - b).every((n, i) => n === i + 1));
-const totalSpend = hourly.reduce((s, h) => s + h.value, 0);
-let expectedSpend = 0;
-for (let s = 0; s < SPLITS; s++) for (let o = 0; o < PER_SPLIT; o++) expectedSpend += (o % 100) + 1;
-const status = job.status();
+// phase 1: hours 0-2 with schema v1, plus bad input
+const expected: Expected = { counts: new Map(), orderTotal: 0, good: 0, bad: 0 };
+const nextId = await produceHours({ producer, topic: RAW, snapshot: registry.current(), t0: T0, hours: [0, 1, 2], perHour: PER_HOUR, silent: SILENT, withReferrer: false, expected, firstId: 0 });
+await produceBadInput(producer, RAW, T0 + 90 * 60_000, expected);
+await until('phase 1 to be read', () => parsedIn() >= expected.good + expected.bad);
+await job.checkpoint();
 
-console.log(`Weir demo (core runtime) finished in ${seconds.toFixed(1)} s: ${result.outcome}, ${result.restarts} restart(s) after a simulated crash`);
-console.log(`  events processed      ${SPLITS * PER_SPLIT}`);
-console.log(`  per-user count rows   ${counts.length} (exactly once: ${exact && counts.length === SPLITS * PER_SPLIT ? 'yes' : 'NO'})`);
-console.log(`  hourly windows        ${hourly.length}, total spend ${totalSpend} (expected ${expectedSpend}: ${totalSpend === expectedSpend ? 'ok' : 'MISMATCH'})`);
-console.log(`  checkpoints completed ${status.checkpoints.completed}; last checkpoint ${result.lastCheckpoint?.metadata.id ?? '-'}`);
-console.log(`  output                ${work}`);
-await rm(work, { recursive: true, force: true });
-if (!exact || totalSpend !== expectedSpend || counts.length !== SPLITS * PER_SPLIT) process.exit(1);
+// the schema changes: Click gets `referrer`; the registry reloads it without a restart
+await writeFile(join(schemas, 'events.proto'), EVENTS_PROTO_V2);
+const { snapshot: v2 } = await registry.reload();
+await produceHours({ producer, topic: RAW, snapshot: v2, t0: T0, hours: [3, 4, 5], perHour: PER_HOUR, silent: SILENT, withReferrer: true, expected, firstId: nextId });
+await until('phase 2 to be read', () => parsedIn() >= expected.good + expected.bad);
+const result = await job.stop({ mode: 'drain' });
+const seconds = (performance.now() - started) / 1000;
+
+// ---- check the output -------------------------------------------------------------
+const problems: string[] = [];
+const check = await checkTables(tables, Object.keys(STREAMS));
+let written = 0;
+for (const [key, n] of expected.counts) {
+  const [stream, h] = key.split('|') as [string, string];
+  const at = new Date(T0 + Number(h) * HOUR);
+  const part = `${stream}|dt=${at.toISOString().slice(0, 10)}/hour=${String(at.getUTCHours()).padStart(2, '0')}`;
+  const got = check.countsByPartition.get(part) ?? 0;
+  written += got;
+  if (got !== n) problems.push(`${part}: ${got} rows, expected ${n}`);
+}
+if (Math.abs(check.orderTotal - expected.orderTotal) > 1e-6 * expected.orderTotal) problems.push(`order total ${check.orderTotal} != ${expected.orderTotal}`);
+if (check.hiddenFiles.length > 0) problems.push(`hidden files left: ${check.hiddenFiles.join(', ')}`);
+const clickCols = (h: number) => check.columnsByPartition.get(`clicks|dt=2026-11-20/hour=0${h}`) ?? [];
+if (clickCols(0).includes('referrer') || !clickCols(5).includes('referrer')) problems.push('schema change not visible as a new column (referrer)');
+const deadDir = join(work, 'dead-letters');
+const deadLines = (await Promise.all((await readdir(deadDir)).filter((n) => !n.startsWith('.')).map((n) => readFile(join(deadDir, n), 'utf8'))))
+  .flatMap((t) => t.split('\n'))
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as { step: string; error: string });
+if (deadLines.length !== expected.bad) problems.push(`${deadLines.length} dead letters, expected ${expected.bad}`);
+if (written + deadLines.length !== expected.good + expected.bad) problems.push('reconciliation failed: in != out + dead letters');
+
+// notifications: in hour order per stream, one per partition, the silent hour included
+const consumer = kafka.consumer({ groupId: 'demo-check' });
+await consumer.connect();
+await consumer.subscribe({ topic: READY, fromBeginning: true });
+const notes: Array<{ stream: string; partition: string; recordCount: number; files: string[]; start: number }> = [];
+await consumer.run({ eachMessage: async ({ message }) => void notes.push(JSON.parse(message.value!.toString())) });
+await until('notifications', () => notes.length >= 18, 20_000).catch(() => undefined);
+await consumer.disconnect();
+for (const stream of Object.keys(STREAMS)) {
+  const mine = notes.filter((n) => n.stream === stream);
+  const starts = mine.map((n) => n.start);
+  if (mine.length !== 6) problems.push(`${stream}: ${mine.length} notifications, expected 6`);
+  if (starts.some((s, i) => i > 0 && s <= starts[i - 1]!)) problems.push(`${stream}: notifications out of hour order`);
+}
+// every announced partition lists exactly its final (committed, merged) files
+for (const n of notes) {
+  const dir = join(tables, n.stream, n.partition);
+  const visible = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.parquet')).sort();
+  if (JSON.stringify(visible) !== JSON.stringify([...n.files].sort())) problems.push(`${n.stream}/${n.partition}: announced ${n.files.length} files, ${visible.length} visible`);
+}
+const silentNote = notes.find((n) => n.stream === SILENT.stream && n.start === T0 + SILENT.hour * HOUR);
+if (silentNote === undefined || silentNote.recordCount !== 0) problems.push('the silent hour was not announced as an empty partition');
+
+await producer.disconnect();
+registry.close();
+await cluster.stop();
+
+console.log(`Weir ingest demo: Kafka -> protobuf -> ETL -> Parquet -> merge -> ready, on the embedded cluster (${seconds.toFixed(1)} s, ${result.outcome})`);
+console.log(`  events produced         ${expected.good + expected.bad} (${expected.bad} of them bad input)`);
+console.log(`  rows in Parquet         ${written} in ${check.countsByPartition.size} partitions of ${Object.keys(STREAMS).length} streams (DuckDB)`);
+console.log(`  dead letters            ${deadLines.length}: ${[...new Set(deadLines.map((d) => d.error.split(':')[0]))].join(', ')}`);
+console.log(`  notifications           ${notes.length} (hour order per stream; silent ${SILENT.stream} hour ${SILENT.hour} announced empty: ${silentNote ? 'yes' : 'no'})`);
+console.log(`  schema change           referrer column in later clicks files: ${clickCols(5).includes('referrer') ? 'yes' : 'no'}`);
+console.log(`  sample click (DuckDB)   ${JSON.stringify(check.sampleClick, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+console.log(`  output                  ${tables}`);
+if (problems.length > 0) {
+  console.log(`FAILED:\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
+} else {
+  console.log('All checks passed.');
+  await rm(work, { recursive: true, force: true });
+}

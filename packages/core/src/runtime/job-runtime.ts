@@ -18,6 +18,7 @@ import type { NodeServices } from './node.js';
 import { buildPhysicalPlan, type PhysicalPlan } from './physical-plan.js';
 import { SourceTask } from './source-task.js';
 import type { ErrorPolicy } from '../api/graph.js';
+import { switchBroadcasts, switchBroadcastsOnTimer, type SwitchableBroadcast } from '../broadcast/broadcast-value.js';
 
 export interface CheckpointConfig {
   /** Periodic checkpoint interval; 0 disables periodic checkpoints (drain still takes a final one). */
@@ -42,6 +43,8 @@ export interface RuntimeConfig {
   metrics: MetricsRegistry;
   now: () => number;
   attempt: number;
+  /** Broadcast values switched at every barrier (or on a timer without periodic checkpoints). */
+  broadcasts?: readonly SwitchableBroadcast[];
 }
 
 export type StopMode = 'drain' | 'savepoint' | 'cancel';
@@ -70,6 +73,7 @@ export class JobRuntime {
   private failWith!: (err: unknown) => void;
   private readonly failed = new Promise<never>((_, reject) => (this.failWith = reject));
   private readonly alignment = new AlignmentGroups();
+  private stopBroadcastTimer: (() => void) | undefined;
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -107,6 +111,7 @@ export class JobRuntime {
     try {
       await this.open();
       this.scheduleCheckpoint();
+      if (c.checkpoints.intervalMs <= 0) this.stopBroadcastTimer = switchBroadcastsOnTimer(c.broadcasts ?? [], (a) => this.mailbox.submit(a));
       this.startAlignment();
       const loops = this.sources.map((s) => s.start().catch((err) => this.fail(err)));
       await Promise.race([Promise.all(loops), this.failed]);
@@ -195,9 +200,12 @@ export class JobRuntime {
     const t0 = performance.now();
     for (const s of this.sources) s.wakeup();
     let alignmentMs = 0;
+    let broadcasts: Record<string, number> = {};
     try {
       await this.mailbox.submit(() => {
         alignmentMs = performance.now() - t0;
+        // new broadcast versions take effect exactly at this cut, on every split and step
+        broadcasts = switchBroadcasts(c.broadcasts ?? []);
         return eachInOrder(this.sources, (s) => s.injectBarrier(barrier));
       });
       // steps whose inputs all ended cannot receive the barrier: complete them in order
@@ -210,6 +218,7 @@ export class JobRuntime {
         jobName: c.jobName,
         createdAtMs: c.now(),
         steps: Object.fromEntries(barrier.steps),
+        ...(c.broadcasts?.length ? { broadcasts } : {}),
       };
       const completed = await c.storage.publish(metadata);
       if (kind === 'checkpoint') {
@@ -298,6 +307,9 @@ export class JobRuntime {
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     await this.mailbox.submit(() => eachInOrder(this.sources, (s) => s.end()));
     const final = await this.triggerCheckpoint('checkpoint');
+    // a checkpoint whose commit failed meanwhile (this one or the one before it) must restart the
+    // job, which re-commits it: never report success with committables left unpublished
+    if (this.failure !== undefined) throw this.failure;
     return { outcome: mode === 'drain' ? 'drained' : 'finished', lastCheckpoint: final ?? this.lastCompleted };
   }
 
@@ -305,6 +317,7 @@ export class JobRuntime {
     this.closing = true;
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     if (this.alignmentTimer !== undefined) clearInterval(this.alignmentTimer);
+    this.stopBroadcastTimer?.();
     await this.inFlight?.catch(() => undefined);
     this.mailbox.close();
     for (const s of this.sources) await s.stopReading().catch(() => undefined);

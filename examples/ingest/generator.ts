@@ -1,0 +1,100 @@
+/**
+ * The demo's event generator: deterministic events of three streams over several event-time
+ * hours, written to Kafka as protobuf envelopes (mixed compression), plus bad input that must
+ * end up in the dead letters. It also returns what a correct pipeline must produce.
+ */
+
+import type { SchemaSnapshot } from '@weir/formats';
+import { encodeEnvelope, encodeRecord, type Compression } from '@weir/formats';
+import type { Producer } from 'kafkajs';
+import type { StreamName } from './schemas.js';
+
+export const HOUR = 3_600_000;
+
+export interface Expected {
+  /** `${stream}|${hourIndex}` -> records. */
+  counts: Map<string, number>;
+  orderTotal: number;
+  good: number;
+  bad: number;
+}
+
+const COMPRESSIONS: Compression[] = ['none', 'gzip', 'zstd', 'lz4', 'snappy'];
+
+/** Per hour: clicks, orders, heartbeats (heartbeats are silent in `silentHour`). */
+export function eventsOf(stream: StreamName, id: number, ts: number, withReferrer: boolean): Record<string, unknown> {
+  const at = { seconds: Math.floor(ts / 1000), nanos: (ts % 1000) * 1_000_000 };
+  switch (stream) {
+    case 'clicks':
+      return {
+        id,
+        user: `user-${id % 97}`,
+        page: `/p/${id % 13}`,
+        device: { os: id % 2 ? 'android' : 'ios', model: `m${id % 5}` },
+        tags: id % 3 === 0 ? [] : [`t${id % 7}`, `t${id % 11}`],
+        attrs: { ab: id % 2 ? 'a' : 'b', lang: 'en' },
+        kind: (id % 3) + 1,
+        at,
+        ...(withReferrer ? { referrer: `ref-${id % 4}` } : {}),
+      };
+    case 'orders':
+      return { id: 9_007_199_254_740_993n + BigInt(id), user: `user-${id % 97}`, items: [{ sku: `sku-${id % 50}`, qty: (id % 4) + 1 }], total: (id % 1000) / 10, at };
+    case 'heartbeats':
+      return { host: `host-${id % 3}`, at, load: (id % 100) / 100 };
+  }
+}
+
+export interface ProduceOptions {
+  producer: Producer;
+  topic: string;
+  snapshot: SchemaSnapshot;
+  t0: number;
+  hours: number[];
+  perHour: Record<StreamName, number>;
+  silent: { stream: StreamName; hour: number };
+  withReferrer: boolean;
+  expected: Expected;
+  /** First id to use (ids stay unique across phases). */
+  firstId: number;
+}
+
+/** Produce the events of `hours`; returns the next free id. */
+export async function produceHours(o: ProduceOptions): Promise<number> {
+  let id = o.firstId;
+  const messages: Array<{ key: string; value: Buffer; timestamp: string }> = [];
+  for (const h of o.hours) {
+    for (const stream of Object.keys(o.perHour) as StreamName[]) {
+      if (stream === o.silent.stream && h === o.silent.hour) continue;
+      const n = o.perHour[stream];
+      for (let i = 0; i < n; i++, id++) {
+        const ts = o.t0 + h * HOUR + Math.floor((i * HOUR) / n);
+        const event = eventsOf(stream, id, ts, o.withReferrer);
+        const compression = COMPRESSIONS[id % COMPRESSIONS.length]!;
+        messages.push({ key: `${stream}-${id}`, value: Buffer.from(encodeRecord(o.snapshot, stream, event, { compression })), timestamp: String(ts) });
+        const k = `${stream}|${h}`;
+        o.expected.counts.set(k, (o.expected.counts.get(k) ?? 0) + 1);
+        if (stream === 'orders') o.expected.orderTotal += (id % 1000) / 10;
+        o.expected.good++;
+      }
+    }
+  }
+  for (let i = 0; i < messages.length; i += 1000) await o.producer.send({ topic: o.topic, messages: messages.slice(i, i + 1000) });
+  return id;
+}
+
+/** An envelope built by hand (wire format), so it can claim a compression its payload does not have. */
+function rawEnvelope(stream: string, compressionCode: number, payload: Buffer): Buffer {
+  const s = Buffer.from(stream);
+  return Buffer.concat([Buffer.from([0x0a, s.length]), s, Buffer.from([0x18, compressionCode, 0x2a, payload.length]), payload]);
+}
+
+/** Garbage bytes, a payload that is not what its compression says, and an unknown stream. */
+export async function produceBadInput(producer: Producer, topic: string, ts: number, expected: Expected): Promise<void> {
+  const bad = [
+    Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]),
+    rawEnvelope('clicks', 2 /* ZSTD */, Buffer.from('these bytes were never zstd-compressed')),
+    Buffer.from(encodeEnvelope({ stream: 'no-such-stream', schemaVersion: 1, compression: 'none', format: 'protobuf', payload: Buffer.from([8, 1]) })),
+  ];
+  await producer.send({ topic, messages: bad.map((value, i) => ({ key: `bad-${i}`, value, timestamp: String(ts) })) });
+  expected.bad += bad.length;
+}
