@@ -13,6 +13,8 @@ export { tumblingWindows, slidingWindows, LATE_DATA } from './api/windows.js';
 export type { WindowAggregate, WindowAssigner, WindowOptions, WindowResult } from './api/windows.js';
 export type { DeadLetter, KeyedProcessFunction, OpenContext, ProcessContext, StateAccess, TimerAccess } from './api/functions.js';
 
+export type { BroadcastOptions, BroadcastValue, ProposeFn } from './broadcast/broadcast-value.js';
+
 export { Job, drainOnSignals } from './runtime/job.js';
 export type { JobResult } from './runtime/job.js';
 export type { StopMode } from './runtime/job-runtime.js';

@@ -12,6 +12,7 @@ import type { StateBackendFactory } from '../state/types.js';
 import type { WatermarkStrategy } from '../time/types.js';
 import { Job, type JobResult } from '../runtime/job.js';
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
+import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type BroadcastValue } from '../broadcast/broadcast-value.js';
 import type { DeadLetter } from './functions.js';
 import type { ErrorPolicy, StepNode } from './graph.js';
 import { Stream, type StepRegistry } from './stream.js';
@@ -66,6 +67,7 @@ export class Pipeline implements StepRegistry {
   private readonly steps: StepNode[] = [];
   private readonly names = new Set<string>();
   private deadLetterStream: Stream<DeadLetter> | undefined;
+  private readonly broadcasts = new Map<string, BroadcastCell<unknown>>();
 
   constructor(readonly options: PipelineOptions) {}
 
@@ -94,12 +96,28 @@ export class Pipeline implements StepRegistry {
     return this.deadLetterStream;
   }
 
+  /**
+   * A value broadcast to every step (e.g. hot-reloadable rules). `propose()` stages a new value;
+   * the runtime switches it at the next checkpoint barrier, so every step and split sees the new
+   * version from the same point of the stream. With periodic checkpoints disabled it switches on
+   * a short timer instead. `options.watch` runs while the job runs and may propose at any time.
+   */
+  broadcast<T>(name: string, initial: T, options: BroadcastOptions<T> = {}): BroadcastValue<T> {
+    if (this.broadcasts.has(name)) throw new Error(`duplicate broadcast name '${name}'`);
+    const cell = new BroadcastCell<T>(name, initial, options);
+    this.broadcasts.set(name, cell as BroadcastCell<unknown>);
+    return cell;
+  }
+
   /** Start the job; the returned handle stops it, checkpoints it and reports on it. */
   start(): Job {
     const o = this.options;
     const cp = o.checkpoints ?? {};
     const metrics = o.metrics ?? new MetricsRegistry({ defaultLabels: { job: o.name } });
-    return new Job({
+    const broadcasts = [...this.broadcasts.values()];
+    const stopWatches = startBroadcastWatches(broadcasts);
+    const job = new Job({
+      broadcasts,
       jobName: o.name,
       steps: [...this.steps],
       storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? mkdtempSync(join(tmpdir(), `weir-checkpoints-${o.name.replace(/[^\w-]/g, '_')}-`))),
@@ -117,6 +135,8 @@ export class Pipeline implements StepRegistry {
       restart: o.restart ?? { kind: 'exponential-backoff', initialDelayMs: 1000, maxDelayMs: 60_000 },
       restoreFrom: o.restoreFrom ?? 'latest',
     });
+    job.done.then(stopWatches, stopWatches);
+    return job;
   }
 
   /** Start and wait for the end (bounded sources, or a stop from elsewhere). */

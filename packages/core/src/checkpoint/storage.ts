@@ -19,6 +19,8 @@ export interface CheckpointMetadata {
   jobName: string;
   createdAtMs: number;
   steps: Record<string, StepSnapshot>;
+  /** Version of each broadcast value in effect from this checkpoint on (information only: never restored). */
+  broadcasts?: Record<string, number>;
 }
 
 export interface CompletedCheckpoint {
