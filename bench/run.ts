@@ -20,7 +20,7 @@ export interface BenchResult {
 const SUITES: Record<string, string[]> = {
   core: ['core.ts', 'core-state.ts'],
   'embedded-kafka': ['embedded-kafka.ts'],
-  files: ['formats.ts'],
+  files: ['formats.ts', 'ingest.ts'],
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -44,7 +44,9 @@ export function decompress(data: Uint8Array, compression: Compression): Uint8Arr
       if (data.length < 7 || data[0] !== 0x04 || data[1] !== 0x22 || data[2] !== 0x4d || data[3] !== 0x18) {
         throw new Error('not an LZ4 frame (bad magic number)');
       }
-      return lz4.decompress(data);
+      // Without a size hint lz4js allocates (and zero-fills) the frame's 4 MiB maximum block for
+      // every payload; LZ4 cannot expand more than ~255x, so that bound is enough and small.
+      return lz4.decompress(data, Math.min(lz4.decompressBound(data), data.length * 255 + 64));
     }
     case 'snappy':
       return snappy.uncompress(data);

@@ -3,8 +3,10 @@
 declare module 'lz4js' {
   /** LZ4 frame format compression. */
   export function compress(src: Uint8Array | number[]): Uint8Array;
-  /** LZ4 frame format decompression. */
-  export function decompress(src: Uint8Array | number[]): Uint8Array;
+  /** LZ4 frame format decompression into a buffer of `maxSize` (default: the frame's bound). */
+  export function decompress(src: Uint8Array | number[], maxSize?: number): Uint8Array;
+  /** Largest size the frame may decompress to (content size, else blocks x max block size). */
+  export function decompressBound(src: Uint8Array | number[]): number;
 }
 
 declare module 'snappyjs' {

@@ -1,0 +1,65 @@
+/**
+ * pipeline.ingest-rows-per-s: Kafka -> parse (protobuf envelopes) -> Parquet tables by event
+ * hour, end to end on the embedded cluster, bounded (the job ends when the topic is read).
+ */
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import { Pipeline, WatermarkStrategies, silentLogger } from '@weir/core';
+import { startCluster } from '@weir/embedded-kafka';
+import { bucketedFileSink } from '@weir/files';
+import { parquetFormat } from '@weir/files/parquet';
+import { ArrowBatchBuilder, SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { kafkaSource, type KafkaRecord } from '@weir/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { produceHours, type Expected } from '../examples/ingest/generator.js';
+import { EVENTS_PROTO_V1, STREAMS } from '../examples/ingest/schemas.js';
+import type { BenchResult } from './run.js';
+
+const PER_HOUR = { clicks: 10_000, orders: 4_000, heartbeats: 1_000 };
+const HOURS = [0, 1, 2, 3];
+
+export async function run(): Promise<BenchResult[]> {
+  const work = await mkdtemp(join(tmpdir(), 'weir-bench-ingest-'));
+  const cluster = await startCluster({ brokers: 1, topics: [{ name: 'raw-events', partitions: 4 }] });
+  try {
+    await mkdir(join(work, 'schemas'));
+    await writeFile(join(work, 'schemas', 'events.proto'), EVENTS_PROTO_V1);
+    await writeFile(join(work, 'schemas', 'streams.json'), JSON.stringify(STREAMS));
+    const registry = await SchemaRegistry.open({ dir: join(work, 'schemas') });
+    const producer = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const expected: Expected = { counts: new Map(), orderTotal: 0, good: 0, bad: 0 };
+    const t0 = Date.UTC(2026, 10, 20);
+    await produceHours({ producer, topic: 'raw-events', snapshot: registry.current(), t0, hours: HOURS, perHour: PER_HOUR, silent: { stream: 'heartbeats', hour: -1 }, withReferrer: false, expected, firstId: 0 });
+    await producer.disconnect();
+
+    const builders = new Map<string, ArrowBatchBuilder>();
+    const toArrow = (records: readonly DecodedRecord[]) => {
+      const stream = records[0]!.stream;
+      let b = builders.get(stream);
+      if (b === undefined) builders.set(stream, (b = new ArrowBatchBuilder(registry.current().typeOf(stream)!, { timestampUnit: 'ms' })));
+      return new arrow.Table(b.build(records.map((r) => r.value)));
+    };
+    const pipeline = new Pipeline({ name: 'bench-ingest', checkpoints: { dir: join(work, 'chk'), intervalMs: 2000 }, logger: silentLogger });
+    pipeline
+      .source('raw', kafkaSource({ clusters: [{ name: 'local', brokers: cluster.bootstrapServers, topics: ['raw-events'] }], boundedness: 'bounded' }), {
+        watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(60_000, (r) => r.timestamp),
+      })
+      .map('parse', parseEnvelope(registry))
+      .sink('tables', bucketedFileSink<DecodedRecord>({ storage: join(work, 'tables'), streamOf: (r) => r.stream, format: parquetFormat({ toArrow, compression: 'zstd' }) }));
+    const started = performance.now();
+    const job = pipeline.start();
+    await job.done;
+    const seconds = (performance.now() - started) / 1000;
+    const rows = job.status().steps.find((s) => s.step === 'tables')!.recordsIn;
+    registry.close();
+    if (rows !== expected.good) throw new Error(`ingest bench: ${rows} rows written, expected ${expected.good}`);
+    return [{ id: 'pipeline.ingest-rows-per-s', value: rows / seconds, unit: 'rows/s' }];
+  } finally {
+    await cluster.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
