@@ -59,7 +59,8 @@ describe('source crash safety', () => {
     expect(committedAfterKill.filter((n, i) => n > (committedAfterKill[i - 1] ?? 0)).length).toBeGreaterThanOrEqual(2);
     streaming = false;
     await feeding;
-    const last = await runChild([...args, '4000']);
+    const last = await runChild([...args, '4000'], 30_000); // drains itself after 4 s; the kill is only a safety net
+    expect(last.signal).toBeNull();
     expect(last.code, last.stderr).toBe(0);
     const { lines, hidden } = await committedLines(out);
     expect(hidden).toEqual([]);
