@@ -46,6 +46,10 @@ describe('source crash safety', () => {
         await new Promise((r) => setTimeout(r, 40));
       }
     })();
+    onCleanup(async () => {
+      streaming = false;
+      await feeding.catch(() => {});
+    });
     const out = await tempDir();
     const chk = await tempDir();
     const args = [out, chk, clusters[0]!.bootstrapServers.join(','), clusters[1]!.bootstrapServers.join(',')];
