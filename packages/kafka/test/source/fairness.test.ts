@@ -31,6 +31,10 @@ describe('fairness and backlog', () => {
     const hot = (async () => {
       while (streaming) await produce(hotProducer, 'hot', 2, 2000);
     })();
+    onCleanup(async () => {
+      streaming = false;
+      await hot.catch(() => {});
+    });
     const hotBefore = hotSeen;
     const started = Date.now();
     for (let i = 0; i < 15; i++) {
