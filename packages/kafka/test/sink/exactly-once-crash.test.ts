@@ -69,12 +69,20 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       expect(progress.at(-1)).toBeGreaterThan(0);
       // a last attempt catches up (every input visible to read_committed), then drains on SIGTERM
       const last = start(args);
-      await last.started;
+      const early = await Promise.race([last.started.then(() => undefined), last.exit]);
+      if (early !== undefined) throw new Error(`last attempt ended before starting (${early.code}): ${early.stderr}`);
       const t0 = Date.now();
-      while (Date.now() - t0 < 40_000 && watch.values.size < N) await new Promise((r) => setTimeout(r, 100));
+      let ended: Awaited<Run['exit']> | undefined;
+      void last.exit.then((e) => (ended = e));
+      while (Date.now() - t0 < 40_000 && watch.values.size < N && ended === undefined) await new Promise((r) => setTimeout(r, 100));
       await watch.stop();
+      if (ended !== undefined) throw new Error(`last attempt ended early (${ended.code}): ${ended.stderr}`);
+      expect(watch.values.size, `caught up within 40 s; stderr: ${await Promise.race([last.exit.then((e) => e.stderr), new Promise((r) => setTimeout(() => r('(running)'), 10))])}`).toBe(N);
       last.child.kill('SIGTERM');
+      const killer = setTimeout(() => last.child.kill('SIGKILL'), 30_000);
       const end = await last.exit;
+      clearTimeout(killer);
+      expect(end.signal, `drain did not finish within 30 s: ${end.stderr}`).toBe(null);
       expect(end.code, end.stderr).toBe(0);
 
       const committed = await readTopic(cluster.bootstrapServers, 'out', { expected: N, timeoutMs: 20_000 });
