@@ -24,3 +24,4 @@ export { DEFAULT_PARQUET_ENGINE, PARQUET_ENGINES, selectParquetEngine } from './
 export { toParquet, writeParquetFile } from './parquet/write.js';
 export type { ArrowInput, ParquetOptions } from './parquet/write.js';
 export type { ParquetCompression, ParquetEngine, ParquetEngineName, ParquetWriteOptions } from './parquet/types.js';
+export * from './etl/index.js';
