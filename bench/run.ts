@@ -21,6 +21,7 @@ const SUITES: Record<string, string[]> = {
   core: ['core.ts', 'core-state.ts'],
   'embedded-kafka': ['embedded-kafka.ts'],
   files: ['formats.ts', 'ingest.ts'],
+  kafka: ['kafka-source.ts', 'kafka-sink.ts'],
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
