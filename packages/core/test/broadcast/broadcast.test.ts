@@ -152,4 +152,56 @@ describe('broadcast values', () => {
     await job.stop({ mode: 'drain' });
     await until(() => stopped === 1);
   });
+
+  it('after a failure and restore, output still switches once per split, at a completed checkpoint of both splits', async () => {
+    const dir = await tempDir();
+    const out = memorySink<Seen>();
+    let processed = 0;
+    let failed = false;
+    const p = new Pipeline({
+      name: 'bc-restart',
+      checkpoints: { dir, intervalMs: 40, keep: 10_000 },
+      stateBackend: heapStateBackend(),
+      logger: silentLogger,
+      pollTimeoutMs: 20,
+      errorPolicy: 'fail',
+      restart: { kind: 'fixed-delay', attempts: 1, delayMs: 10 },
+    });
+    const config = p.broadcast('config', 'v0');
+    p.source('src', generatorSource({ splits: 2, generate: (split, offset) => ({ split, offset }), batchSize: 20, ratePerSecond: 3000 }))
+      .map('tag', ({ split, offset }) => {
+        processed++;
+        // fail right after the switch: records after the restored checkpoint are replayed
+        if (!failed && config.version() === 1) {
+          failed = true;
+          throw new Error('boom');
+        }
+        return { split, offset, version: config.version(), value: config.current(), later: -1 };
+      })
+      .sink('out', out.sink);
+    const job = p.start();
+    await until(() => processed > 300);
+    config.propose('v1');
+    await until(() => failed);
+    const at = processed;
+    await until(() => processed > at + 600);
+    const result = await job.stop({ mode: 'drain' });
+    expect(result.restarts).toBe(1);
+
+    const cps = await checkpointsIn(dir);
+    const cutOf = new Map<number, number>();
+    for (const split of [0, 1]) {
+      const mine = out.committed.filter((r) => r.split === split).sort((a, b) => a.offset - b.offset);
+      expect(mine.map((r) => r.offset)).toEqual(mine.map((_, i) => i)); // exactly once, no gap
+      const first = mine.findIndex((r) => r.version === 1);
+      expect(first).toBeGreaterThan(0);
+      expect(mine.slice(first).every((r) => r.version === 1)).toBe(true);
+      cutOf.set(split, mine[first]!.offset);
+    }
+    const boundary = cps.find((m) => {
+      const splits = (m.steps.src!.operator as { splits: { index: number; offset: number }[] }).splits;
+      return splits.every((s) => cutOf.get(s.index) === s.offset);
+    });
+    expect(boundary).toBeDefined();
+  });
 });
