@@ -66,26 +66,38 @@ export function watchRulesFile(path: string, target: BroadcastValue<CompiledRule
   let again = false;
   let closed = false;
 
+  /** Record a rejected file; report it once (polling re-reads an unchanged bad file quietly). */
+  const reject = (error: Error, text: string | undefined): never => {
+    const repeated = lastError !== undefined && lastError.message === error.message;
+    lastError = error;
+    lastText = text;
+    if (!repeated) options.onError?.(error);
+    throw error;
+  };
   const once = async (): Promise<boolean> => {
-    const text = await readFile(path, 'utf8');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      return reject(new Error(`${path}: cannot read the rules: ${(err as Error).message}`), undefined);
+    }
     if (text === lastText) {
       if (lastError !== undefined) throw lastError;
       return false;
     }
-    lastText = text;
+    let rules: CompiledRules;
     try {
-      const rules = parseRules(text, path);
-      lastError = undefined;
-      if (rules.fingerprint === known || closed) return false;
-      known = rules.fingerprint;
-      propose(rules);
-      options.onProposed?.(rules);
-      return true;
+      rules = parseRules(text, path);
     } catch (err) {
-      lastError = err as Error;
-      options.onError?.(lastError);
-      throw err;
+      return reject(err as Error, text);
     }
+    lastText = text;
+    lastError = undefined;
+    if (rules.fingerprint === known || closed) return false;
+    known = rules.fingerprint;
+    propose(rules);
+    options.onProposed?.(rules);
+    return true;
   };
   const reload = (): Promise<boolean> => {
     if (running !== undefined) {

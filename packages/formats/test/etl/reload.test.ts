@@ -58,6 +58,16 @@ describe('rules file loader', () => {
       await until(() => rules.hasPending()); // the change event (or a reload) proposes it
       expect(w.lastError).toBeUndefined();
       expect(rules.current().version).toBe(1); // staged, not in effect: no barrier yet
+
+      // a deleted file is reported once and changes nothing; the same content again is not re-proposed
+      const staged = errors.length;
+      await rm(file);
+      await expect(w.reload()).rejects.toThrow(`${file}: cannot read the rules: ENOENT`);
+      await expect(w.reload()).rejects.toThrow(/ENOENT/);
+      expect(errors.length).toBe(staged + 1);
+      await writeRules(file, V2);
+      expect(await w.reload()).toBe(false);
+      expect(w.lastError).toBeUndefined();
       await expect(loadRulesFile(join(dir, 'missing.json'))).rejects.toThrow(/ENOENT/);
     } finally {
       w.close();
