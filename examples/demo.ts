@@ -18,16 +18,16 @@ import { Pipeline, WatermarkStrategies, consoleLogger, jsonLinesFileSink, type D
 import { startCluster } from '@weir/embedded-kafka';
 import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '@weir/files';
 import { parquetFormat } from '@weir/files/parquet';
-import { ArrowBatchBuilder, SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { ArrowBatchBuilder, SchemaRegistry, broadcastRulesFile, etlStep, parseEnvelope, type DecodedRecord } from '@weir/formats';
 import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { HOUR, produceBadInput, produceHours, type Expected } from './ingest/generator.js';
-import { EVENTS_PROTO_V1, EVENTS_PROTO_V2, STREAMS, type StreamName } from './ingest/schemas.js';
+import { EVENTS_PROTO_V1, EVENTS_PROTO_V2, STREAMS, type ProducedStream } from './ingest/schemas.js';
 import { checkTables } from './ingest/verify.js';
 
 const T0 = Date.UTC(2026, 10, 20, 0, 0, 0);
-const PER_HOUR: Record<StreamName, number> = { clicks: 1500, orders: 600, heartbeats: 120 };
-const SILENT = { stream: 'heartbeats' as StreamName, hour: 3 };
+const PER_HOUR: Record<ProducedStream, number> = { clicks: 1500, orders: 600, heartbeats: 120 };
+const SILENT = { stream: 'heartbeats' as ProducedStream, hour: 3 };
 const RAW = 'raw-events';
 const READY = 'partitions-ready';
 
@@ -39,6 +39,12 @@ await rm(schemas, { recursive: true, force: true });
 await import('node:fs/promises').then((fs) => fs.mkdir(schemas, { recursive: true }));
 await writeFile(join(schemas, 'events.proto'), EVENTS_PROTO_V1);
 await writeFile(join(schemas, 'streams.json'), JSON.stringify(STREAMS));
+// ETL rules, hot-reloaded: big orders get their own table (the threshold changes midway)
+const rulesFile = join(work, 'etl-rules.json');
+const rulesFor = (threshold: number) => JSON.stringify({ version: threshold, streams: { orders: { routeTo: [{ when: `total >= ${threshold}`, stream: 'big-orders' }] } } });
+await writeFile(rulesFile, rulesFor(90));
+let threshold = 90;
+const routeOf = (stream: ProducedStream, id: number) => (stream === 'orders' && (id % 1000) / 10 >= threshold ? 'big-orders' : stream);
 
 const cluster = await startCluster({ brokers: 3, topics: [{ name: RAW, partitions: 4 }, { name: READY, partitions: 1 }] });
 const kafka = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });
@@ -62,11 +68,14 @@ const pipeline = new Pipeline({
   checkpoints: { dir: join(work, 'checkpoints'), intervalMs: 500 },
   logger: consoleLogger('error'),
 });
+const rules = await broadcastRulesFile(pipeline, 'etl-rules', rulesFile, { intervalMs: 200, onError: (e) => console.error(`etl rules: ${e.message}`) });
 pipeline
   .source('raw-events', kafkaSource({ clusters: [{ name: 'local', brokers: cluster.bootstrapServers, topics: [RAW] }] }), {
     watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(60_000, (r) => r.timestamp).withIdleness(1_000),
   })
   .map('parse', parseEnvelope(registry))
+  // configured ETL: per-stream rules from the watched file, switched at a checkpoint barrier
+  .flatMap('etl-rules', etlStep<DecodedRecord>(rules))
   // user ETL: normalise user names (the values stay protobufjs messages for the Arrow builder)
   .map('etl', (r: DecodedRecord) => {
     if (typeof r.value.user === 'string') r.value.user = r.value.user.toUpperCase();
@@ -102,7 +111,7 @@ async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Pro
 
 // phase 1: hours 0-2 with schema v1, plus bad input
 const expected: Expected = { counts: new Map(), orderTotal: 0, good: 0, bad: 0 };
-const nextId = await produceHours({ producer, topic: RAW, snapshot: registry.current(), t0: T0, hours: [0, 1, 2], perHour: PER_HOUR, silent: SILENT, withReferrer: false, expected, firstId: 0 });
+const nextId = await produceHours({ producer, topic: RAW, snapshot: registry.current(), t0: T0, hours: [0, 1, 2], perHour: PER_HOUR, silent: SILENT, withReferrer: false, expected, firstId: 0, routeOf });
 await produceBadInput(producer, RAW, T0 + 90 * 60_000, expected);
 await until('phase 1 to be read', () => parsedIn() >= expected.good + expected.bad);
 await job.checkpoint();
@@ -110,7 +119,11 @@ await job.checkpoint();
 // the schema changes: Click gets `referrer`; the registry reloads it without a restart
 await writeFile(join(schemas, 'events.proto'), EVENTS_PROTO_V2);
 const { snapshot: v2 } = await registry.reload();
-await produceHours({ producer, topic: RAW, snapshot: v2, t0: T0, hours: [3, 4, 5], perHour: PER_HOUR, silent: SILENT, withReferrer: true, expected, firstId: nextId });
+// the ETL rules change too; every step switches at the next checkpoint barrier
+await writeFile(rulesFile, rulesFor(95));
+threshold = 95;
+await until('the new ETL rules to take effect', () => rules.version() === 1);
+await produceHours({ producer, topic: RAW, snapshot: v2, t0: T0, hours: [3, 4, 5], perHour: PER_HOUR, silent: SILENT, withReferrer: true, expected, firstId: nextId, routeOf });
 await until('phase 2 to be read', () => parsedIn() >= expected.good + expected.bad);
 const result = await job.stop({ mode: 'drain' });
 const seconds = (performance.now() - started) / 1000;
@@ -145,7 +158,7 @@ await consumer.connect();
 await consumer.subscribe({ topic: READY, fromBeginning: true });
 const notes: Array<{ stream: string; partition: string; recordCount: number; files: string[]; start: number }> = [];
 await consumer.run({ eachMessage: async ({ message }) => void notes.push(JSON.parse(message.value!.toString())) });
-await until('notifications', () => notes.length >= 18, 20_000).catch(() => undefined);
+await until('notifications', () => notes.length >= 6 * Object.keys(STREAMS).length, 20_000).catch(() => undefined);
 await consumer.disconnect();
 for (const stream of Object.keys(STREAMS)) {
   const mine = notes.filter((n) => n.stream === stream);
@@ -171,6 +184,7 @@ console.log(`  events produced         ${expected.good + expected.bad} (${expect
 console.log(`  rows in Parquet         ${written} in ${check.countsByPartition.size} partitions of ${Object.keys(STREAMS).length} streams (DuckDB)`);
 console.log(`  dead letters            ${deadLines.length}: ${[...new Set(deadLines.map((d) => d.error.split(':')[0]))].join(', ')}`);
 console.log(`  notifications           ${notes.length} (hour order per stream; silent ${SILENT.stream} hour ${SILENT.hour} announced empty: ${silentNote ? 'yes' : 'no'})`);
+console.log(`  ETL rules               v${rules.current().version} after a hot reload; big orders routed: ${[...expected.counts].filter(([k]) => k.startsWith('big-orders|')).reduce((n, [, v]) => n + v, 0)}`);
 console.log(`  schema change           referrer column in later clicks files: ${clickCols(5).includes('referrer') ? 'yes' : 'no'}`);
 console.log(`  sample click (DuckDB)   ${JSON.stringify(check.sampleClick, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
 console.log(`  output                  ${tables}`);

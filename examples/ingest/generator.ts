@@ -7,7 +7,7 @@
 import type { SchemaSnapshot } from '@weir/formats';
 import { encodeEnvelope, encodeRecord, type Compression } from '@weir/formats';
 import type { Producer } from 'kafkajs';
-import type { StreamName } from './schemas.js';
+import type { ProducedStream } from './schemas.js';
 
 export const HOUR = 3_600_000;
 
@@ -22,7 +22,7 @@ export interface Expected {
 const COMPRESSIONS: Compression[] = ['none', 'gzip', 'zstd', 'lz4', 'snappy'];
 
 /** Per hour: clicks, orders, heartbeats (heartbeats are silent in `silentHour`). */
-export function eventsOf(stream: StreamName, id: number, ts: number, withReferrer: boolean): Record<string, unknown> {
+export function eventsOf(stream: ProducedStream, id: number, ts: number, withReferrer: boolean): Record<string, unknown> {
   const at = { seconds: Math.floor(ts / 1000), nanos: (ts % 1000) * 1_000_000 };
   switch (stream) {
     case 'clicks':
@@ -50,8 +50,10 @@ export interface ProduceOptions {
   snapshot: SchemaSnapshot;
   t0: number;
   hours: number[];
-  perHour: Record<StreamName, number>;
-  silent: { stream: StreamName; hour: number };
+  perHour: Record<ProducedStream, number>;
+  silent: { stream: ProducedStream; hour: number };
+  /** Where the pipeline's ETL will route an event (default: its own stream). */
+  routeOf?: (stream: ProducedStream, id: number) => string;
   withReferrer: boolean;
   expected: Expected;
   /** First id to use (ids stay unique across phases). */
@@ -63,7 +65,7 @@ export async function produceHours(o: ProduceOptions): Promise<number> {
   let id = o.firstId;
   const messages: Array<{ key: string; value: Buffer; timestamp: string }> = [];
   for (const h of o.hours) {
-    for (const stream of Object.keys(o.perHour) as StreamName[]) {
+    for (const stream of Object.keys(o.perHour) as ProducedStream[]) {
       if (stream === o.silent.stream && h === o.silent.hour) continue;
       const n = o.perHour[stream];
       for (let i = 0; i < n; i++, id++) {
@@ -71,7 +73,7 @@ export async function produceHours(o: ProduceOptions): Promise<number> {
         const event = eventsOf(stream, id, ts, o.withReferrer);
         const compression = COMPRESSIONS[id % COMPRESSIONS.length]!;
         messages.push({ key: `${stream}-${id}`, value: Buffer.from(encodeRecord(o.snapshot, stream, event, { compression })), timestamp: String(ts) });
-        const k = `${stream}|${h}`;
+        const k = `${o.routeOf?.(stream, id) ?? stream}|${h}`;
         o.expected.counts.set(k, (o.expected.counts.get(k) ?? 0) + 1);
         if (stream === 'orders') o.expected.orderTotal += (id % 1000) / 10;
         o.expected.good++;

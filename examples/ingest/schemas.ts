@@ -1,6 +1,8 @@
 /** The demo's protobuf schemas: three streams; version 2 adds `Click.referrer`. */
 
-export const STREAMS = { clicks: 'demo.Click', orders: 'demo.Order', heartbeats: 'demo.Heartbeat' } as const;
+export const STREAMS = { clicks: 'demo.Click', orders: 'demo.Order', heartbeats: 'demo.Heartbeat', 'big-orders': 'demo.Order' } as const;
+/** Streams the generator writes; 'big-orders' only exists through the ETL routing rule. */
+export type ProducedStream = 'clicks' | 'orders' | 'heartbeats';
 export type StreamName = keyof typeof STREAMS;
 
 const common = `

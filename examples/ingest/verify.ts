@@ -42,7 +42,7 @@ export async function checkTables(root: string, streams: string[]): Promise<Tabl
       countsByPartition.set(key, Number(count.getRowObjects()[0]!.n));
       const cols = await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${list}, union_by_name = true)`);
       columnsByPartition.set(key, cols.getRowObjects().map((r) => String(r.column_name)));
-      if (stream === 'orders') {
+      if (stream === 'orders' || stream === 'big-orders') {
         const sum = await db.runAndReadAll(`SELECT sum(total)::DOUBLE AS s FROM read_parquet(${list})`);
         orderTotal += Number(sum.getRowObjects()[0]!.s ?? 0);
       }
