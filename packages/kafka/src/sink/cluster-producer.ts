@@ -94,6 +94,8 @@ export class ClusterProducer {
   private retryTimer: NodeJS.Timeout | undefined;
   private metadataStale = false;
   private outstanding = 0;
+  /** Messages of sends waiting behind a metadata load. */
+  private gated = 0;
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<{ n: number; resolve: () => void }> = [];
   private closed = false;
@@ -103,9 +105,9 @@ export class ClusterProducer {
     this.cluster = createLowLevelCluster({ retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 }, ...options.kafka });
   }
 
-  /** Messages accepted but not yet acknowledged. */
+  /** Messages accepted but not yet acknowledged (including those waiting for topic metadata). */
   get pending(): number {
-    return this.outstanding;
+    return this.outstanding + this.gated;
   }
 
   get failed(): Error | undefined {
@@ -155,8 +157,10 @@ export class ClusterProducer {
     // a send that must load metadata first holds back later sends, so order is kept
     const topics = unknown ?? [];
     let result: Promise<void> | undefined;
+    this.gated += messages.length;
     const step = (this.gate ?? Promise.resolve())
       .then(() => (topics.length > 0 ? this.loadTopics(topics) : undefined))
+      .finally(() => (this.gated -= messages.length))
       .then(() => {
         result = this.enqueue(messages);
       });
@@ -178,7 +182,8 @@ export class ClusterProducer {
 
   /** Resolves once fewer than `n` messages are pending (or the producer failed or was abandoned). */
   below(n: number): Promise<void> {
-    if (this.outstanding < n || this.failure !== undefined) return Promise.resolve();
+    if (this.pending < n || this.failure !== undefined) return Promise.resolve();
+    if (this.outstanding < n && this.gate !== undefined) return this.gate.then(() => this.below(n));
     return new Promise<void>((resolve) => this.roomWaiters.push({ n, resolve }));
   }
 
@@ -425,7 +430,7 @@ export class ClusterProducer {
   private wakeRoom(): void {
     const keep: Array<{ n: number; resolve: () => void }> = [];
     for (const w of this.roomWaiters) {
-      if (this.outstanding < w.n || this.failure !== undefined) w.resolve();
+      if (this.pending < w.n || this.failure !== undefined) w.resolve();
       else keep.push(w);
     }
     this.roomWaiters = keep;

@@ -84,9 +84,14 @@ export class ExactlyOnceWriter<T> implements SinkWriter<T, KafkaTransactionCommi
       }
       const sent = begun.then(() => t.producer.send(list));
       sent.catch((err) => void (this.failure ??= err));
-      if (t.producer.pending + list.length > this.o.maxBufferedRecords) waits.push(sent);
+      // backpressure: wait until the queue is below its bound again (not until this batch is acknowledged)
+      if (t.producer.pending + list.length > this.o.maxBufferedRecords) waits.push(begun.then(() => t.producer.below(this.o.maxBufferedRecords)));
     }
-    if (waits.length > 0) return Promise.all(waits).then(() => undefined);
+    if (waits.length > 0) {
+      return Promise.all(waits).then(() => {
+        if (this.failure !== undefined) throw this.failure;
+      });
+    }
     return undefined;
   }
 

@@ -62,6 +62,28 @@ describe('kafka sink, at-least-once, one cluster', () => {
     }
   });
 
+  it('a fast bounded job: every record is in Kafka when run() returns, also records of a topic first seen at the end', async () => {
+    const cluster = await startCluster({ topics: [{ name: 'fast', partitions: 4 }, { name: 'late', partitions: 2 }] });
+    try {
+      const N = 60_000;
+      const p = new Pipeline({ name: 'fast', checkpoints: { dir: await tempDir(), intervalMs: 50 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 2, recordsPerSplit: N / 2, batchSize: 1_000, generate: (s, o) => s * (N / 2) + o })).sink(
+        'kafka',
+        kafkaSink<number>({
+          clusters: [{ brokers: cluster.bootstrapServers }],
+          // the last records go to a topic whose metadata is loaded only then
+          serialize: (i) => ({ topic: i % (N / 2) >= N / 2 - 500 ? 'late' : 'fast', key: `k${i % 101}`, value: String(i) }),
+        }),
+      );
+      expect((await p.run()).outcome).toBe('finished');
+      const sum = (t: string) => cluster.highWatermarks(t).reduce((a, b) => a + b, 0);
+      expect(sum('fast')).toBe(N - 1_000);
+      expect(sum('late')).toBe(1_000);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('uses a custom partitioner and explicit partitions', async () => {
     const cluster = await startCluster({ topics: [{ name: 'a', partitions: 4 }, { name: 'b', partitions: 3 }] });
     try {
