@@ -62,6 +62,16 @@ const transform = (value: Buffer | null): Buffer => {
   return out;
 };
 
+/** A run only counts when its output topic holds every record (high watermarks; markers and duplicates only add). */
+async function checkDelivered(brokers: string[], topic: string): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = offsets.reduce((a, o) => a + Number(o.high), 0);
+  if (total < RECORDS) throw new Error(`${topic}: ${total} records delivered, expected ${RECORDS}`);
+}
+
 /** Weir: bounded Kafka source -> map -> at-least-once Kafka sink. Records/s. */
 async function weir(brokers: string[], topic: string, guarantee: 'at-least-once' | 'exactly-once' = 'at-least-once'): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'weir-bench-kafka-sink-'));
@@ -77,6 +87,7 @@ async function weir(brokers: string[], topic: string, guarantee: 'at-least-once'
     const result = await p.run();
     const s = (performance.now() - t0) / 1000;
     if (result.outcome !== 'finished') throw new Error(`weir pipeline ended ${result.outcome}`);
+    await checkDelivered(brokers, topic);
     return RECORDS / s;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -111,6 +122,7 @@ async function handLoop(brokers: string[], topic: string): Promise<number> {
   const s = (performance.now() - t0) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
+  await checkDelivered(brokers, topic);
   return RECORDS / s;
 }
 
