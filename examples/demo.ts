@@ -18,7 +18,7 @@ import { Pipeline, WatermarkStrategies, consoleLogger, jsonLinesFileSink, type D
 import { startCluster } from '@weir/embedded-kafka';
 import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '@weir/files';
 import { parquetFormat } from '@weir/files/parquet';
-import { ArrowBatchBuilder, SchemaRegistry, broadcastRulesFile, etlStep, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { ArrowBatchBuilder, SchemaRegistry, broadcastRulesFile, broadcastSchemas, etlStep, parseEnvelope, type DecodedRecord } from '@weir/formats';
 import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { HOUR, produceBadInput, produceHours, type Expected } from './ingest/generator.js';
@@ -55,7 +55,7 @@ const registry = await SchemaRegistry.open({ dir: schemas });
 // Parquet per stream: one Arrow builder per (stream, schema version), made once
 const builders = new Map<string, ArrowBatchBuilder>();
 const toArrow = (records: readonly DecodedRecord[]): arrow.Table => {
-  const snapshot = registry.current();
+  const snapshot = schemaVersions.current();
   const stream = records[0]!.stream;
   const key = `${stream}@${snapshot.version}`;
   let builder = builders.get(key);
@@ -68,12 +68,14 @@ const pipeline = new Pipeline({
   checkpoints: { dir: join(work, 'checkpoints'), intervalMs: 500 },
   logger: consoleLogger('error'),
 });
+// schema reloads and rule edits are broadcast: every step switches at the same checkpoint barrier
+const schemaVersions = broadcastSchemas(pipeline, 'schemas', registry);
 const rules = await broadcastRulesFile(pipeline, 'etl-rules', rulesFile, { intervalMs: 200, onError: (e) => console.error(`etl rules: ${e.message}`) });
 pipeline
   .source('raw-events', kafkaSource({ clusters: [{ name: 'local', brokers: cluster.bootstrapServers, topics: [RAW] }] }), {
     watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(60_000, (r) => r.timestamp).withIdleness(1_000),
   })
-  .map('parse', parseEnvelope(registry))
+  .map('parse', parseEnvelope(() => schemaVersions.current()))
   // configured ETL: per-stream rules from the watched file, switched at a checkpoint barrier
   .flatMap('etl-rules', etlStep<DecodedRecord>(rules))
   // user ETL: normalise user names (the values stay protobufjs messages for the Arrow builder)
@@ -122,7 +124,7 @@ const { snapshot: v2 } = await registry.reload();
 // the ETL rules change too; every step switches at the next checkpoint barrier
 await writeFile(rulesFile, rulesFor(95));
 threshold = 95;
-await until('the new ETL rules to take effect', () => rules.version() === 1);
+await until('the new schema and ETL rules to take effect', () => rules.version() === 1 && schemaVersions.version() === 1);
 await produceHours({ producer, topic: RAW, snapshot: v2, t0: T0, hours: [3, 4, 5], perHour: PER_HOUR, silent: SILENT, withReferrer: true, expected, firstId: nextId, routeOf });
 await until('phase 2 to be read', () => parsedIn() >= expected.good + expected.bad);
 const result = await job.stop({ mode: 'drain' });

@@ -6,6 +6,7 @@
 export { SchemaRegistry } from './registry/registry.js';
 export type { ReloadResult, SchemaRegistryOptions, WatchOptions } from './registry/registry.js';
 export { SchemaSnapshot } from './registry/snapshot.js';
+export { broadcastSchemas } from './registry/broadcast-schemas.js';
 
 export { COMPRESSIONS, compress, decompress } from './envelope/codecs.js';
 export type { Compression } from './envelope/codecs.js';
