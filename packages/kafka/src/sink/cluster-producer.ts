@@ -74,6 +74,15 @@ interface PartitionQueue {
   nextSequence: number;
 }
 
+/** How long a topic the cluster reports as unknown is waited for (metadata propagation) before the send fails. */
+const MISSING_TOPIC_GRACE_MS = 3_000;
+
+/** A send waiting for topic metadata; `abandoned` once its messages were handed back. */
+interface GatedSend {
+  messages: OutMessage[];
+  abandoned: Error | undefined;
+}
+
 /** Thrown to pending sends when the producer gave up (failure, abandon, close). */
 export class ProducerFailedError extends Error {}
 
@@ -96,6 +105,7 @@ export class ClusterProducer {
   private outstanding = 0;
   /** Messages of sends waiting behind a metadata load. */
   private gated = 0;
+  private readonly gatedSends = new Set<GatedSend>();
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<{ n: number; resolve: () => void }> = [];
   private closed = false;
@@ -157,13 +167,25 @@ export class ClusterProducer {
     // a send that must load metadata first holds back later sends, so order is kept
     const topics = unknown ?? [];
     let result: Promise<void> | undefined;
+    const g: GatedSend = { messages, abandoned: undefined };
+    this.gatedSends.add(g);
     this.gated += messages.length;
+    const settle = () => {
+      if (g.abandoned === undefined && this.gatedSends.delete(g)) this.gated -= messages.length;
+    };
     const step = (this.gate ?? Promise.resolve())
-      .then(() => (topics.length > 0 ? this.loadTopics(topics) : undefined))
-      .finally(() => (this.gated -= messages.length))
-      .then(() => {
-        result = this.enqueue(messages);
-      });
+      .then(() => (topics.length > 0 ? this.loadTopicsRetrying(topics, g) : undefined))
+      .then(
+        () => {
+          if (g.abandoned !== undefined) throw g.abandoned;
+          settle();
+          result = this.enqueue(messages);
+        },
+        (err: unknown) => {
+          settle();
+          throw g.abandoned ?? err;
+        },
+      );
     const gate = step.catch(() => undefined);
     this.gate = gate;
     void gate.then(() => {
@@ -197,6 +219,13 @@ export class ClusterProducer {
       if (q.inflight !== undefined) for (const m of q.inflight.messages) out.push(m);
       for (const e of q.entries) for (const m of e.messages) out.push(m);
     }
+    // sends still waiting for metadata are newer than everything queued
+    for (const g of this.gatedSends) {
+      g.abandoned = reason;
+      for (const m of g.messages) out.push(m);
+    }
+    this.gatedSends.clear();
+    this.gated = 0;
     this.failAll(reason);
     this.failure = undefined;
     this.identity = undefined;
@@ -212,8 +241,41 @@ export class ClusterProducer {
 
   // ---- internals --------------------------------------------------------------------
 
+  /** Load metadata, retrying retriable errors (each counts as a failed request) until the delivery timeout. */
+  private async loadTopicsRetrying(topics: string[], g: GatedSend): Promise<void> {
+    const t0 = Date.now();
+    let stuck = false;
+    for (;;) {
+      if (g.abandoned !== undefined) throw g.abandoned;
+      try {
+        return await this.loadTopics(topics);
+      } catch (err) {
+        if (g.abandoned !== undefined) throw err;
+        if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+          // the cluster answered: a missing topic is a configuration error, not a cluster failure
+          if (Date.now() - t0 > Math.min(MISSING_TOPIC_GRACE_MS, this.o.deliveryTimeoutMs)) throw new Error(`topic ${topics.join(', ')} does not exist`, { cause: err });
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        if (!isRetriable(err)) throw err;
+        forgetBrokerOnConnectionError(this.cluster, err);
+        this.o.onRequest?.(false, err);
+        if (Date.now() - t0 > this.o.deliveryTimeoutMs) {
+          const e = new ProducerFailedError(`metadata for ${topics.join(', ')} not available within ${this.o.deliveryTimeoutMs} ms: ${errorText(err)}`, { cause: err });
+          if (this.o.onStuck === undefined || stuck) throw e;
+          stuck = true;
+          this.o.onStuck(e); // the owner may abandon this send (then the loop ends)
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   private async loadTopics(topics: string[]): Promise<void> {
     await this.cluster.addMultipleTargetTopics(topics);
+    // after a failed refresh KafkaJS keeps the topics as targets without metadata: refresh again
+    // (throws while the cluster is unreachable); only a topic missing from a fresh answer does not exist
+    if (topics.some((t) => this.cluster.findTopicPartitionMetadata(t).length === 0)) await this.cluster.refreshMetadata();
     for (const t of topics) {
       if (this.cluster.findTopicPartitionMetadata(t).length === 0) throw new Error(`topic ${t} does not exist`);
       this.knownTopics.add(t);

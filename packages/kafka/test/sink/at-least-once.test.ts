@@ -84,6 +84,17 @@ describe('kafka sink, at-least-once, one cluster', () => {
     }
   });
 
+  it('a topic that does not exist fails the job with a clear error', async () => {
+    const cluster = await startCluster({ topics: [{ name: 'present', partitions: 1 }] });
+    try {
+      const p = new Pipeline({ name: 'missing', checkpoints: { dir: await tempDir(), intervalMs: 1_000 }, logger: silentLogger, restart: { kind: 'none' } });
+      p.source('items', collectionSource([1, 2, 3])).sink('kafka', kafkaSink<number>({ clusters: [{ brokers: cluster.bootstrapServers }], topic: 'absent', serialize: (i) => ({ value: String(i) }) }));
+      await expect(p.run()).rejects.toThrow(/topic absent does not exist/);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('uses a custom partitioner and explicit partitions', async () => {
     const cluster = await startCluster({ topics: [{ name: 'a', partitions: 4 }, { name: 'b', partitions: 3 }] });
     try {

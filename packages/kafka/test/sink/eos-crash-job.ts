@@ -4,7 +4,7 @@
  * argv: <brokers,comma-separated> <checkpointDir>
  */
 
-import { Pipeline, drainOnSignals, silentLogger } from '@weir/core';
+import { Pipeline, consoleLogger, drainOnSignals } from '@weir/core';
 import { kafkaSink, kafkaSource, type KafkaRecord } from '../../src/index.js';
 
 const [brokers, checkpointDir] = process.argv.slice(2);
@@ -13,7 +13,7 @@ const list = brokers!.split(',');
 const p = new Pipeline({
   name: 'eos-crash',
   checkpoints: { dir: checkpointDir!, intervalMs: 150 },
-  logger: silentLogger,
+  logger: consoleLogger(process.env.WEIR_CRASH_LOG === 'debug' ? 'debug' : 'info'), // stderr, shown by the test when an attempt misbehaves
   restart: { kind: 'none' },
 });
 p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['in'] }], startFrom: 'earliest', fetchMaxWaitMs: 50 }))
@@ -33,7 +33,18 @@ p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['
 
 const job = p.start();
 drainOnSignals(job);
+// a drain that takes long shows where it is
+process.once('SIGTERM', () => {
+  setTimeout(() => process.stderr.write(`drain still running: ${JSON.stringify(job.status())}\n`), 15_000).unref();
+});
 process.stdout.write('started\n');
+// the test drains only a running job (a drain requested during startup never ends: see the report)
+const ready = setInterval(() => {
+  if (job.status().checkpoints.completed > 0) {
+    process.stdout.write('checkpointed\n');
+    clearInterval(ready);
+  }
+}, 20);
 const result = await job.done; // rejects (non-zero exit) when the job failed
 process.stdout.write(`${JSON.stringify({ done: result.outcome })}\n`);
 process.exit(0);

@@ -19,7 +19,8 @@ function start(args: string[]): Run {
   const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const started = new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('started') && resolve()));
+  // resolves once the attempt completed a checkpoint (it is running, not starting)
+  const started = new Promise<void>((resolve) => child.stdout!.on('data', (d) => String(d).includes('checkpointed') && resolve()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
   return { child, started, exit };
 }

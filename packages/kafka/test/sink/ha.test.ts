@@ -229,6 +229,40 @@ describe('kafka sink, several clusters, at-least-once', () => {
     }
   });
 
+  it('failover: a cluster lost right after connecting, before its first send, hands its records to the next one', async () => {
+    const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 2 }] })) as [EmbeddedCluster, EmbeddedCluster];
+    try {
+      const N = 3_000;
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const sink = kafkaSink<number>({
+        clusters: [
+          { name: 'a', brokers: a.bootstrapServers },
+          { name: 'b', brokers: b.bootstrapServers },
+        ],
+        mode: 'failover',
+        topic: 'out',
+        breaker: { failureThreshold: 3, resetTimeoutMs: 60_000 },
+        serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
+      });
+      const p = new Pipeline({ name: 'failover-first', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      p.source('gen', generatorSource({ splits: 1, recordsPerSplit: N, batchSize: 100, generate: (_s, o) => o }))
+        .asyncMap('wait', async (i: number) => (await gate, i), { concurrency: 1 })
+        .sink('kafka', sink);
+      const job = p.start();
+      await waitFor('a ready', () => stat(sink, 'a')?.state === 'closed');
+      await a.stop();
+      open();
+      expect((await job.done).outcome).toBe('finished');
+      const readB = await readTopic(b.bootstrapServers, 'out', { expected: N });
+      expect(expectContiguous(ids(readB))).toBe(N - 1);
+      expectPerKeyOrder(readB);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it('balance: records spread by weight over healthy clusters, keys stay on one cluster', async () => {
     const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 2 }] })) as [EmbeddedCluster, EmbeddedCluster];
     try {
