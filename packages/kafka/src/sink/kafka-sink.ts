@@ -10,6 +10,7 @@ import { ClusterLane } from './cluster-lane.js';
 import { ClusterProducer, type ClusterProducerOptions } from './cluster-producer.js';
 import { ExactlyOnceWriter, TransactionRegistry, transactionalId } from './exactly-once-writer.js';
 import { createLowLevelCluster, type LowLevelCluster } from './kafkajs-internals.js';
+import { registerSinkGauges } from './metrics.js';
 import { partitionChooser } from './records.js';
 import { Spill } from './spill.js';
 import { endTxn, initProducerId } from './transactions.js';
@@ -41,7 +42,8 @@ interface Resolved<T> extends KafkaSinkOptions<T> {
 export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
   const o = resolve(options);
   const registries = new Map<string, TransactionRegistry>();
-  const live = new Map<string, () => KafkaClusterStats[]>();
+  const live = new Map<string, { step: string; subtask: number; stats: () => KafkaClusterStats[] }>();
+  if (o.metricsRegistry !== undefined) registerSinkGauges(o.metricsRegistry, live);
   const keyOf = (ctx: SinkContext) => `${ctx.stepName}\u0000${ctx.subtask}`;
   const prefixOf = (ctx: SinkContext) => o.transactionalIdPrefix ?? ctx.stepName;
 
@@ -52,7 +54,11 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
         await Promise.all(targets.map((t) => t.producer.connect()));
         let registry = registries.get(keyOf(ctx));
         if (registry === undefined) registries.set(keyOf(ctx), (registry = new TransactionRegistry()));
-        live.set(keyOf(ctx), () => targets.map((t) => ({ name: t.name, state: 'closed', pending: t.producer.pending, spillDepth: 0, acknowledged: 0, failures: 0 })));
+        live.set(keyOf(ctx), {
+          step: ctx.stepName,
+          subtask: ctx.subtask,
+          stats: () => targets.map((t) => ({ name: t.name, state: 'closed', pending: t.producer.pending, spillDepth: 0, acknowledged: 0, failures: 0 })),
+        });
         return new ExactlyOnceWriter(
           { serialize: o.serialize, topic: o.topic, prefix: prefixOf(ctx), poolSize: o.poolSize, maxBufferedRecords: o.maxBufferedRecords, deliveryTimeoutMs: o.deliveryTimeoutMs },
           o.mode,
@@ -90,7 +96,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
       );
       ref.writer = writer;
       await Promise.all(lanes.map((l) => l.start()));
-      live.set(keyOf(ctx), () => lanes.map((l) => l.stats()));
+      live.set(keyOf(ctx), { step: ctx.stepName, subtask: ctx.subtask, stats: () => lanes.map((l) => l.stats()) });
       return writer as SinkWriter<T, KafkaTransactionCommittable>;
     },
 
@@ -149,7 +155,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
     },
 
     stats() {
-      return [...live.values()].flatMap((f) => f());
+      return [...live.values()].flatMap((f) => f.stats());
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Public types of the Kafka sinks. */
 
 import type { KafkaConfig } from 'kafkajs';
+import type { Registry } from 'prom-client';
 
 /** What a record becomes in Kafka. */
 export interface KafkaSinkRecord {
@@ -82,6 +83,12 @@ export interface KafkaSinkOptions<T> {
    * cannot hold back the checkpoint.
    */
   spill?: { dir: string; maxRecords?: number; afterMs?: number };
+  /**
+   * prom-client registry for per-cluster gauges (`weir_kafka_sink_spill_depth`,
+   * `..._pending_records`, `..._acknowledged_records`, `..._breaker_state`; labels step, subtask,
+   * cluster), e.g. the pipeline's `metrics.prom` so they appear in `job.prometheus()`.
+   */
+  metricsRegistry?: Registry;
 }
 
 /** Exactly-once committable: one open transaction on one cluster, stored in the checkpoint. */

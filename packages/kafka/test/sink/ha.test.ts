@@ -1,4 +1,4 @@
-import { Pipeline, generatorSource, silentLogger } from '@weir/core';
+import { MetricsRegistry, Pipeline, generatorSource, silentLogger } from '@weir/core';
 import { startClusters, type EmbeddedCluster } from '@weir/embedded-kafka';
 import { describe, expect, it } from 'vitest';
 import { kafkaSink, type KafkaClusterStats } from '../../src/sink/index.js';
@@ -61,6 +61,7 @@ describe('kafka sink, several clusters, at-least-once', () => {
   it('replicate: a cluster that is down gets its records from the durable spill, in order, after it returns; the other never waits', async () => {
     const [a, b] = (await startClusters(2, { brokers: 1, topics: [{ name: 'out', partitions: 4 }] })) as [EmbeddedCluster, EmbeddedCluster];
     try {
+      const metrics = new MetricsRegistry();
       const sink = kafkaSink<number>({
         clusters: [
           { name: 'a', brokers: a.bootstrapServers },
@@ -69,10 +70,11 @@ describe('kafka sink, several clusters, at-least-once', () => {
         mode: 'replicate',
         topic: 'out',
         spill: { dir: await tempDir() },
+        metricsRegistry: metrics.prom,
         breaker: { failureThreshold: 3, resetTimeoutMs: 300 },
         serialize: (i) => ({ key: `k${i % KEYS}`, value: String(i) }),
       });
-      const p = new Pipeline({ name: 'replicate', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger });
+      const p = new Pipeline({ name: 'replicate', checkpoints: { dir: await tempDir(), intervalMs: 200 }, logger: silentLogger, metrics });
       p.source('gen', generatorSource({ splits: 1, batchSize: 200, ratePerSecond: 4_000, generate: (_s, o) => o })).sink('kafka', sink);
       const job = p.start();
       await waitFor('records on both clusters', () => total(a) > 1_500 && total(b) > 1_500);
@@ -81,6 +83,11 @@ describe('kafka sink, several clusters, at-least-once', () => {
       // a keeps receiving while b's records pile up in its spill
       await waitFor('b spilling', () => stat(sink, 'b').spillDepth > 1_500 && total(a) > atStop + 1_500);
       expect(stat(sink, 'b').state).not.toBe('closed');
+      // the spill depth is a Prometheus gauge of the job
+      const text = await job.prometheus();
+      const depth = Number(/weir_kafka_sink_spill_depth\{[^}]*cluster="b"[^}]*\} (\d+)/.exec(text)?.[1]);
+      expect(depth).toBeGreaterThan(1_500);
+      expect(text).toMatch(/weir_kafka_sink_breaker_state\{[^}]*cluster="b"[^}]*\} (1|0\.5)/);
       await b.start();
       await waitFor('b spill drained', () => stat(sink, 'b').spillDepth === 0 && stat(sink, 'b').state === 'closed', 20_000);
       await job.stop({ mode: 'drain' });
