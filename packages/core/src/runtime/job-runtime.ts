@@ -67,6 +67,9 @@ export class JobRuntime {
   private lastCheckpointEnd = 0;
   private lastCompleted: CompletedCheckpoint | undefined;
   private stopping: StopMode | undefined;
+  private stopped: Promise<CompletedCheckpoint | undefined> | undefined;
+  private opened = false;
+  private applyDeferredStop: (() => void) | undefined;
   /** Set once the attempt is ending: no new periodic checkpoint may be scheduled. */
   private closing = false;
   private failure: unknown;
@@ -110,6 +113,8 @@ export class JobRuntime {
     });
     try {
       await this.open();
+      this.opened = true;
+      this.applyDeferredStop?.();
       this.scheduleCheckpoint();
       if (c.checkpoints.intervalMs <= 0) this.stopBroadcastTimer = switchBroadcastsOnTimer(c.broadcasts ?? [], (a) => this.mailbox.submit(a));
       this.startAlignment();
@@ -286,11 +291,20 @@ export class JobRuntime {
 
   // ---- stopping ---------------------------------------------------------------------
 
-  /** Request a stop; `run()` resolves once it is done. */
-  async stop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
-    if (this.stopping !== undefined) return undefined;
+  /** Request a stop; `run()` resolves once it is done. A stop requested before the sources run applies once they are open. */
+  stop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
+    if (this.stopping !== undefined) return this.stopped ?? Promise.resolve(undefined);
     this.stopping = mode;
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
+    if (!this.opened) {
+      this.stopped = new Promise((resolve, reject) => (this.applyDeferredStop = () => void this.applyStop(mode).then(resolve, reject)));
+      return this.stopped;
+    }
+    this.stopped = this.applyStop(mode);
+    return this.stopped;
+  }
+
+  private async applyStop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
     let savepoint: CompletedCheckpoint | undefined;
     if (mode === 'savepoint') savepoint = await this.triggerCheckpoint('savepoint');
     await Promise.all(this.sources.map((s) => s.stopReading()));

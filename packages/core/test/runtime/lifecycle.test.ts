@@ -39,6 +39,18 @@ describe('drain', () => {
   });
 });
 
+describe('stop right after start', () => {
+  for (const mode of ['drain', 'cancel', 'savepoint'] as const) {
+    it(`a ${mode} requested before the sources run still ends the job`, async () => {
+      const p = new Pipeline(await base(`early-${mode}`));
+      p.source('ticks', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => o })).sink('out', memorySink<number>().sink);
+      const job = p.start();
+      const result = await job.stop({ mode });
+      expect(result.outcome).toBe(mode === 'drain' ? 'drained' : mode === 'cancel' ? 'cancelled' : 'savepoint');
+    });
+  }
+});
+
 describe('timers and savepoints', () => {
   it('restores event-time timers from a savepoint and fires them once after restore', async () => {
     const dir = await tempDir();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ErrorCodes } from '../../protocol/index.js';
 import type { IsolationLevel, PartitionLogApi } from '../../log/types.js';
 import type { ApiHandler, RequestContext } from '../context.js';
@@ -106,6 +107,8 @@ function offsetAfter(records: Buffer): number {
 /** Resolves when any partition gets readable data, the time is up or the connection closes. */
 async function waitForAny(waitOn: FetchPass['waitOn'], timeoutMs: number, isolation: IsolationLevel, signal: AbortSignal): Promise<void> {
   const done = new AbortController();
+  // one listener per partition waited on: a fetch of many partitions is not a leak
+  setMaxListeners(0, done.signal);
   const onAbort = (): void => done.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
