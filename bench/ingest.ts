@@ -6,12 +6,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as arrow from 'apache-arrow';
 import { Pipeline, WatermarkStrategies, silentLogger } from '@weir/core';
 import { startCluster } from '@weir/embedded-kafka';
 import { bucketedFileSink } from '@weir/files';
 import { parquetFormat } from '@weir/files/parquet';
-import { ArrowBatchBuilder, SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { arrowTablesOf } from '../examples/ingest/arrow-tables.js';
 import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { produceHours, type Expected } from '../examples/ingest/generator.js';
@@ -36,20 +36,13 @@ export async function run(): Promise<BenchResult[]> {
     await produceHours({ producer, topic: 'raw-events', snapshot: registry.current(), t0, hours: HOURS, perHour: PER_HOUR, silent: { stream: 'heartbeats', hour: -1 }, withReferrer: false, expected, firstId: 0 });
     await producer.disconnect();
 
-    const builders = new Map<string, ArrowBatchBuilder>();
-    const toArrow = (records: readonly DecodedRecord[]) => {
-      const stream = records[0]!.stream;
-      let b = builders.get(stream);
-      if (b === undefined) builders.set(stream, (b = new ArrowBatchBuilder(registry.current().typeOf(stream)!, { timestampUnit: 'ms' })));
-      return new arrow.Table(b.build(records.map((r) => r.value)));
-    };
     const pipeline = new Pipeline({ name: 'bench-ingest', checkpoints: { dir: join(work, 'chk'), intervalMs: 2000 }, logger: silentLogger });
     pipeline
       .source('raw', kafkaSource({ clusters: [{ name: 'local', brokers: cluster.bootstrapServers, topics: ['raw-events'] }], boundedness: 'bounded' }), {
         watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(60_000, (r) => r.timestamp),
       })
       .map('parse', parseEnvelope(registry))
-      .sink('tables', bucketedFileSink<DecodedRecord>({ storage: join(work, 'tables'), streamOf: (r) => r.stream, format: parquetFormat({ toArrow, compression: 'zstd' }) }));
+      .sink('tables', bucketedFileSink<DecodedRecord>({ storage: join(work, 'tables'), streamOf: (r) => r.stream, format: parquetFormat({ toArrow: arrowTablesOf(() => registry.current()), compression: 'zstd' }) }));
     const started = performance.now();
     const job = pipeline.start();
     await job.done;

@@ -13,14 +13,14 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as arrow from 'apache-arrow';
 import { Pipeline, WatermarkStrategies, consoleLogger, jsonLinesFileSink, type DeadLetter } from '@weir/core';
 import { startCluster } from '@weir/embedded-kafka';
 import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '@weir/files';
 import { parquetFormat } from '@weir/files/parquet';
-import { ArrowBatchBuilder, SchemaRegistry, broadcastRulesFile, broadcastSchemas, etlStep, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { SchemaRegistry, broadcastRulesFile, broadcastSchemas, etlStep, parseEnvelope, type DecodedRecord } from '@weir/formats';
 import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { Kafka, logLevel } from 'kafkajs';
+import { arrowTablesOf } from './ingest/arrow-tables.js';
 import { HOUR, produceBadInput, produceHours, type Expected } from './ingest/generator.js';
 import { EVENTS_PROTO_V1, EVENTS_PROTO_V2, STREAMS, type ProducedStream } from './ingest/schemas.js';
 import { checkTables } from './ingest/verify.js';
@@ -52,16 +52,6 @@ const producer = kafka.producer();
 await producer.connect();
 const registry = await SchemaRegistry.open({ dir: schemas });
 
-// Parquet per stream: one Arrow builder per (stream, schema version), made once
-const builders = new Map<string, ArrowBatchBuilder>();
-const toArrow = (records: readonly DecodedRecord[]): arrow.Table => {
-  const snapshot = schemaVersions.current();
-  const stream = records[0]!.stream;
-  const key = `${stream}@${snapshot.version}`;
-  let builder = builders.get(key);
-  if (builder === undefined) builders.set(key, (builder = new ArrowBatchBuilder(snapshot.typeOf(stream)!, { timestampUnit: 'ms' })));
-  return new arrow.Table(builder.build(records.map((r) => r.value)));
-};
 
 const pipeline = new Pipeline({
   name: 'ingest',
@@ -88,7 +78,7 @@ pipeline
     bucketedFileSink<DecodedRecord>({
       storage: tables,
       streamOf: (r) => r.stream,
-      format: parquetFormat({ toArrow, compression: 'zstd' }),
+      format: parquetFormat({ toArrow: arrowTablesOf(() => schemaVersions.current()), compression: 'zstd' }),
       merge: { mode: 'on-ready', targetBytes: 64 << 20 },
       readiness: {
         delayMs: 0,

@@ -4,23 +4,16 @@
  * argv: <brokers,comma-separated> <tablesDir> <checkpointDir> <schemasDir>
  */
 
-import * as arrow from 'apache-arrow';
 import { Pipeline, WatermarkStrategies, silentLogger } from '@weir/core';
 import { bucketedFileSink, successFilePolicy } from '@weir/files';
 import { parquetFormat } from '@weir/files/parquet';
-import { ArrowBatchBuilder, SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { SchemaRegistry, parseEnvelope, type DecodedRecord } from '@weir/formats';
+import { arrowTablesOf } from './arrow-tables.js';
 import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { STREAMS } from './schemas.js';
 
 const [brokers, tables, checkpoints, schemas] = process.argv.slice(2) as [string, string, string, string];
 const registry = await SchemaRegistry.open({ dir: schemas });
-const builders = new Map<string, ArrowBatchBuilder>();
-const toArrow = (records: readonly DecodedRecord[]): arrow.Table => {
-  const stream = records[0]!.stream;
-  let b = builders.get(stream);
-  if (b === undefined) builders.set(stream, (b = new ArrowBatchBuilder(registry.current().typeOf(stream)!, { timestampUnit: 'ms' })));
-  return new arrow.Table(b.build(records.map((r) => r.value)));
-};
 
 let seen = 0;
 const pipeline = new Pipeline({ name: 'ingest-crash', checkpoints: { dir: checkpoints, intervalMs: 200 }, logger: silentLogger, restart: { kind: 'none' } });
@@ -39,7 +32,7 @@ pipeline
     bucketedFileSink<DecodedRecord>({
       storage: tables,
       streamOf: (r) => r.stream,
-      format: parquetFormat({ toArrow, compression: 'zstd' }),
+      format: parquetFormat({ toArrow: arrowTablesOf(() => registry.current()), compression: 'zstd' }),
       merge: { mode: 'on-ready', targetBytes: 64 << 20 },
       readiness: { delayMs: 0, streams: Object.keys(STREAMS), policies: [successFilePolicy()] },
     }),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { StepSnapshot, CheckpointKind } from '../runtime/barrier.js';
 import { LocalStateFiles } from '../state/local-state-files.js';
 import type { StateFiles } from '../state/types.js';
+import { pathExists } from '../util/path-exists.js';
 
 export const METADATA_FILE = '_metadata.json';
 
@@ -118,7 +119,7 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     let completed = 0;
     for (const id of ids) {
       const dir = this.dirOf(id, 'checkpoint');
-      const done = await exists(join(dir, METADATA_FILE));
+      const done = await pathExists(join(dir, METADATA_FILE));
       if (done) completed++;
       if (completed > keep || (!done && completed >= 1)) await rm(dir, { recursive: true, force: true });
     }
@@ -138,14 +139,6 @@ function safeName(step: string): string {
   return step.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function dirSize(dir: string): Promise<number> {
   let total = 0;

@@ -7,9 +7,10 @@
  * instances and restarted attempts never collide.
  */
 
-import { open, readdir, rename, rm, stat, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sink, SinkWriter } from './types.js';
+import { pathExists } from '../util/path-exists.js';
 
 export interface JsonLinesFileSinkOptions<T> {
   dir: string;
@@ -78,7 +79,7 @@ export function jsonLinesFileSink<T>(o: JsonLinesFileSinkOptions<T>): Sink<T, Fi
               await rename(c.pending, c.final);
             } catch (err) {
               // already published by an earlier commit of the same checkpoint: idempotent
-              if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !(await exists(c.final))) throw err;
+              if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !(await pathExists(c.final))) throw err;
             }
           }
         },
@@ -97,11 +98,3 @@ export function jsonLinesFileSink<T>(o: JsonLinesFileSinkOptions<T>): Sink<T, Fi
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -24,6 +24,9 @@ export interface KeyedProcessDeps {
 }
 
 
+/** Shared strings of the integer keys 0..65535. */
+const SMALL_INT_KEYS: Array<string | undefined> = new Array(65_536);
+
 export class KeyedProcessNode extends RuntimeNode {
   private backend!: KeyedStateBackend;
   private fn!: KeyedProcessFunction<string, unknown, unknown>;
@@ -108,9 +111,12 @@ export class KeyedProcessNode extends RuntimeNode {
     this.metrics.recordsIn += values.length;
     const keys = new Array<string>(values.length);
     const keyFn = this.keyFn;
+    const small = SMALL_INT_KEYS;
     for (let i = 0; i < values.length; i++) {
       try {
-        keys[i] = String(keyFn(values[i]));
+        const k = keyFn(values[i]);
+        // small integer keys (ids, buckets) reuse one string each instead of allocating per record
+        keys[i] = typeof k === 'string' ? k : k >= 0 && k < small.length && (k | 0) === k ? (small[k] ??= String(k)) : String(k);
       } catch (err) {
         keys[i] = '';
         this.recordFailed(this.name, err, values[i], timestamps[i]!);

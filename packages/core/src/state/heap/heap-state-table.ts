@@ -24,6 +24,9 @@ export class HeapStateTable implements StateTable {
   updateOnRead: boolean;
   placeholder: boolean;
   private index = new Map<string, number>();
+  /** The last key looked up and its slot: a read-modify-write of one key does one map lookup. */
+  private lastKey: string | undefined;
+  private lastSlot = -1;
   private pages: HeapPage[] = [];
   private free: number[] = [];
   private nextSlot = 0;
@@ -40,13 +43,23 @@ export class HeapStateTable implements StateTable {
     return this.index.size;
   }
 
-  get(key: string): StateEntry | undefined {
+  private slotOf(key: string): number | undefined {
+    if (key === this.lastKey) return this.lastSlot;
     const slot = this.index.get(key);
+    if (slot !== undefined) {
+      this.lastKey = key;
+      this.lastSlot = slot;
+    }
+    return slot;
+  }
+
+  get(key: string): StateEntry | undefined {
+    const slot = this.slotOf(key);
     return slot === undefined ? undefined : this.pages[slot >> PAGE_BITS]!.entries[slot & PAGE_MASK];
   }
 
   put(key: string, entry: StateEntry, version: number): void {
-    let slot = this.index.get(key);
+    let slot = this.slotOf(key);
     if (slot === undefined) {
       slot = this.free.pop() ?? this.nextSlot++;
       this.index.set(key, slot);
@@ -59,9 +72,10 @@ export class HeapStateTable implements StateTable {
   }
 
   delete(key: string, version: number): void {
-    const slot = this.index.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) return;
     this.index.delete(key);
+    this.lastKey = undefined;
     const page = this.writablePage(slot >> PAGE_BITS, version);
     page.entries[slot & PAGE_MASK] = undefined;
     page.keys[slot & PAGE_MASK] = undefined;
@@ -80,6 +94,7 @@ export class HeapStateTable implements StateTable {
 
   clear(): void {
     this.index = new Map();
+    this.lastKey = undefined;
     this.pages = [];
     this.free = [];
     this.nextSlot = 0;
