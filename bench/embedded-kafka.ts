@@ -4,20 +4,17 @@
  * share of the CPU spent by broker + client over the run (target <= 0.5: the broker should not be
  * what limits a test or a demo). Set WEIR_BENCH_PROFILE=<dir> to write a --cpu-prof of the broker.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 
 import type { BenchResult } from './run.js';
+import { startBrokerProcess } from './support/broker-process.js';
 
 const MESSAGES = 200_000;
 const BATCH = 1000;
 const MESSAGE_BYTES = 1024;
 /** Sends in flight at once (KafkaJS producers pipeline per broker connection). */
 const CONCURRENT_SENDS = 4;
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function processCpuSeconds(pid: number): number {
@@ -31,17 +28,8 @@ function clientCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function startBroker(): Promise<{ child: ChildProcess; brokers: string[] }> {
-  const child = spawn(process.execPath, [...(process.env.WEIR_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.WEIR_BENCH_PROFILE] : []), BIN, '--brokers', '1', '--port', '0', '--topic', 'bench:4'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    child.once('exit', (code) => reject(new Error(`weir-kafka exited ${code}`)));
-  });
-  return { child, brokers: (JSON.parse(line) as { bootstrapServers: string[] }).bootstrapServers };
+function startBroker(): ReturnType<typeof startBrokerProcess> {
+  return startBrokerProcess(['bench:4'], process.env.WEIR_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.WEIR_BENCH_PROFILE] : []);
 }
 
 async function produce(kafka: Kafka): Promise<number> {

@@ -9,35 +9,24 @@
  * `kafka.sink.exactly-once-vs-at-least-once`: the same Weir pipeline with the exactly-once sink (a
  * transaction per checkpoint, checkpoints every second); baseline: the at-least-once run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { Pipeline, silentLogger } from '@weir/core';
 import { kafkaSink, kafkaSource, type KafkaRecord } from '@weir/kafka';
 import type { BenchResult } from './run.js';
+import { startBrokerProcess } from './support/broker-process.js';
 
 const RECORDS = Number(process.env.WEIR_BENCH_KAFKA_SINK_RECORDS ?? 300_000);
 const PARTITIONS = 4;
 const FETCH_BYTES = 1 << 20;
 const ROUNDS = 3;
 const VALUE = Buffer.alloc(100, 'v');
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
 
-async function startBroker(): Promise<{ child: ChildProcess; brokers: string[] }> {
-  const topics = ['in', ...Array.from({ length: ROUNDS }, (_, r) => [`weir-${r}`, `hand-${r}`, `eos-${r}`]).flat()].flatMap((t) => ['--topic', `${t}:${PARTITIONS}`]);
-  const child = spawn(process.execPath, [BIN, '--brokers', '1', '--port', '0', ...topics], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    child.once('exit', (code) => reject(new Error(`weir-kafka exited ${code}`)));
-  });
-  return { child, brokers: (JSON.parse(line) as { bootstrapServers: string[] }).bootstrapServers };
+function startBroker(): ReturnType<typeof startBrokerProcess> {
+  return startBrokerProcess(['in', ...Array.from({ length: ROUNDS }, (_, r) => [`weir-${r}`, `hand-${r}`, `eos-${r}`]).flat()].map((t) => `${t}:${PARTITIONS}`));
 }
 
 async function fill(brokers: string[]): Promise<void> {
