@@ -61,6 +61,8 @@ function rate(count: number, ms: number): number {
 }
 
 async function timed<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number }> {
+  // each side starts from a collected heap, not with the other side's garbage (bench runs with --expose-gc)
+  (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
   const result = await fn();
   return { result, ms: performance.now() - t0 };
@@ -72,7 +74,7 @@ export async function run(): Promise<BenchResult[]> {
   let weirMs = Infinity;
   let loopCount = 0;
   let weirCount = 0;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     const l = await timed(handLoop);
     loopMs = Math.min(loopMs, l.ms);
     loopCount = l.result;
