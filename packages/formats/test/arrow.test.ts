@@ -63,6 +63,18 @@ describe('protobuf -> Arrow', () => {
     expect([...(table.getChild('blob')!.get(4) as Uint8Array)]).toEqual([4, 1, 2]);
   });
 
+  it('one builder over many batches (and after a batch that threw) builds what a fresh builder builds', async () => {
+    const { snap, messages } = await decodedOrders(1100); // past the builders' initial 1024 slots
+    const type = snap.typeOf('orders')!;
+    const ipc = (batch: arrow.RecordBatch) => Buffer.from(arrow.tableToIPC(new arrow.Table([batch]))).toString('base64');
+    const reused = new ArrowBatchBuilder(type);
+    const batches = [messages, messages.slice(7, 12), [...messages.slice(0, 3), {}, ...messages.slice(3, 5)]];
+    expect(ipc(reused.build(batches[0]!))).toEqual(ipc(new ArrowBatchBuilder(type).build(batches[0]!)));
+    expect(ipc(reused.build(batches[1]!))).toEqual(ipc(new ArrowBatchBuilder(type).build(batches[1]!)));
+    expect(() => reused.build([...messages.slice(0, 2), { id: 'not an int64' }])).toThrow();
+    expect(ipc(reused.build(batches[2]!))).toEqual(ipc(new ArrowBatchBuilder(type).build(batches[2]!)));
+  });
+
   it('schema evolution: a field added in a newer version is a new nullable column', async () => {
     const { registry, snap: v1, messages: v1Messages, dir } = await decodedOrders(3);
     await writeFile(join(dir, 'order.proto'), ORDER_PROTO_V2);

@@ -2,7 +2,7 @@
 
 import * as arrow from 'apache-arrow';
 import type protobuf from 'protobufjs';
-import { fieldValue } from './column-builders.js';
+import { fieldValue, type ColumnBuilder } from './column-builders.js';
 import { planFields, type ArrowMappingOptions, type FieldPlan } from './field-plan.js';
 
 /**
@@ -24,13 +24,15 @@ function schemaOf(plans: FieldPlan[], type: protobuf.Type): arrow.Schema {
 
 /**
  * Converts batches of messages of one protobuf type (or of older versions of it: fields they lack
- * become nulls) into Arrow record batches. The plan is compiled once per type; each batch fills
- * one builder per column.
+ * become nulls) into Arrow record batches. The plan is compiled once per type; one builder per
+ * column is filled by each batch and reused by the next.
  */
 export class ArrowBatchBuilder {
   /** The Arrow schema of every batch this builder makes. */
   readonly schema: arrow.Schema;
   private readonly plans: FieldPlan[];
+  /** Column builders kept between batches (`finish()` copies out and resets them); dropped when a batch throws. */
+  private builders: ColumnBuilder[] | undefined;
 
   constructor(type: protobuf.Type, options: ArrowMappingOptions = {}) {
     this.plans = planFields(type, options);
@@ -39,14 +41,18 @@ export class ArrowBatchBuilder {
 
   /** One record batch from `messages` (protobufjs messages or plain objects with the same field names). */
   build(messages: readonly object[]): arrow.RecordBatch {
+    const plans = this.plans;
+    const builders = this.builders ?? plans.map((p) => p.builder());
+    this.builders = undefined; // a value that throws below leaves them half filled
     const children: arrow.Data[] = [];
-    for (const plan of this.plans) {
-      const builder = plan.builder();
-      const name = plan.field.name;
-      const presence = plan.presence;
+    for (let c = 0; c < plans.length; c++) {
+      const builder = builders[c]!;
+      const name = plans[c]!.field.name;
+      const presence = plans[c]!.presence;
       for (let i = 0; i < messages.length; i++) builder.append(fieldValue(messages[i] as Record<string, unknown>, name, presence));
       children.push(builder.finish());
     }
+    this.builders = builders;
     const data = arrow.makeData({ type: new arrow.Struct(this.schema.fields), length: messages.length, nullCount: 0, children });
     return new arrow.RecordBatch(this.schema, data);
   }

@@ -189,7 +189,7 @@ export class BoolBuilder implements ColumnBuilder {
   finish(): arrow.Data {
     const v = this.validity.take();
     const data = this.bits.slice(0, (v.length + 7) >> 3);
-    this.bits = new Uint8Array(INITIAL >> 3);
+    this.bits.fill(0, 0, data.length);
     return arrow.makeData({ type: new arrow.Bool(), ...v, data } as any);
   }
 }
