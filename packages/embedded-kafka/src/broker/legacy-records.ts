@@ -29,7 +29,8 @@ export function legacyToBatch(records: Buffer, nowMs: number, maxMessageBytes: n
   if (records.length > maxMessageBytes) return { ok: false, errorCode: ErrorCodes.MESSAGE_TOO_LARGE, message: `message set of ${records.length} bytes exceeds max.message.bytes` };
   const bytes = buildRecordBatch({
     baseOffset: 0,
-    records: messages.map((m) => ({ key: m.key ? Buffer.from(m.key) : null, value: m.value ? Buffer.from(m.value) : null, timestampMs: m.timestamp >= 0 ? m.timestamp : nowMs })),
+    // buildRecordBatch copies keys and values into the new batch: no copies needed here.
+    records: messages.map((m) => ({ key: m.key, value: m.value, timestampMs: m.timestamp >= 0 ? m.timestamp : nowMs })),
   });
   return { ok: true, batch: readBatchInfo(bytes) };
 }

@@ -128,6 +128,7 @@ export class PartitionLog implements PartitionLogApi {
       lastStableOffset,
       logStartOffset: this.startOffset,
       records: EMPTY_RECORDS,
+      nextOffset: fetchOffset,
       abortedTransactions: isolation === 1 ? [] : null,
     };
     if (fetchOffset < this.startOffset || fetchOffset > highWatermark) {
@@ -149,8 +150,10 @@ export class PartitionLog implements PartitionLogApi {
       total += size;
       pos++;
     }
+    const lastOffset = this.batches.lastOffsetAt(pos);
     result.records = pos === first ? this.batches.bytesAt(first) : this.concat(first, pos, total);
-    if (isolation === 1) result.abortedTransactions = this.txns.abortedOverlapping(fetchOffset, this.batches.lastOffsetAt(pos));
+    result.nextOffset = lastOffset + 1;
+    if (isolation === 1) result.abortedTransactions = this.txns.abortedOverlapping(fetchOffset, lastOffset);
     return result;
   }
 

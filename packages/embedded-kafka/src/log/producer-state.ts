@@ -90,9 +90,4 @@ export class ProducerStateTable {
     const e = this.entries.get(producerId);
     return e === undefined ? undefined : { epoch: e.epoch, lastSeq: e.lastSeq, recent: e.recent.map((b) => ({ ...b })) };
   }
-
-  /** Producer ids with state. */
-  producerIds(): number[] {
-    return [...this.entries.keys()];
-  }
 }

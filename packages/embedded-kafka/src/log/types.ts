@@ -39,6 +39,8 @@ export interface ReadResult {
   logStartOffset: number;
   /** Whole batches starting at the batch containing fetchOffset, up to maxBytes (at least one batch). */
   records: Buffer | null;
+  /** The offset after the last returned batch; `fetchOffset` when no batch is returned. */
+  nextOffset: number;
   /** For read_committed: aborted transactions overlapping the returned range, sorted by firstOffset. */
   abortedTransactions: AbortedTxn[] | null;
 }
@@ -54,7 +56,7 @@ export interface PartitionLogApi {
   highWatermark(): number;
   lastStableOffset(): number;
   logStartOffset(): number;
-  /** ListOffsets by timestamp: first offset whose batch maxTimestamp >= ts, or -1. */
+  /** ListOffsets by timestamp: first record with timestamp >= ts (see PartitionLog), or null. */
   offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | null;
   /** DeleteRecords: move the log start offset (returns error code). */
   deleteRecordsBefore(offset: number): number;

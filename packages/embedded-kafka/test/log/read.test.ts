@@ -22,13 +22,14 @@ describe('PartitionLog append/read', () => {
     expect(batches.map((b) => [b.baseOffset, b.lastOffset])).toEqual([[0, 2], [3, 3], [4, 8]]);
     // baseOffset is outside the CRC: the stored batch still checks.
     for (const b of batches) expect(b.bytes.readUInt32BE(17)).toBe(crc32c(b.bytes, 21));
-    expect(read).toMatchObject({ errorCode: 0, highWatermark: 9, lastStableOffset: 9, logStartOffset: 0, abortedTransactions: null });
+    expect(read).toMatchObject({ errorCode: 0, highWatermark: 9, lastStableOffset: 9, logStartOffset: 0, nextOffset: 9, abortedTransactions: null });
   });
 
   it('fetching from the middle of a batch returns the containing batch', () => {
     const log = logWith([3, 4, 2]);
     expect(splitBatches(log.read(5, 1 << 20, 0).records).map((b) => b.baseOffset)).toEqual([3, 7]);
     expect(splitBatches(log.read(8, 1 << 20, 0).records).map((b) => b.baseOffset)).toEqual([7]);
+    expect(log.read(5, 0, 0).nextOffset).toBe(7);
   });
 
   it('returns at least one batch even above maxBytes, then only whole batches that fit', () => {
@@ -53,6 +54,7 @@ describe('PartitionLog append/read', () => {
     const atEnd = log.read(2, 1000, 0);
     expect(atEnd.errorCode).toBe(0);
     expect(atEnd.records).toEqual(Buffer.alloc(0));
+    expect(atEnd.nextOffset).toBe(2);
     expect(log.read(2, 1000, 1).abortedTransactions).toEqual([]);
     const beyond = log.read(3, 1000, 0);
     expect(beyond).toMatchObject({ errorCode: 1, records: null, highWatermark: 2 });

@@ -73,7 +73,7 @@ function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLe
       }
       let records = result?.records ?? EMPTY;
       // Below minBytes the long poll waits for data past what this pass returns.
-      if (result) waitOn.push({ log, offset: records.length === 0 ? p.fetchOffset : offsetAfter(records) });
+      if (result) waitOn.push({ log, offset: result.nextOffset });
       if (apiVersion < 4 && records.length > 0) records = batchesToLegacy(records, apiVersion);
       bytes += records.length;
       budget -= records.length;
@@ -90,18 +90,6 @@ function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLe
     }),
   }));
   return { body: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes, failed, waitOn };
-}
-
-/** The offset following the last batch of a records blob (batches are whole: the log returns no partial batch). */
-function offsetAfter(records: Buffer): number {
-  let off = 0;
-  let next = -1;
-  while (off + 61 <= records.length) {
-    const base = Number(records.readBigInt64BE(off));
-    next = base + records.readInt32BE(off + 23) + 1; // baseOffset + lastOffsetDelta + 1
-    off += 12 + records.readInt32BE(off + 8);
-  }
-  return next;
 }
 
 /** Resolves when any partition gets readable data, the time is up or the connection closes. */
