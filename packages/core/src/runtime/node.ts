@@ -11,7 +11,7 @@ import type { StepMetrics } from '../metrics/step-metrics.js';
 import { InputWatermarks } from '../time/input-watermarks.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../time/types.js';
 import type { CheckpointBarrier, RestoredStep } from './barrier.js';
-import { eachInOrder, type MaybePromise } from './maybe-async.js';
+import { andThen, eachInOrder, type MaybePromise } from './maybe-async.js';
 
 export interface Downstream {
   node: RuntimeNode;
@@ -30,6 +30,8 @@ export interface NodeServices {
 
 export abstract class RuntimeNode {
   readonly outputs = new Map<string, Downstream[]>();
+  /** Every downstream of every output: watermarks, barriers and end-of-input go to all of them. */
+  private allOutputs: Downstream[] = [];
   protected readonly metrics: StepMetrics;
   /** Combined input watermark (what this step has been told). */
   protected watermark = MIN_WATERMARK;
@@ -57,6 +59,7 @@ export abstract class RuntimeNode {
     const list = this.outputs.get(tag) ?? [];
     list.push(downstream);
     this.outputs.set(tag, list);
+    this.allOutputs = [...this.outputs.values()].flat();
   }
 
   /** Open resources (state backends, writers). `restored` is this step's checkpointed state. */
@@ -77,8 +80,7 @@ export abstract class RuntimeNode {
     const side = this.flushSideOutputs();
     const targets = this.outputs.get(MAIN);
     if (values.length === 0 || targets === undefined) return side;
-    if (side === undefined) return eachInOrder(targets, (d) => d.node.processBatch(d.input, values, timestamps));
-    return side.then(() => eachInOrder(targets, (d) => d.node.processBatch(d.input, values, timestamps)));
+    return andThen(side, () => eachInOrder(targets, (d) => d.node.processBatch(d.input, values, timestamps)));
   }
 
   /** Buffer a side-output record; it is sent right before the next main-output emit. */
@@ -138,10 +140,7 @@ export abstract class RuntimeNode {
   }
 
   protected forwardWatermark(watermark: number, idle: boolean): MaybePromise {
-    const side = this.flushSideOutputs();
-    const all = [...this.outputs.values()].flat();
-    const send = () => eachInOrder(all, (d) => d.node.onWatermark(d.input, watermark, idle));
-    return side === undefined ? send() : side.then(send);
+    return andThen(this.flushSideOutputs(), () => eachInOrder(this.allOutputs, (d) => d.node.onWatermark(d.input, watermark, idle)));
   }
 
   // ---- checkpoint barriers -----------------------------------------------------------
@@ -170,12 +169,8 @@ export abstract class RuntimeNode {
     if (this.barrierDone) return undefined;
     for (let i = 0; i < this.inputCount; i++) if (!this.barrierSeen[i] && !this.ended[i]) return undefined;
     this.barrierDone = true;
-    const side = this.flushSideOutputs();
-    const snap = () => this.snapshot(barrier);
-    const afterSnap = side === undefined ? snap() : side.then(snap);
-    const all = [...this.outputs.values()].flat();
-    const forward = () => eachInOrder(all, (d) => d.node.onBarrier(d.input, barrier));
-    return afterSnap === undefined ? forward() : Promise.resolve(afterSnap).then(forward);
+    const snapshotted = andThen(this.flushSideOutputs(), () => this.snapshot(barrier));
+    return andThen(snapshotted, () => eachInOrder(this.allOutputs, (d) => d.node.onBarrier(d.input, barrier)));
   }
 
   /** Record this step's state in the barrier (synchronous part quick; persist may be async). */
@@ -189,15 +184,11 @@ export abstract class RuntimeNode {
     if (this.ended[input]) return undefined;
     this.ended[input] = true;
     this.endedCount++;
-    if (this.endedCount < this.inputCount) {
-      // an ended input no longer holds the watermark back
-      return this.onWatermark(input, MAX_WATERMARK, false);
-    }
+    // an ended input no longer holds the watermark back (the last one fires every timer)
     const wm = this.onWatermark(input, MAX_WATERMARK, false);
-    const finish = () => this.finish();
-    const forward = () => eachInOrder([...this.outputs.values()].flat(), (d) => d.node.onEnd(d.input));
-    const afterWm = wm === undefined ? finish() : Promise.resolve(wm).then(finish);
-    return afterWm === undefined ? forward() : Promise.resolve(afterWm).then(forward);
+    if (this.endedCount < this.inputCount) return wm;
+    const finished = andThen(wm, () => this.finish());
+    return andThen(finished, () => eachInOrder(this.allOutputs, (d) => d.node.onEnd(d.input)));
   }
 
   /** All inputs ended: flush what is buffered (timers already fired on the MAX watermark). */
@@ -205,13 +196,6 @@ export abstract class RuntimeNode {
     return this.flushSideOutputs();
   }
 
-  get allInputsEnded(): boolean {
-    return this.endedCount === this.inputCount;
-  }
-
-  get currentWatermark(): number {
-    return this.watermark;
-  }
 }
 
 export class StepError extends Error {

@@ -50,7 +50,6 @@ export class SourceTask {
   private reading = true;
   private ended = false;
   private loopDone: Promise<void> | undefined;
-  private readonly alignPaused = new Set<string>();
 
   constructor(private readonly o: SourceTaskOptions) {
     this.wm = o.watermarks ? new SplitWatermarks(o.watermarks) : undefined;
@@ -122,7 +121,6 @@ export class SourceTask {
     for (const id of ids) {
       this.assigned.delete(id);
       this.finished.delete(id);
-      this.alignPaused.delete(id);
       this.wm?.removeSplit(id);
       this.o.metrics.removeSplit(this.o.name, id);
     }
@@ -186,16 +184,13 @@ export class SourceTask {
     return true;
   }
 
-  /** End of input: the MAX watermark flows (firing every timer), then end-of-input. */
+  /** End of input: downstream steps take it as the MAX watermark (firing every timer), then end. */
   end(): MaybePromise {
     if (this.ended) return undefined;
     this.ended = true;
     this.reading = false;
     this.stepMetrics.watermark = MAX_WATERMARK;
-    return eachInOrder(this.o.downstream, (d) => {
-      const r = d.node.onWatermark(d.input, MAX_WATERMARK, false);
-      return r === undefined ? d.node.onEnd(d.input) : Promise.resolve(r).then(() => d.node.onEnd(d.input));
-    });
+    return eachInOrder(this.o.downstream, (d) => d.node.onEnd(d.input));
   }
 
   /** Checkpoint: record split positions and enumerator state, then send the barrier on. */
@@ -211,8 +206,9 @@ export class SourceTask {
     return eachInOrder(this.o.downstream, (d) => d.node.onBarrier(d.input, barrier));
   }
 
-  async notifyCheckpointComplete(checkpointId: number, restoredSnapshot: unknown): Promise<void> {
-    const snap = restoredSnapshot as SourceSnapshot | undefined;
+  /** `snapshot` is what this source stored in the completed checkpoint. */
+  async notifyCheckpointComplete(checkpointId: number, snapshot: unknown): Promise<void> {
+    const snap = snapshot as SourceSnapshot | undefined;
     await this.reader.notifyCheckpointComplete?.(checkpointId, snap?.splits ?? []);
   }
 
@@ -237,7 +233,6 @@ export class SourceTask {
   applyAlignment(pause: string[], resume: string[]): void {
     if (pause.length > 0) {
       for (const id of pause) {
-        this.alignPaused.add(id);
         this.wm?.pauseSplit(id);
         this.o.metrics.split(this.o.name, id).paused = true;
       }
@@ -245,8 +240,7 @@ export class SourceTask {
     }
     if (resume.length > 0) {
       for (const id of resume) {
-        this.alignPaused.delete(id);
-        this.wm?.resumeSplit(id, this.o.now());
+          this.wm?.resumeSplit(id, this.o.now());
         this.o.metrics.split(this.o.name, id).paused = false;
       }
       this.reader.resumeSplits(resume);

@@ -64,6 +64,29 @@ describe('pipeline basics', () => {
     ]);
   });
 
+  it('names the failing step inside a fused chain, before and after a flatMap', async () => {
+    const out = memorySink<string>();
+    const dead = memorySink<DeadLetter>();
+    const p = new Pipeline({ name: 'dlq-chain', checkpoints: { dir: await tempDir(), intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
+    p.source('in', collectionSource([1, 2, 3]))
+      .flatMap('split', (n) => {
+        if (n === 2) throw new Error('no split for 2');
+        return [`${n}a`, `${n}b`];
+      })
+      .map('check', (s) => {
+        if (s === '3b') throw new Error('bad 3b');
+        return s.toUpperCase();
+      })
+      .sink('out', out.sink);
+    p.deadLetters().sink('dead', dead.sink);
+    await p.run();
+    expect(out.committed).toEqual(['1A', '1B', '3A']);
+    expect(dead.committed.map((d) => [d.step, d.error, d.record])).toEqual([
+      ['split', 'no split for 2', 2],
+      ['check', 'bad 3b', '3b'],
+    ]);
+  });
+
   it('rejects duplicate step names', () => {
     const p = new Pipeline({ name: 'dup' });
     const s = p.source('a', collectionSource([1]));

@@ -47,72 +47,39 @@ export class StatelessChainNode extends RuntimeNode {
     const t0 = performance.now();
     this.outValues = [];
     this.outTimestamps = [];
+    this.reached.fill(0);
+    this.untimed = hasNoTimestamps(timestamps);
+    for (let i = 0; i < values.length; i++) this.runFrom(0, values[i], timestamps[i]!);
+    this.updateMetrics(performance.now() - t0);
+    const out = this.outValues;
+    return this.emit(out, this.untimed ? noTimestamps(out.length) : this.outTimestamps);
+  }
+
+  /** Run one value through steps `s..` of the chain; a flatMap runs the rest once per produced value. */
+  private runFrom(s: number, value: unknown, t: number): void {
     const kinds = this.kinds;
     const fns = this.fns;
     const n = kinds.length;
-    const reached = this.reached;
-    reached.fill(0);
-    const outV = this.outValues;
-    const outT = this.outTimestamps;
-    const untimed = hasNoTimestamps(timestamps);
-    this.untimed = untimed;
-    for (let i = 0; i < values.length; i++) {
-      let v = values[i];
-      const t = timestamps[i]!;
-      let s = 0;
-      try {
-        for (; s < n; s++) {
-          reached[s]!++;
-          const k = kinds[s];
-          if (k === MAP) v = fns[s]!(v);
-          else if (k === FILTER) {
-            if (!fns[s]!(v)) break;
-          } else {
-            this.flatMapFrom(s, v, t);
-            break;
-          }
+    let v = value;
+    try {
+      for (; s < n; s++) {
+        this.reached[s]!++;
+        const k = kinds[s];
+        if (k === MAP) v = fns[s]!(v);
+        else if (k === FILTER) {
+          if (!fns[s]!(v)) return;
+        } else {
+          for (const produced of fns[s]!(v) as Iterable<unknown>) this.runFrom(s + 1, produced, t);
+          return;
         }
-        if (s === n) {
-          reached[n]!++;
-          outV.push(v);
-          if (!untimed) outT.push(t);
-        }
-      } catch (err) {
-        this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy);
       }
+    } catch (err) {
+      this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy);
+      return;
     }
-    this.updateMetrics(performance.now() - t0);
-    return this.emit(outV, untimed ? noTimestamps(outV.length) : outT);
-  }
-
-  /** flatMap at step `s`: run the rest of the chain for each produced value. */
-  private flatMapFrom(s: number, value: unknown, t: number): void {
-    const produced = this.fns[s]!(value) as Iterable<unknown>;
-    const n = this.kinds.length;
-    for (const p of produced) {
-      let v = p;
-      let j = s + 1;
-      try {
-        for (; j < n; j++) {
-          this.reached[j]!++;
-          const k = this.kinds[j];
-          if (k === MAP) v = this.fns[j]!(v);
-          else if (k === FILTER) {
-            if (!this.fns[j]!(v)) break;
-          } else {
-            this.flatMapFrom(j, v, t);
-            break;
-          }
-        }
-        if (j === n) {
-          this.reached[n]!++;
-          this.outValues.push(v);
-          if (!this.untimed) this.outTimestamps.push(t);
-        }
-      } catch (err) {
-        this.recordFailed(this.steps[j]!.name, err, v, t, this.steps[j]!.policy);
-      }
-    }
+    this.reached[n]!++;
+    this.outValues.push(v);
+    if (!this.untimed) this.outTimestamps.push(t);
   }
 
   private updateMetrics(busyMs: number): void {
