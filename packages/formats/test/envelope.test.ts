@@ -136,6 +136,12 @@ describe('envelopes', () => {
     ]);
     expect(parse.decoder.stats.deadLetters).toBe(2);
   });
+
+  it('parse step: a record without a value is a counted bad-envelope', async () => {
+    const parse = parseEnvelope(await openRegistry());
+    expect(() => parse({ value: null })).toThrow(expect.objectContaining({ name: 'EnvelopeDecodeError', reason: 'bad-envelope' }));
+    expect(parse.decoder.stats.byReason['bad-envelope']).toBe(1);
+  });
 });
 
 /** Rewrite the compression field (tag 3, varint) of an encoded envelope. */

@@ -102,8 +102,9 @@ export class EnvelopeDecoder {
     const records: DecodedRecord[] = [];
     const deadLetters: DecodeDeadLetter[] = [];
     for (const input of inputs) {
-      const bytes = input instanceof Uint8Array ? input : (input?.bytes ?? EMPTY);
-      const position = input instanceof Uint8Array ? undefined : input?.position;
+      const raw = input instanceof Uint8Array;
+      const bytes = raw ? input : (input?.bytes ?? EMPTY);
+      const position = raw ? undefined : input?.position;
       try {
         const record = decodeWith(snapshot, bytes);
         if (position !== undefined) record.position = position;
@@ -143,7 +144,7 @@ function asDecodeError(error: unknown): EnvelopeDecodeError {
 
 function decodeWith(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new EnvelopeDecodeError('bad-envelope', 'no bytes (empty or missing value)');
-  if (bytes.length > 0 && bytes[0] === OPEN_BRACE) return decodeJsonEnvelope(snapshot, bytes);
+  if (bytes[0] === OPEN_BRACE) return decodeJsonEnvelope(snapshot, bytes);
   let envelope: EnvelopeMessage;
   try {
     envelope = readEnvelope(bytes);
@@ -166,7 +167,7 @@ function decodeWith(snapshot: SchemaSnapshot, bytes: Uint8Array): DecodedRecord 
   try {
     value = envelope.format === 1 ? fromJson(type, textDecoder.decode(payload)) : (type.decode(payload) as unknown as Record<string, any>);
   } catch (error) {
-    throw new EnvelopeDecodeError('bad-payload', `${envelope.format === 1 ? 'JSON' : 'protobuf'} payload is not a valid ${type.fullName.slice(1)}: ${(error as Error).message}`, stream);
+    throw new EnvelopeDecodeError('bad-payload', `${envelope.format === 1 ? 'JSON' : 'protobuf'} payload is not a valid ${nameOf(type)}: ${(error as Error).message}`, stream);
   }
   return { stream, messageType: nameOf(type), value, schemaVersion: snapshot.version, writerSchemaVersion: envelope.schema_version };
 }
@@ -187,7 +188,7 @@ function decodeJsonEnvelope(snapshot: SchemaSnapshot, bytes: Uint8Array): Decode
   try {
     value = fromObject(type, parsed.payload as Record<string, unknown>);
   } catch (error) {
-    throw new EnvelopeDecodeError('bad-payload', `JSON payload is not a valid ${type.fullName.slice(1)}: ${(error as Error).message}`, stream);
+    throw new EnvelopeDecodeError('bad-payload', `JSON payload is not a valid ${nameOf(type)}: ${(error as Error).message}`, stream);
   }
   const writer = typeof parsed.schemaVersion === 'number' ? parsed.schemaVersion : 0;
   return { stream, messageType: nameOf(type), value, schemaVersion: snapshot.version, writerSchemaVersion: writer };

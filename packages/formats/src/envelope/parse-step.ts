@@ -3,6 +3,8 @@
 import { EnvelopeDecoder, type DecodedRecord, type SnapshotSource } from './decoder.js';
 import type { SchemaRegistry } from '../registry/registry.js';
 
+const EMPTY = new Uint8Array(0);
+
 /** What the parse step accepts: raw bytes, or a record carrying them (e.g. a Kafka message's `value`). */
 export type ParseInput = Uint8Array | { value: Uint8Array | null | undefined };
 
@@ -18,11 +20,8 @@ export type ParseInput = Uint8Array | { value: Uint8Array | null | undefined };
  */
 export function parseEnvelope(source: SchemaRegistry | SnapshotSource): ((input: ParseInput) => DecodedRecord) & { decoder: EnvelopeDecoder } {
   const decoder = new EnvelopeDecoder(isRegistry(source) ? () => source.current() : source);
-  const fn = (input: ParseInput): DecodedRecord => {
-    const bytes = input instanceof Uint8Array ? input : input.value;
-    if (!bytes) throw new Error('bad-envelope: record has no bytes');
-    return decoder.decodeOne(bytes);
-  };
+  // a missing value is the decoder's 'bad-envelope' too (an EnvelopeDecodeError, counted in its stats)
+  const fn = (input: ParseInput): DecodedRecord => decoder.decodeOne(input instanceof Uint8Array ? input : (input.value ?? EMPTY));
   return Object.assign(fn, { decoder });
 }
 
