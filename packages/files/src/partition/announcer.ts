@@ -37,16 +37,8 @@ export interface AnnouncerConfig {
 /** Safety cap of partitions announced per stream and commit (a watermark jump of years). */
 const MAX_PER_COMMIT = 20_000;
 
-interface Aggregate {
-  recordsIn: number;
-  recordsOut: number;
-  dead: number;
-  minTs: number;
-  maxTs: number;
-  version: number;
-  start: number;
-  end: number;
-}
+/** One partition's counts summed over the writers. */
+type Aggregate = Omit<PartitionCounts, 'stream' | 'path'>;
 
 export async function announceReadyPartitions(cfg: AnnouncerConfig, own: WriterProgress, before: AnnouncerState): Promise<AnnouncerState> {
   const state: AnnouncerState = structuredClone(before);

@@ -34,7 +34,7 @@ export async function executeMerge<T>(storage: FileStorage, format: BulkFormat<T
       await format.merge(storage, [...plan.inputs.map(at), ...plan.pendingInputs.map(at)], at(plan.hidden));
       await hook?.('hidden-written', plan);
       const tmp = at(`${plan.hidden}.manifest-tmp`); // `.part-<subtask>-…`: zombie cleanup covers it
-      await storage.writeFile(tmp, JSON.stringify({ output: plan.output, inputs: plan.inputs }));
+      await storage.writeFile(tmp, JSON.stringify({ output: plan.output, inputs: plan.inputs } satisfies Manifest));
       await storage.rename(tmp, manifest);
       await hook?.('manifest-written', plan);
     }
@@ -52,12 +52,8 @@ export async function executeMerge<T>(storage: FileStorage, format: BulkFormat<T
  * once the merged file is complete, so rolling forward is always safe.
  */
 export async function rollForwardManifest(storage: FileStorage, dir: string, manifestName: string): Promise<void> {
-  let m: { output: string; inputs: string[] };
-  try {
-    m = JSON.parse(Buffer.from(await storage.readFile(`${dir}/${manifestName}`)).toString('utf8')) as typeof m;
-  } catch {
-    return;
-  }
+  const m = await readManifest(storage, `${dir}/${manifestName}`);
+  if (m === undefined) return;
   const hidden = `.${m.output}.merging`;
   if (!(await storage.exists(`${dir}/${m.output}`))) {
     if (!(await storage.exists(`${dir}/${hidden}`))) return; // nothing to roll forward with: keep the inputs
@@ -77,13 +73,24 @@ export async function listCommittedFiles(storage: FileStorage, dir: string): Pro
   const visible = new Set(entries.filter((e) => !e.isDirectory && !isHidden(e.name)).map((e) => e.name));
   for (const e of entries) {
     if (!e.name.startsWith(MANIFEST_PREFIX) || !e.name.endsWith('.json')) continue;
-    let m: { output: string; inputs: string[] };
-    try {
-      m = JSON.parse(Buffer.from(await storage.readFile(`${dir}/${e.name}`)).toString('utf8')) as typeof m;
-    } catch {
-      continue; // deleted meanwhile: its inputs are gone too
-    }
+    const m = await readManifest(storage, `${dir}/${e.name}`);
+    if (m === undefined) continue; // deleted meanwhile: its inputs are gone too
     if (visible.has(m.output)) for (const i of m.inputs) visible.delete(i);
   }
   return [...visible].sort();
+}
+
+/** What a merge manifest on storage holds. */
+interface Manifest {
+  output: string;
+  inputs: string[];
+}
+
+/** The manifest at `path`, or undefined when it is gone (or unreadable). */
+async function readManifest(storage: FileStorage, path: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(Buffer.from(await storage.readFile(path)).toString('utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
 }
