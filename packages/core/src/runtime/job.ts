@@ -44,11 +44,9 @@ export class Job {
     const tracker = new RestartTracker(s.restart);
     const ownWorkDir = s.workDir === undefined;
     const workDir = s.workDir ?? (await mkdtemp(join(tmpdir(), `weir-${s.jobName.replace(/[^\w-]/g, '_')}-`)));
-    let restoreFrom = s.restoreFrom;
-    let restarts = 0;
     try {
       for (let attempt = 0; ; attempt++) {
-        const restored = await this.resolveRestore(restoreFrom);
+        const restored = await this.resolveRestore(attempt > 0);
         const runtime = new JobRuntime({ ...s, workDir, attempt }, restored);
         this.runtime = runtime;
         const started = Date.now();
@@ -56,16 +54,14 @@ export class Job {
         try {
           const result = await runtime.run();
           const savepoint = await this.stopRequest?.savepoint;
-          return { ...result, savepoint: savepoint ?? result.savepoint, restarts };
+          return { ...result, savepoint: savepoint ?? result.savepoint, restarts: attempt };
         } catch (err) {
-          if (this.stopRequest?.mode === 'cancel') return { outcome: 'cancelled', restarts };
+          if (this.stopRequest?.mode === 'cancel') return { outcome: 'cancelled', restarts: attempt };
           const delay = tracker.nextDelay(Date.now() - started);
           s.logger.error({ err: String(err), attempt, restartInMs: delay }, delay === undefined ? 'job failed; no restart left' : 'job failed; restarting from the last checkpoint');
           if (delay === undefined) throw err;
           s.metrics.incRestarts();
-          restarts++;
           await new Promise((r) => setTimeout(r, delay));
-          restoreFrom = 'latest-or:' + restoreFrom;
         }
       }
     } finally {
@@ -76,13 +72,12 @@ export class Job {
     }
   }
 
-  /** After a restart, the newest checkpoint wins; before any exists, the initial restore point. */
-  private async resolveRestore(spec: string): Promise<CompletedCheckpoint | undefined> {
+  /** After a restart, the newest checkpoint wins; before any exists, the configured restore point. */
+  private async resolveRestore(restarted: boolean): Promise<CompletedCheckpoint | undefined> {
     const storage = this.setup.storage;
-    if (spec.startsWith('latest-or:')) {
-      const latest = await storage.latest();
-      return latest ?? this.resolveRestore(spec.slice('latest-or:'.length));
-    }
+    const latest = restarted ? await storage.latest() : undefined;
+    if (latest !== undefined) return latest;
+    const spec = this.setup.restoreFrom;
     if (spec === 'none') return undefined;
     if (spec === 'latest') return storage.latest();
     return storage.load(spec);
