@@ -7,7 +7,6 @@ import type {
   DeleteGroupsRequest,
   DeleteGroupsResponse,
   DescribeGroupsResponseDescribedGroup,
-  DescribeGroupsResponseDescribedGroupMember,
   JoinGroupRequestProtocol,
   JoinGroupResponseMember,
   LeaveGroupResponseMemberResponse,
@@ -33,7 +32,6 @@ export type {
 export type JoinGroupProtocol = JoinGroupRequestProtocol;
 /** A topic's per-partition error codes (OffsetCommit and TxnOffsetCommit answers). */
 export type PartitionErrorTopic = OffsetCommitResponseTopic;
-export type DescribedGroupMember = DescribeGroupsResponseDescribedGroupMember;
 /** `authorizedOperations` is not computed: always Kafka's "not provided" value. */
 export type DescribedGroup = DescribeGroupsResponseDescribedGroup;
 

@@ -1,6 +1,7 @@
 /** Test helpers: build producer batches the way a client would send them. */
 import { buildRecordBatch, readBatchInfo } from '../../src/log/index.js';
 import type { AppendBatchInfo } from '../../src/log/types.js';
+import { readBatchHeaders } from '../../src/protocol/index.js';
 
 export interface BatchOptions {
   count?: number;
@@ -35,17 +36,12 @@ export function batch(opts: BatchOptions = {}): AppendBatchInfo {
   return readBatchInfo(bytes);
 }
 
-/** Split a fetched records buffer into its batches: [baseOffset, lastOffset, bytes][]. */
+/** Split a fetched records buffer into its batches (the protocol module's parser, which also checks lengths and magic). */
 export function splitBatches(records: Buffer | null): Array<{ baseOffset: number; lastOffset: number; bytes: Buffer }> {
-  const out: Array<{ baseOffset: number; lastOffset: number; bytes: Buffer }> = [];
-  if (records === null) return out;
-  let pos = 0;
-  while (pos < records.length) {
-    const size = records.readInt32BE(pos + 8) + 12;
-    const bytes = records.subarray(pos, pos + size);
-    const baseOffset = Number(bytes.readBigInt64BE(0));
-    out.push({ baseOffset, lastOffset: baseOffset + bytes.readInt32BE(23), bytes });
-    pos += size;
-  }
-  return out;
+  if (records === null) return [];
+  return readBatchHeaders(records).map((h) => ({
+    baseOffset: h.baseOffset,
+    lastOffset: h.baseOffset + h.lastOffsetDelta,
+    bytes: records.subarray(h.offsetInBuffer, h.offsetInBuffer + h.byteLength),
+  }));
 }
