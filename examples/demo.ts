@@ -10,7 +10,7 @@
  * its own output with DuckDB and the notifications with a Kafka consumer.
  */
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipeline, WatermarkStrategies, consoleLogger, jsonLinesFileSink, type DeadLetter } from '@weir/core';
@@ -35,8 +35,7 @@ const started = performance.now();
 const work = await mkdtemp(join(tmpdir(), 'weir-ingest-'));
 const schemas = join(work, 'schemas');
 const tables = join(work, 'tables');
-await rm(schemas, { recursive: true, force: true });
-await import('node:fs/promises').then((fs) => fs.mkdir(schemas, { recursive: true }));
+await mkdir(schemas);
 await writeFile(join(schemas, 'events.proto'), EVENTS_PROTO_V1);
 await writeFile(join(schemas, 'streams.json'), JSON.stringify(STREAMS));
 // ETL rules, hot-reloaded: big orders get their own table (the threshold changes midway)

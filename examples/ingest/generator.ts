@@ -21,8 +21,8 @@ export interface Expected {
 
 const COMPRESSIONS: Compression[] = ['none', 'gzip', 'zstd', 'lz4', 'snappy'];
 
-/** Per hour: clicks, orders, heartbeats (heartbeats are silent in `silentHour`). */
-export function eventsOf(stream: ProducedStream, id: number, ts: number, withReferrer: boolean): Record<string, unknown> {
+/** The event with `id` of `stream` at event time `ts`. */
+function eventsOf(stream: ProducedStream, id: number, ts: number, withReferrer: boolean): Record<string, unknown> {
   const at = { seconds: Math.floor(ts / 1000), nanos: (ts % 1000) * 1_000_000 };
   switch (stream) {
     case 'clicks':
