@@ -95,6 +95,18 @@ describe('partition committer', () => {
     const prom = await metrics.prometheus();
     expect(prom).toContain('weir_files_partition_records_out_total{sink="files",stream="orders"} 3');
     expect(prom).toContain('weir_files_partitions_announced_total{sink="files",stream="audit"} 2');
+    // late records (hour 0 closed), counted per stream for the batch
+    await writer.write(
+      [
+        { stream: 'orders', id: 6, ts: T0 + 3 * MIN },
+        { stream: 'clicks', id: 7, ts: T0 + 4 * MIN },
+        { stream: 'orders', id: 8, ts: T0 + 5 * MIN },
+      ],
+      [],
+    );
+    const late = await metrics.prometheus();
+    expect(late).toContain('weir_files_late_records_total{sink="files",stream="orders"} 2');
+    expect(late).toContain('weir_files_late_records_total{sink="files",stream="clicks"} 1');
   });
 
   it('a crash in the middle of announcing resumes in order without repeating announcements', async () => {

@@ -17,17 +17,12 @@ import { BucketedWriter } from './writer.js';
 export type BucketedFileSink<T> = Sink<T, unknown, unknown>;
 
 export function bucketedFileSink<T>(options: BucketedFileSinkOptions<T>): BucketedFileSink<T> {
-  const metricsByStep = new Map<string, FilesMetrics>();
-  const resolved = (ctx: SinkContext) => {
-    let m = metricsByStep.get(ctx.stepName);
-    if (m === undefined && options.metrics !== undefined) metricsByStep.set(ctx.stepName, (m = new FilesMetrics(options.metrics, ctx.stepName)));
-    return resolveOptions(options, m);
-  };
   // The committer's state after a (re)commit, handed to the writer of the same attempt.
   const announcerAfterCommit = new Map<string, AnnouncerState>();
   const sharedKey = (ctx: SinkContext) => `${ctx.stepName}\u0000${ctx.subtask}`;
+  // resolved once, by the first writer or committer (metrics labelled with its step name)
   let opts: ReturnType<typeof resolveOptions<T>> | undefined;
-  const get = (ctx: SinkContext) => (opts ??= resolved(ctx));
+  const get = (ctx: SinkContext) => (opts ??= resolveOptions(options, options.metrics !== undefined ? new FilesMetrics(options.metrics, ctx.stepName) : undefined));
 
   const sink: Sink<T, FilesCommittable, FilesWriterState> = {
     async createCommitter(ctx) {
@@ -67,7 +62,7 @@ export function bucketedFileSink<T>(options: BucketedFileSinkOptions<T>): Bucket
         for (const e of entries) {
           if (e.isDirectory || !e.name.startsWith(mine)) continue;
           const path = `${dir}/${e.name}`;
-          if (!keep.has(path) && (await o.storage.exists(path))) await o.storage.delete(path);
+          if (!keep.has(path)) await o.storage.delete(path); // gone already (rolled forward above): delete is a no-op
         }
       });
     },

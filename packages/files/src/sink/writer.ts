@@ -68,6 +68,10 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     const groups = new Map<Bucket<T>, T[]>();
     let late: T[] | undefined;
     let lateInfo: Array<{ stream: string; partition: string }> | undefined;
+    let lateByStream: Map<string, number> | undefined;
+    // the group of the previous record's bucket (records of one bucket usually come in runs)
+    let groupOf: Bucket<T> | undefined;
+    let group: T[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const ts = o.timestampOf !== undefined ? o.timestampOf(r) : timestamps[i]!;
@@ -84,7 +88,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
       if (ts < s.minTs) s.minTs = ts;
       if (ts > s.maxTs) s.maxTs = ts;
       if (this.watermark >= s.end + o.delayMs) {
-        o.metrics?.late(stream, 1);
+        if (o.metrics !== undefined) (lateByStream ??= new Map()).set(stream, (lateByStream.get(stream) ?? 0) + 1);
         if (o.late.mode === 'side-output') {
           s.dead++;
           (late ??= []).push(r);
@@ -94,10 +98,14 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
         s.lateDirty = true;
       }
       s.recordsOut++;
-      let g = groups.get(b);
-      if (g === undefined) groups.set(b, (g = []));
-      g.push(r);
+      if (b !== groupOf) {
+        groupOf = b;
+        group = groups.get(b);
+        if (group === undefined) groups.set(b, (group = []));
+      }
+      group!.push(r);
     }
+    if (lateByStream !== undefined) for (const [stream, n] of lateByStream) o.metrics!.late(stream, n);
     if (late !== undefined) o.late.onLate?.(late, lateInfo!);
     let waits: Promise<void>[] | undefined;
     const toRoll: Bucket<T>[] = [];
