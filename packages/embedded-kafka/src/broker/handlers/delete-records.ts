@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
+import { ledPartition } from './led-partition.js';
 
 interface DeleteRecordsRequest {
   topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>;
@@ -24,10 +24,8 @@ export const deleteRecords: ApiHandler = {
 };
 
 function truncate(ctx: RequestContext, topic: string, index: number, offset: number): any {
-  const partition = ctx.cluster.partition(topic, index);
-  if (!partition) return { partitionIndex: index, lowWatermark: -1, errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION };
-  if (partition.leader !== ctx.broker.id) return { partitionIndex: index, lowWatermark: -1, errorCode: ErrorCodes.NOT_LEADER_OR_FOLLOWER };
-  const target = offset === -1 ? partition.log.highWatermark() : offset;
-  const errorCode = partition.log.deleteRecordsBefore(target);
+  const partition = ledPartition(ctx, topic, index);
+  if (typeof partition === 'number') return { partitionIndex: index, lowWatermark: -1, errorCode: partition };
+  const errorCode = partition.log.deleteRecordsBefore(offset); // -1 (up to the high watermark) is the log's to resolve
   return { partitionIndex: index, lowWatermark: partition.log.logStartOffset(), errorCode };
 }

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { ErrorCodes } from '../../protocol/index.js';
 import type { IsolationLevel, PartitionLogApi } from '../../log/types.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 import { batchesToLegacy } from '../legacy-records.js';
+import { ledPartition } from './led-partition.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -52,7 +52,7 @@ export const fetch: ApiHandler = {
 };
 
 function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLevel): FetchPass {
-  const { cluster, broker, apiVersion } = ctx;
+  const { apiVersion } = ctx;
   let budget = apiVersion >= 3 && req.maxBytes !== undefined && req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
   let bytes = 0;
   let failed = false;
@@ -60,9 +60,8 @@ function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLe
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => {
-      const partition = cluster.partition(t.topic, p.partition);
-      if (!partition) return (failed = true), partitionError(p.partition, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
-      if (partition.leader !== broker.id) return (failed = true), partitionError(p.partition, ErrorCodes.NOT_LEADER_OR_FOLLOWER);
+      const partition = ledPartition(ctx, t.topic, p.partition);
+      if (typeof partition === 'number') return (failed = true), partitionError(p.partition, partition);
       const log = partition.log;
       // The first partition with data may exceed the budget by one batch (Kafka's "at least one batch").
       const maxBytes = budget > 0 ? Math.min(p.partitionMaxBytes, budget) : 0;

@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
+import { ledPartition } from './led-partition.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -27,10 +27,8 @@ export const listOffsets: ApiHandler = {
 };
 
 function lookup(ctx: RequestContext, req: ListOffsetsRequest, topic: string, index: number, timestamp: number): any {
-  const partition = ctx.cluster.partition(topic, index);
-  const fail = (errorCode: number): any => ({ partitionIndex: index, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
-  if (!partition) return fail(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
-  if (partition.leader !== ctx.broker.id) return fail(ErrorCodes.NOT_LEADER_OR_FOLLOWER);
+  const partition = ledPartition(ctx, topic, index);
+  if (typeof partition === 'number') return { partitionIndex: index, errorCode: partition, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
   const log = partition.log;
   let offset: number;
   let ts = -1;

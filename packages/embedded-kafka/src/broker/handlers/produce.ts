@@ -1,5 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
+import { ledPartition } from './led-partition.js';
 import { checkProducerBatch } from './produce-validation.js';
 import { legacyToBatch } from '../legacy-records.js';
 
@@ -37,12 +38,10 @@ export const produce: ApiHandler = {
 };
 
 function producePartition(ctx: RequestContext, req: ProduceRequest, topicName: string, index: number, records: Buffer | null, now: number): any {
-  const topic = ctx.cluster.topics.get(topicName);
-  const partition = topic?.partitions[index];
-  if (!topic || !partition) return partitionError(index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, null);
-  if (partition.leader !== ctx.broker.id) return partitionError(index, ErrorCodes.NOT_LEADER_OR_FOLLOWER, null);
+  const partition = ledPartition(ctx, topicName, index);
+  if (typeof partition === 'number') return partitionError(index, partition, null);
   if (!records || records.length === 0) return partitionError(index, ErrorCodes.INVALID_RECORD, 'no records');
-  const maxBytes = topic.numericConfig('max.message.bytes');
+  const maxBytes = ctx.cluster.topics.get(topicName)!.numericConfig('max.message.bytes');
   const check = ctx.apiVersion < 3 ? legacyToBatch(records, now, maxBytes) : checkProducerBatch(records, ctx.apiVersion, maxBytes);
   if (!check.ok) return partitionError(index, check.errorCode, check.message);
   const batch = check.batch;
