@@ -13,7 +13,7 @@ import { MAX_WATERMARK, MIN_WATERMARK, type Logger } from '@weir/core';
 import type { FileStorage } from '../storage/types.js';
 import { forEachLimit } from '../sink/concurrency.js';
 import { listCommittedFiles } from '../sink/merge.js';
-import { isHidden, metaDir, partitionDir, partitionKey, progressFile, type AnnouncerState, type PartitionCounts, type WriterProgress } from '../sink/model.js';
+import { MANIFEST_PREFIX, metaDir, partitionDir, partitionKey, progressFile, type AnnouncerState, type PartitionCounts, type WriterProgress } from '../sink/model.js';
 import type { TimeBuckets } from '../sink/time-buckets.js';
 import type { FilesMetrics } from '../sink/metrics.js';
 import type { PartitionCommitPolicy, ReadyPartition } from './types.js';
@@ -168,7 +168,7 @@ async function announce(
 
 /** In-progress or pending part files, or a merge manifest, in the directory. */
 async function hasUnfinishedFiles(storage: FileStorage, dir: string): Promise<boolean> {
-  for (const e of await storage.list(dir)) if (!e.isDirectory && isHidden(e.name) && (e.name.startsWith('.part-') || e.name.startsWith('_merge-'))) return true;
+  for (const e of await storage.list(dir)) if (!e.isDirectory && (e.name.startsWith('.part-') || e.name.startsWith(MANIFEST_PREFIX))) return true;
   return false;
 }
 

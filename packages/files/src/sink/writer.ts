@@ -7,7 +7,7 @@
 import { MAX_WATERMARK, MIN_WATERMARK, type SinkContext, type SinkWriter } from '@weir/core';
 import type { BulkWriter } from '../format/types.js';
 import { forEachLimit } from './concurrency.js';
-import { partitionDir, partitionKey, type AnnouncerState, type FilesCommittable, type FilesWriterState, type MergePlan, type PartFile, type PartitionState, type PublishOp } from './model.js';
+import { MANIFEST_PREFIX, partitionDir, partitionKey, type AnnouncerState, type FilesCommittable, type FilesWriterState, type MergePlan, type PartFile, type PartitionState, type PublishOp } from './model.js';
 import type { ResolvedOptions } from './options.js';
 import type { PartitionRange } from './time-buckets.js';
 
@@ -238,7 +238,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
             dir,
             output,
             hidden: `.${output}.merging`,
-            manifest: `_merge-${this.ctx.subtask}-${checkpointId}-m${mergeSeq}.json`,
+            manifest: `${MANIFEST_PREFIX}${this.ctx.subtask}-${checkpointId}-m${mergeSeq}.json`,
             inputs: group.filter((f) => f.pending === undefined).map((f) => f.name),
             pendingInputs: group.filter((f) => f.pending !== undefined).map((f) => f.pending!),
           });
