@@ -9,7 +9,7 @@
 import type { Logger } from '@weir/core';
 import { OffsetOutOfRangeError, StaleMetadataError, type FetchedPartition, type KafkaClientFactory, type KafkaClusterClient, type TopicPartition } from '../client/types.js';
 import { Backoff, Signal, settleWithin } from './signal.js';
-import type { KafkaClusterSpec, KafkaSplit } from './types.js';
+import { splitId, type KafkaClusterSpec, type KafkaSplit } from './types.js';
 
 /** The reader's view of one assigned split. */
 export interface ReaderSplit {
@@ -149,7 +149,7 @@ export class ClusterFetcher {
           state.refresh,
         );
         leaders = new Map();
-        for (const [node, tps] of byNode) for (const tp of tps) leaders.set(`${this.cluster}/${tp.topic}/${tp.partition}`, node);
+        for (const [node, tps] of byNode) for (const tp of tps) leaders.set(splitId(this.cluster, tp), node);
         state.needLeaders = splits.some((s) => !s.finished && !leaders.has(s.split.id));
         state.refresh = state.needLeaders; // a partition without a leader: ask again after a pause
       }
@@ -175,8 +175,9 @@ export class ClusterFetcher {
             maxBytesPerPartition: this.o.fetchMaxBytesPerPartition,
           })
           .then((results) => {
+            const byId = new Map(fetch.map((f) => [f.split.id, f]));
             for (const r of results) {
-              const s = fetch.find((f) => f.split.topic === r.topic && f.split.partition === r.partition);
+              const s = byId.get(splitId(this.cluster, r));
               if (s !== undefined && this.host.isLive(s) && s.fetchOffset === r.fetchOffset) this.host.deliver(s, r);
             }
           })

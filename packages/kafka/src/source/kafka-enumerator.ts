@@ -10,7 +10,7 @@ import type { KafkaClientFactory, KafkaClusterClient, TopicPartition } from '../
 import type { ClusterDirectory } from './cluster-directory.js';
 import { Backoff, Signal, settleWithin } from './signal.js';
 import { resolveOffsets, startPositionOf } from './start-positions.js';
-import type { KafkaClusterSpec, KafkaEnumeratorState, KafkaSplit, StartPosition } from './types.js';
+import { splitId, type KafkaClusterSpec, type KafkaEnumeratorState, type KafkaSplit, type StartPosition } from './types.js';
 
 export interface EnumeratorSettings {
   bounded: boolean;
@@ -30,8 +30,6 @@ interface Loop {
   /** The loop's client, closed when the loop is stopped (cuts a hanging request short). */
   client?: KafkaClusterClient;
 }
-
-const splitId = (cluster: string, tp: TopicPartition) => `${cluster}/${tp.topic}/${tp.partition}`;
 
 export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumeratorState> {
   /** Per cluster, its partitions from the last discovery (seeded from restored splits). */

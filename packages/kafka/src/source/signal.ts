@@ -55,11 +55,6 @@ export class Backoff {
   reset(): void {
     this.next = this.initialMs;
   }
-
-  /** Failures so far reached the cap (used to log less). */
-  get capped(): boolean {
-    return this.next >= this.maxMs;
-  }
 }
 
 /** Wait for `p`, but at most `ms` (the rest finishes in the background). */

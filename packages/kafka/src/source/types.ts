@@ -1,6 +1,6 @@
 /** Public types of the Kafka source: clusters, start positions, records, splits, options. */
 
-import type { KafkaClientFactory, KafkaConnectionOptions } from '../client/types.js';
+import type { KafkaClientFactory, KafkaConnectionOptions, TopicPartition } from '../client/types.js';
 
 /**
  * Where a split starts when no checkpoint knows it:
@@ -68,6 +68,9 @@ export interface KafkaSplit {
   /** Bounded mode: the split finishes at this offset (exclusive). */
   readonly stopOffset?: string;
 }
+
+/** The id of a split: `cluster/topic/partition`. */
+export const splitId = (cluster: string, tp: TopicPartition): string => `${cluster}/${tp.topic}/${tp.partition}`;
 
 /** Enumerator state in checkpoints: offsets of removed clusters (kept for re-adding), the instance count. */
 export interface KafkaEnumeratorState {
