@@ -289,19 +289,16 @@ export class ClusterProducer {
       tracker = { remaining: messages.length, resolve, reject, settled: false };
     });
     const byQueue = new Map<PartitionQueue, OutMessage[]>();
-    const counts = new Map<string, number>();
+    // per topic of this batch: its partition count and, by partition, the queue and its new messages
+    const topics = new Map<string, { count: number; lists: Array<OutMessage[] | undefined> }>();
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      let count = counts.get(m.topic);
-      if (count === undefined) {
-        count = this.cluster.findTopicPartitionMetadata(m.topic).length;
-        counts.set(m.topic, count);
-      }
-      const p = this.partitionOf(m, count);
-      if (!(p >= 0 && p < count)) return Promise.reject(new Error(`partition ${p} of ${m.topic} out of range (${count} partitions)`));
-      const q = this.queue(m.topic, p);
-      let list = byQueue.get(q);
-      if (list === undefined) byQueue.set(q, (list = []));
+      let t = topics.get(m.topic);
+      if (t === undefined) topics.set(m.topic, (t = { count: this.cluster.findTopicPartitionMetadata(m.topic).length, lists: [] }));
+      const p = this.partitionOf(m, t.count);
+      if (!(p >= 0 && p < t.count)) return Promise.reject(new Error(`partition ${p} of ${m.topic} out of range (${t.count} partitions)`));
+      let list = t.lists[p];
+      if (list === undefined) byQueue.set(this.queue(m.topic, p), (list = t.lists[p] = []));
       list.push(m);
     }
     const at = Date.now();
@@ -387,7 +384,7 @@ export class ClusterProducer {
   }
 
   private take(q: PartitionQueue): InFlight {
-    const messages: OutMessage[] = [];
+    let messages: OutMessage[] = [];
     const parts: InFlight['parts'] = [];
     const max = this.o.maxBatchMessages;
     const first = q.entries[0]?.at ?? Date.now();
@@ -396,7 +393,9 @@ export class ClusterProducer {
       const room = max - messages.length;
       if (e.messages.length <= room) {
         q.entries.shift();
-        for (let i = 0; i < e.messages.length; i++) messages.push(e.messages[i]!);
+        // the first entry's array is owned by this queue: take it as is instead of copying it
+        if (messages.length === 0) messages = e.messages;
+        else for (let i = 0; i < e.messages.length; i++) messages.push(e.messages[i]!);
         parts.push({ tracker: e.tracker, count: e.messages.length });
       } else {
         const head = e.messages.splice(0, room);
@@ -423,7 +422,11 @@ export class ClusterProducer {
         const fresh = qs.filter((q) => !this.txnPartitions.has(`${q.topic}\u0000${q.partition}`));
         if (fresh.length > 0) {
           const topics = new Map<string, number[]>();
-          for (const q of fresh) topics.set(q.topic, [...(topics.get(q.topic) ?? []), q.partition]);
+          for (const q of fresh) {
+            const list = topics.get(q.topic);
+            if (list === undefined) topics.set(q.topic, [q.partition]);
+            else list.push(q.partition);
+          }
           await addPartitionsToTxn(this.cluster, this.transactionalId, id, [...topics].map(([topic, partitions]) => ({ topic, partitions })), this.o.deliveryTimeoutMs);
           if (this.session !== session) return;
           for (const q of fresh) this.txnPartitions.add(`${q.topic}\u0000${q.partition}`);
@@ -432,7 +435,11 @@ export class ClusterProducer {
       const broker = await this.cluster.findBroker({ nodeId: leader });
       if (this.session !== session) return;
       const byTopic = new Map<string, number[]>();
-      qs.forEach((q, i) => byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), i]));
+      qs.forEach((q, i) => {
+        const list = byTopic.get(q.topic);
+        if (list === undefined) byTopic.set(q.topic, [i]);
+        else list.push(i);
+      });
       const response = await broker.produce({
         transactionalId: this.transactionalId,
         producerId: id?.producerId ?? -1,
