@@ -30,6 +30,11 @@ export interface PartitionLogOptions {
   fsync?: boolean;
 }
 
+/** The directory under `dir` holding one partition's log files. */
+export function partitionLogDir(dir: string, topic: string, partition: number): string {
+  return path.join(dir, `${encodeURIComponent(topic)}-${partition}`);
+}
+
 const EMPTY_RECORDS = Buffer.alloc(0);
 const BATCH_FILE = 'batches.log';
 const START_OFFSET_FILE = 'log-start-offset';
@@ -63,7 +68,7 @@ export class PartitionLog implements PartitionLogApi {
   static open(options: PartitionLogOptions): PartitionLog {
     const log = new PartitionLog(options.topic, options.partition);
     if (options.dir === undefined) return log;
-    const partitionDir = path.join(options.dir, `${encodeURIComponent(options.topic)}-${options.partition}`);
+    const partitionDir = partitionLogDir(options.dir, options.topic, options.partition);
     fs.mkdirSync(partitionDir, { recursive: true });
     log.fsync = options.fsync ?? false;
     log.file = LogFile.open(path.join(partitionDir, BATCH_FILE), log.fsync, (kind, payload) => log.replayFrame(kind, payload));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PartitionLog } from '../log/index.js';
+import { partitionLogDir } from '../log/partition-log.js';
 import type { PartitionLogApi } from '../log/types.js';
 import type { PersistableCoordinator } from '../coordinator/types.js';
 import { readJsonSync, writeFileAtomicSync } from './atomic-file.js';
@@ -56,17 +57,12 @@ export class ClusterStore implements LogFactory {
     writeFileAtomicSync(path.join(this.dataDir, 'meta.json'), JSON.stringify(meta, null, 1));
   }
 
-  /** Directory PartitionLog.open uses for one partition (it appends `<topic>-<partition>` itself). */
-  logDir(topic: string, partition: number): string {
-    return path.join(this.dataDir, 'logs', `${encodeURIComponent(topic)}-${partition}`);
-  }
-
   open(topic: string, partition: number): Promise<PartitionLogApi> {
-    return Promise.resolve(PartitionLog.open({ topic, partition, dir: path.join(this.dataDir, 'logs') }));
+    return Promise.resolve(PartitionLog.open({ topic, partition, dir: this.logsDir() }));
   }
 
   removeTopic(topic: string, partitions: number): void {
-    for (let p = 0; p < partitions; p++) fs.rmSync(this.logDir(topic, p), { recursive: true, force: true });
+    for (let p = 0; p < partitions; p++) fs.rmSync(partitionLogDir(this.logsDir(), topic, p), { recursive: true, force: true });
   }
 
   /** Restores a coordinator from its snapshot (if any) and saves it whenever it changes. */
@@ -91,6 +87,10 @@ export class ClusterStore implements LogFactory {
       writeFileAtomicSync(this.snapshotFile(name), JSON.stringify(coordinator.snapshot()));
     }
     this.dirty.clear();
+  }
+
+  private logsDir(): string {
+    return path.join(this.dataDir, 'logs');
   }
 
   private snapshotFile(name: string): string {

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCluster, startClusters } from '../../src/index.js';
+import { ClusterStore } from '../../src/storage/cluster-store.js';
+import { batch } from '../log/helpers.js';
 import { kafkaClient, waitFor } from '../support/kafkajs.js';
 
 const dirs: string[] = [];
@@ -72,5 +74,17 @@ describe('dataDir persistence', () => {
     expect(fs.existsSync(path.join(dataDir, 'cluster-0', 'meta.json'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'cluster-1', 'meta.json'))).toBe(true);
     await Promise.all([a!.stop(), b!.stop()]);
+  });
+
+  it('removes a deleted topic\'s partition directories, and only those', async () => {
+    const dataDir = tmp();
+    const store = new ClusterStore(dataDir);
+    const logs = await Promise.all([store.open('a/b', 0), store.open('a/b', 1), store.open('other', 0)]);
+    for (const log of logs) log.append(batch(), 0);
+    await Promise.all(logs.map((log) => log.close()));
+    const listed = () => fs.readdirSync(path.join(dataDir, 'logs')).sort();
+    expect(listed()).toEqual(['a%2Fb-0', 'a%2Fb-1', 'other-0']);
+    store.removeTopic('a/b', 2);
+    expect(listed()).toEqual(['other-0']);
   });
 });
