@@ -43,7 +43,7 @@ export function compileCondition(source: string): (value: unknown) => boolean {
 }
 
 /** Undefined becomes null, Long and bigint become numbers. */
-export function normalize(x: unknown): unknown {
+function normalize(x: unknown): unknown {
   if (x === undefined) return null;
   if (typeof x === 'bigint') return Number(x);
   if (typeof x === 'object' && x !== null && 'low' in x && 'high' in x && typeof (x as { toNumber?: unknown }).toNumber === 'function') {
@@ -116,7 +116,7 @@ function build(node: Node, source: string): Evaluator {
 }
 
 /** Reads a dotted path; any missing step gives undefined (prototype defaults of protobuf messages included). */
-export function pathGetter(segments: readonly string[]): Evaluator {
+function pathGetter(segments: readonly string[]): Evaluator {
   if (segments.length === 1) {
     const [s] = segments as [string];
     return (r) => (r === null || typeof r !== 'object' ? undefined : (r as Record<string, unknown>)[s]);
