@@ -5,11 +5,11 @@
  * the rules in effect stay.
  */
 
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { BroadcastValue, Pipeline, ProposeFn } from '@weir/core';
 import { compileRules, type CompiledRules } from './rules.js';
+import { watchAndPoll } from '../util/watch-and-poll.js';
 
 /** Options of {@link watchRulesFile}. */
 export interface RulesFileWatchOptions {
@@ -117,21 +117,8 @@ export function watchRulesFile(path: string, target: BroadcastValue<CompiledRule
     if (!closed) reload().catch(() => undefined); // reported through onError / lastError
   };
 
-  let debounce: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
-  try {
-    // watch the directory: editors replace files by rename, which ends a watch on the file itself
-    watcher = watch(dirname(path), (_event, name) => {
-      if (name !== null && name !== basename(path)) return;
-      clearTimeout(debounce);
-      debounce = setTimeout(trigger, 30);
-    });
-    watcher.on('error', () => undefined); // polling still covers the file
-  } catch {
-    watcher = undefined;
-  }
-  const timer = setInterval(trigger, options.intervalMs ?? 1000);
-  timer.unref();
+  // watch the directory: editors replace files by rename, which ends a watch on the file itself
+  const stopWatch = watchAndPoll(dirname(path), { only: basename(path), debounceMs: 30, intervalMs: options.intervalMs ?? 1000 }, trigger);
   trigger(); // a change between the initial load and this watch is not missed
 
   return {
@@ -141,9 +128,7 @@ export function watchRulesFile(path: string, target: BroadcastValue<CompiledRule
     },
     close() {
       closed = true;
-      clearInterval(timer);
-      clearTimeout(debounce);
-      watcher?.close();
+      stopWatch();
     },
   };
 }

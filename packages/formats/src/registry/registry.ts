@@ -1,10 +1,10 @@
 /** The protobuf schema registry: load from a directory and/or URLs, reload, watch. */
 
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import { compileSchemas } from './build-root.js';
 import { SchemaSnapshot } from './snapshot.js';
 import { fetchSchemaUrl, readSchemaDirectory, type SchemaFile } from './sources.js';
+import { watchAndPoll } from '../util/watch-and-poll.js';
 
 /** How many snapshots `snapshotAt` keeps. */
 const HISTORY = 16;
@@ -131,26 +131,10 @@ export class SchemaRegistry {
       if (this.queued > 0) return; // a reload that has not read the sources yet covers this change
       void this.reload().catch((e: Error) => options.onError?.(e));
     };
-    let debounce: NodeJS.Timeout | undefined;
-    let watcher: FSWatcher | undefined;
-    if (this.options.dir) {
-      try {
-        watcher = watch(this.options.dir, { recursive: true }, () => {
-          clearTimeout(debounce);
-          debounce = setTimeout(trigger, 50);
-        });
-        watcher.on('error', () => undefined); // polling still covers the directory
-      } catch {
-        watcher = undefined; // no recursive watch here: polling only
-      }
-    }
-    const timer = setInterval(trigger, intervalMs);
-    timer.unref();
+    const stopWatch = watchAndPoll(this.options.dir || undefined, { recursive: true, debounceMs: 50, intervalMs }, trigger);
     const handle = {
       stop: () => {
-        clearInterval(timer);
-        clearTimeout(debounce);
-        watcher?.close();
+        stopWatch();
         this.watchers = this.watchers.filter((w) => w !== handle);
       },
     };
