@@ -63,10 +63,18 @@ type BatchConstructor = new (topic: string, fetchedOffset: string, partitionData
 /** KafkaJS's consumer Batch (filters records below the fetch offset, control records, aborted data). */
 export const Batch = require('kafkajs/src/consumer/batch.js') as BatchConstructor;
 
-/** Create a KafkaJS Cluster with the same connection settings (brokers, ssl, sasl, socket factory) as `kafka`. */
-export function createInternalCluster(kafka: Kafka, isolationLevel: number): InternalCluster {
+/**
+ * KafkaJS's private cluster factory: a Cluster with the same connection settings (brokers, ssl,
+ * sasl, socket factory) as `kafka`, typed by the caller (the source's and the sink's views of it).
+ */
+export function createKafkaJsCluster<C>(kafka: Kafka, options: object): C {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  if (symbol === undefined) throw new Error('unsupported kafkajs version: no private cluster factory (expected 2.2.x)');
-  const create = (kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[symbol]!;
-  return create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, isolationLevel });
+  if (symbol === undefined) throw new Error('@weir/kafka: unsupported kafkajs version (no private:Kafka:createCluster); KafkaJS 2.2.x is required');
+  const create = (kafka as unknown as Record<symbol, (o: object) => C>)[symbol]!;
+  return create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, ...options });
+}
+
+/** The source's cluster: fetches at `isolationLevel`. */
+export function createInternalCluster(kafka: Kafka, isolationLevel: number): InternalCluster {
+  return createKafkaJsCluster<InternalCluster>(kafka, { isolationLevel });
 }

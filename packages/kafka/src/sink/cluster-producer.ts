@@ -11,7 +11,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import { createLowLevelCluster, errorText, forgetBrokerOnConnectionError, isRetriable, type LowLevelCluster, type WireMessage } from './kafkajs-internals.js';
 import { javaPartitionForKey } from './murmur2.js';
-import { addPartitionsToTxn, initProducerId, type ProducerIdentity } from './transactions.js';
+import { addPartitionsToTxn, initProducerId, sleep, type ProducerIdentity } from './transactions.js';
 
 /** A message with its topic, before partitioning. */
 export interface OutMessage extends WireMessage {
@@ -254,7 +254,7 @@ export class ClusterProducer {
         if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') {
           // the cluster answered: a missing topic is a configuration error, not a cluster failure
           if (Date.now() - t0 > Math.min(MISSING_TOPIC_GRACE_MS, this.o.deliveryTimeoutMs)) throw new Error(`topic ${topics.join(', ')} does not exist`, { cause: err });
-          await new Promise((r) => setTimeout(r, 100));
+          await sleep(100);
           continue;
         }
         if (!isRetriable(err)) throw err;
@@ -266,7 +266,7 @@ export class ClusterProducer {
           stuck = true;
           this.o.onStuck(e); // the owner may abandon this send (then the loop ends)
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     }
   }

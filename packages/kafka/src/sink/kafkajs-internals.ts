@@ -8,6 +8,7 @@
  */
 
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { createKafkaJsCluster } from '../client/kafkajs-internals.js';
 
 /** One message as KafkaJS's request encoder takes it. */
 export interface WireMessage {
@@ -73,11 +74,7 @@ export const TRANSACTION_COORDINATOR = 1;
 
 /** Create a KafkaJS cluster object (what `kafka.producer()` uses underneath). */
 export function createLowLevelCluster(config: KafkaConfig): LowLevelCluster {
-  const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...config });
-  const key = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  if (key === undefined) throw new Error('@weir/kafka sink: unsupported kafkajs version (no private:Kafka:createCluster); KafkaJS 2.2.x is required');
-  const create = (kafka as unknown as Record<symbol, (o: object) => LowLevelCluster>)[key]!;
-  return create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, instrumentationEmitter: null });
+  return createKafkaJsCluster<LowLevelCluster>(new Kafka({ logLevel: logLevel.NOTHING, ...config }), { instrumentationEmitter: null });
 }
 
 /** A KafkaJS error as thrown by broker requests. */
