@@ -182,15 +182,14 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     this.watermark = watermark;
     // buckets whose partition ended (or parts older than the rollover time) are rolled now
     const now = Date.now();
-    const done: Bucket<T>[] = [];
+    const toRoll: Bucket<T>[] = [];
     for (const b of this.buckets.values()) {
-      if (b.range.end <= watermark || (b.part !== undefined && now - b.part.openedAt >= this.o.rolloverMs)) done.push(b);
+      if (b.part !== undefined) {
+        if (b.range.end <= watermark || now - b.part.openedAt >= this.o.rolloverMs) toRoll.push(b);
+      } else if (b.range.end <= watermark) this.dropBucket(b); // deleting the current entry keeps the iteration valid
     }
-    if (done.length === 0) return undefined;
-    for (const b of done) if (b.part === undefined) this.dropBucket(b);
-    const withParts = done.filter((b) => b.part !== undefined);
-    if (withParts.length === 0) return undefined;
-    return forEachLimit(withParts, this.o.concurrency, async (b) => {
+    if (toRoll.length === 0) return undefined;
+    return forEachLimit(toRoll, this.o.concurrency, async (b) => {
       await this.roll(b);
       if (b.range.end <= watermark) this.dropBucket(b);
     });
