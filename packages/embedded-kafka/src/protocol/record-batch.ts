@@ -325,11 +325,14 @@ function readNullableVarBytes(r: Reader): Buffer | null {
  * Keys, values and header values are zero-copy slices of `batch`.
  */
 export function decodeRecords(batch: Buffer): DecodedRecord[] {
-  const [h] = readBatchHeaders(batch);
-  if (!h) throw new ProtocolError('incomplete record batch');
+  // Framing checks only: readBatchHeaders would also compute a CRC that decoding never looks at.
+  const byteLength = batch.length >= LOG_OVERHEAD ? LOG_OVERHEAD + batch.readInt32BE(8) : -1;
+  if (byteLength < BATCH_HEADER_SIZE || byteLength > batch.length) throw new ProtocolError('incomplete record batch');
+  if (batch.readInt8(16) !== 2) throw new ProtocolError(`unsupported record batch magic ${batch.readInt8(16)}`);
+  const h = readBatchFields(batch);
   if (h.compression !== 0) throw new ProtocolError(`cannot decode compressed batch (codec ${h.compression})`);
   const logAppendTime = (h.attributes & ATTR_LOG_APPEND_TIME) !== 0;
-  const r = new Reader(batch, BATCH_HEADER_SIZE, h.byteLength);
+  const r = new Reader(batch, BATCH_HEADER_SIZE, byteLength);
   const out: DecodedRecord[] = [];
   for (let i = 0; i < h.recordCount; i++) {
     const len = r.varint();

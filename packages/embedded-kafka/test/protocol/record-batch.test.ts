@@ -146,10 +146,16 @@ describe('record batches', () => {
     }
   });
 
-  it('refuses to decode compressed batches and to build empty ones', () => {
+  it('refuses to decode compressed, truncated or non-v2 batches and to build empty ones', () => {
     const batch = buildRecordBatch({ baseOffset: 0, records: [records[0]!] });
     batch.writeInt16BE(1, 21); // claim gzip
     expect(() => decodeRecords(batch)).toThrow(ProtocolError);
     expect(() => buildRecordBatch({ baseOffset: 0, records: [] })).toThrow(ProtocolError);
+    const whole = buildRecordBatch({ baseOffset: 0, records: [records[0]!] });
+    expect(() => decodeRecords(whole.subarray(0, whole.length - 1))).toThrow(/incomplete/);
+    expect(() => decodeRecords(whole.subarray(0, 8))).toThrow(/incomplete/);
+    const magic1 = Buffer.from(whole);
+    magic1[16] = 1;
+    expect(() => decodeRecords(magic1)).toThrow(/magic 1/);
   });
 });
