@@ -346,16 +346,11 @@ export class StructBuilder implements ColumnBuilder {
   }
 }
 
-/** Repeated fields: offsets into a child column. */
-export class ListBuilder implements ColumnBuilder {
+/** Lists and maps: a validity bitmap and offsets into child columns. */
+abstract class OffsetsBuilder implements ColumnBuilder {
   private offsets = new Int32Array(INITIAL + 1);
   private count = 0;
   private readonly validity = new Validity();
-
-  constructor(
-    private readonly type: arrow.List,
-    private readonly child: ColumnBuilder,
-  ) {}
 
   append(value: unknown): void {
     const i = this.validity.length;
@@ -363,58 +358,73 @@ export class ListBuilder implements ColumnBuilder {
     if (value == null) this.validity.null();
     else {
       this.validity.valid();
-      const a = value as unknown[];
-      for (let k = 0; k < a.length; k++) this.child.append(a[k]);
-      this.count += a.length;
+      this.count += this.appendItems(value);
     }
     this.offsets[i + 1] = this.count;
   }
 
-  finish(): arrow.Data {
+  /** Append the items of one (non-null) value to the child columns; returns how many. */
+  protected abstract appendItems(value: unknown): number;
+
+  /** Validity and offsets for makeData, then reset. */
+  protected take(): { length: number; nullCount: number; nullBitmap: Uint8Array | undefined; valueOffsets: Int32Array } {
     const v = this.validity.take();
     const valueOffsets = this.offsets.slice(0, v.length + 1);
     this.count = 0;
-    return arrow.makeData({ type: this.type, ...v, valueOffsets, child: this.child.finish() } as any);
+    return { ...v, valueOffsets };
+  }
+
+  abstract finish(): arrow.Data;
+}
+
+/** Repeated fields: offsets into a child column. */
+export class ListBuilder extends OffsetsBuilder {
+  constructor(
+    private readonly type: arrow.List,
+    private readonly child: ColumnBuilder,
+  ) {
+    super();
+  }
+
+  protected appendItems(value: unknown): number {
+    const a = value as unknown[];
+    for (let k = 0; k < a.length; k++) this.child.append(a[k]);
+    return a.length;
+  }
+
+  finish(): arrow.Data {
+    return arrow.makeData({ type: this.type, ...this.take(), child: this.child.finish() } as any);
   }
 }
 
 /** Map fields: protobufjs map objects (string keys) -> offsets into key and value columns. */
-export class MapBuilder implements ColumnBuilder {
-  private offsets = new Int32Array(INITIAL + 1);
-  private count = 0;
-  private readonly validity = new Validity();
-
+export class MapBuilder extends OffsetsBuilder {
   constructor(
     private readonly type: arrow.Map_,
     private readonly keyOf: (key: string) => unknown,
     private readonly keys: ColumnBuilder,
     private readonly values: ColumnBuilder,
-  ) {}
+  ) {
+    super();
+  }
 
-  append(value: unknown): void {
-    const i = this.validity.length;
-    if (i + 1 >= this.offsets.length) this.offsets = grow(this.offsets, Int32Array);
-    if (value == null) this.validity.null();
-    else {
-      this.validity.valid();
-      const m = value as Record<string, unknown>;
-      for (const k in m) {
-        this.keys.append(this.keyOf(k));
-        this.values.append(m[k]);
-        this.count++;
-      }
+  protected appendItems(value: unknown): number {
+    const m = value as Record<string, unknown>;
+    let n = 0;
+    for (const k in m) {
+      this.keys.append(this.keyOf(k));
+      this.values.append(m[k]);
+      n++;
     }
-    this.offsets[i + 1] = this.count;
+    return n;
   }
 
   finish(): arrow.Data {
-    const v = this.validity.take();
-    const valueOffsets = this.offsets.slice(0, v.length + 1);
-    this.count = 0;
+    const props = this.take();
     const keys = this.keys.finish();
     const entriesType = this.type.children[0]!.type as arrow.Struct;
     const child = arrow.makeData({ type: entriesType, length: keys.length, nullCount: 0, children: [keys, this.values.finish()] });
-    return arrow.makeData({ type: this.type, ...v, valueOffsets, child } as any);
+    return arrow.makeData({ type: this.type, ...props, child } as any);
   }
 }
 
