@@ -95,7 +95,7 @@ export class AtLeastOnceWriter<T> implements SinkWriter<T, never> {
     if (this.parked.length > 0) return true;
     const max = this.o.maxBufferedRecords;
     if (this.mode === 'replicate') {
-      if (this.lanes.some((l) => l.lane.stats().spillDepth >= this.o.maxSpillRecords)) return true;
+      if (this.lanes.some((l) => l.lane.spillDepth >= this.o.maxSpillRecords)) return true;
       const live = this.lanes.filter((l) => l.lane.available);
       return live.length > 0 && live.every((l) => l.lane.pending >= max);
     }

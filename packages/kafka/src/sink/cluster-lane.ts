@@ -87,12 +87,17 @@ export class ClusterLane {
     return this.producer.pending;
   }
 
+  /** Records waiting in the spill (replicate mode). */
+  get spillDepth(): number {
+    return this.o.spill?.depth ?? 0;
+  }
+
   stats(): KafkaClusterStats {
     return {
       name: this.name,
       state: this.breaker.state,
       pending: this.producer.pending,
-      spillDepth: this.o.spill?.depth ?? 0,
+      spillDepth: this.spillDepth,
       acknowledged: this.acknowledged,
       failures: this.breaker.totalFailures,
     };

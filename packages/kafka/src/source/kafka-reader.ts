@@ -217,15 +217,7 @@ export class KafkaReader implements SourceReader<KafkaRecord, KafkaSplit>, Fetch
   private fetcherOf(cluster: string): ClusterFetcher {
     let f = this.fetchers.get(cluster);
     if (f === undefined) {
-      const st = this.settings;
-      f = new ClusterFetcher(cluster, this, {
-        clientFactory: st.clientFactory,
-        fetchMaxWaitMs: st.fetchMaxWaitMs,
-        fetchMaxBytesPerPartition: st.fetchMaxBytesPerPartition,
-        maxBufferedRecordsPerSplit: st.maxBufferedRecordsPerSplit,
-        backoff: st.backoff,
-        logger: this.ctx.logger,
-      });
+      f = new ClusterFetcher(cluster, this, { ...this.settings, logger: this.ctx.logger });
       this.fetchers.set(cluster, f);
     }
     return f;
