@@ -139,4 +139,19 @@ describe('broker wire behaviour', () => {
     expect(msgs.map((m) => m.value!.toString())).toEqual(['late', 'old']);
     c.close();
   });
+
+  it('answers ListOffsets for latest, earliest and a timestamp', async () => {
+    await cluster.createTopic('offsets', 1);
+    const c = await RawClient.connect(cluster.bootstrapServers[cluster.leaderOf('offsets', 0)]!);
+    const records = buildRecordBatch({ baseOffset: 0, records: [1000, 2000, 3000].map((timestampMs) => ({ key: null, value: Buffer.from('v'), timestampMs })) });
+    await c.call(0, 7, { ...produceBody(0, records), topicData: [{ name: 'offsets', partitionData: [{ index: 0, records }] }] });
+    const list = async (timestamp: number, isolationLevel = 0) =>
+      (await c.call(2, 2, { replicaId: -1, isolationLevel, topics: [{ name: 'offsets', partitions: [{ partitionIndex: 0, timestamp }] }] })).topics[0].partitions[0];
+    expect(await list(-1)).toMatchObject({ errorCode: 0, offset: 3, timestamp: -1 });
+    expect(await list(-1, 1)).toMatchObject({ errorCode: 0, offset: 3, timestamp: -1 });
+    expect(await list(-2)).toMatchObject({ errorCode: 0, offset: 0, timestamp: -1 });
+    expect(await list(1500)).toMatchObject({ errorCode: 0, offset: 1, timestamp: 2000 });
+    expect(await list(5000)).toMatchObject({ errorCode: 0, offset: -1, timestamp: -1 });
+    c.close();
+  });
 });

@@ -2,7 +2,6 @@ import type { ApiHandler, RequestContext } from '../context.js';
 import { ledPartition } from './led-partition.js';
 
 const LATEST = -1;
-const EARLIEST = -2;
 
 interface ListOffsetsRequest {
   isolationLevel?: number;
@@ -30,16 +29,9 @@ function lookup(ctx: RequestContext, req: ListOffsetsRequest, topic: string, ind
   const partition = ledPartition(ctx, topic, index);
   if (typeof partition === 'number') return { partitionIndex: index, errorCode: partition, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
   const log = partition.log;
-  let offset: number;
-  let ts = -1;
-  if (timestamp === LATEST) {
-    offset = ctx.apiVersion >= 2 && req.isolationLevel === 1 ? log.lastStableOffset() : log.highWatermark();
-  } else if (timestamp === EARLIEST) {
-    offset = log.logStartOffset();
-  } else {
-    const found = log.offsetForTimestamp(timestamp);
-    offset = found ? found.offset : -1;
-    ts = found ? found.timestamp : -1;
-  }
-  return { partitionIndex: index, errorCode: 0, oldStyleOffsets: offset >= 0 ? [offset] : [], timestamp: ts, offset, leaderEpoch: partition.leaderEpoch };
+  // The log answers -1 (high watermark) and -2 (log start) itself; only read_committed's latest differs.
+  const found =
+    timestamp === LATEST && ctx.apiVersion >= 2 && req.isolationLevel === 1 ? { offset: log.lastStableOffset(), timestamp: -1 } : log.offsetForTimestamp(timestamp);
+  const offset = found ? found.offset : -1;
+  return { partitionIndex: index, errorCode: 0, oldStyleOffsets: offset >= 0 ? [offset] : [], timestamp: found ? found.timestamp : -1, offset, leaderEpoch: partition.leaderEpoch };
 }
