@@ -19,7 +19,8 @@ function shallowCopy(value: Obj): Obj {
   return out;
 }
 
-function read(value: unknown, path: readonly string[]): unknown {
+/** The value at a dotted path; any missing step gives undefined (prototype defaults of protobuf messages included). */
+export function readPath(value: unknown, path: readonly string[]): unknown {
   let cur = value;
   for (const s of path) {
     if (typeof cur !== 'object' || cur === null) return undefined;
@@ -32,7 +33,7 @@ function read(value: unknown, path: readonly string[]): unknown {
 export function project(value: unknown, paths: readonly (readonly string[])[]): Obj {
   const out: Obj = {};
   for (const path of paths) {
-    const v = read(value, path);
+    const v = readPath(value, path);
     if (v === undefined) continue;
     let target = out;
     for (let i = 0; i < path.length - 1; i++) {
@@ -55,7 +56,7 @@ export function rename(value: unknown, moves: readonly { from: readonly string[]
   const found: { to: readonly string[]; v: unknown }[] = [];
   const sources: (readonly string[])[] = [];
   for (const m of moves) {
-    const v = read(value, m.from);
+    const v = readPath(value, m.from);
     if (v === undefined) continue;
     found.push({ to: m.to, v });
     sources.push(m.from);

@@ -10,6 +10,7 @@
 import type { Node } from './ast.js';
 import { ExpressionError } from './errors.js';
 import { parseExpression } from './parser.js';
+import { readPath } from '../values.js';
 
 /** A compiled expression: evaluates against one record value. */
 export type Evaluator = (value: unknown) => unknown;
@@ -121,14 +122,7 @@ function pathGetter(segments: readonly string[]): Evaluator {
     const [s] = segments as [string];
     return (r) => (r === null || typeof r !== 'object' ? undefined : (r as Record<string, unknown>)[s]);
   }
-  return (r) => {
-    let cur: unknown = r;
-    for (const s of segments) {
-      if (cur === null || typeof cur !== 'object') return undefined;
-      cur = (cur as Record<string, unknown>)[s];
-    }
-    return cur;
-  };
+  return (r) => readPath(r, segments);
 }
 
 function comparison(op: string, left: Evaluator, right: Evaluator): Evaluator {
