@@ -15,14 +15,18 @@ export type { DeadLetter, KeyedProcessFunction, OpenContext, ProcessContext, Sta
 
 export type { BroadcastOptions, BroadcastValue, ProposeFn } from './broadcast/broadcast-value.js';
 
-export { Job, drainOnSignals } from './runtime/job.js';
-export type { JobResult } from './runtime/job.js';
+export { Job, stopOnSignals } from './runtime/job.js';
+export type { JobResult, StopOnSignalsOptions } from './runtime/job.js';
+export { JobCancelledError } from './runtime/job-runtime.js';
 export type { StopMode } from './runtime/job-runtime.js';
+export { RestoreRefusedError } from './checkpoint/restore-choice.js';
+export { StateCompatibilityError } from './checkpoint/state-compatibility.js';
+export type { SourcePosition } from './runtime/batch-origin.js';
 export { RestartStrategies } from './runtime/restart-strategy.js';
 export type { RestartStrategy } from './runtime/restart-strategy.js';
 export { StepError } from './runtime/node.js';
 
-export { LocalCheckpointStorage } from './checkpoint/storage.js';
+export { CheckpointFormatError, LocalCheckpointStorage } from './checkpoint/storage.js';
 export type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from './checkpoint/storage.js';
 export type { CheckpointKind, StepSnapshot } from './runtime/barrier.js';
 

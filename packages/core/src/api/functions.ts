@@ -1,5 +1,6 @@
 /** User-facing function types for `process` steps. */
 
+import type { SourcePosition } from '../runtime/batch-origin.js';
 import type { KeyedStateBackend, ListState, MapState, ReducingState, StateDescriptorOptions, ValueState } from '../state/types.js';
 
 /** Names a side output (dead letters, late data, anything user-defined). */
@@ -15,8 +16,8 @@ export interface DeadLetter<T = unknown> {
   error: string;
   record: T;
   timestamp?: number;
-  /** Source position when known, e.g. `{ split: 'c1/orders/0', offset: 42 }`. */
-  position?: unknown;
+  /** Source position when known, e.g. `{ source: 'orders', split: 'c1/orders/0', cluster: 'c1', topic: 'orders', partition: 0, offset: '42' }`. */
+  position?: SourcePosition;
   atMs: number;
 }
 

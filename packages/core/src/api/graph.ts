@@ -31,7 +31,14 @@ export type StepNode =
   | (NodeBase & { kind: 'filter'; fn: (value: any) => boolean })
   | (NodeBase & { kind: 'flatMap'; fn: (value: any) => Iterable<any> })
   | (NodeBase & { kind: 'asyncMap'; fn: (value: any) => Promise<any>; concurrency: number })
-  | (NodeBase & { kind: 'keyedProcess'; keyFn: (value: any) => string | number; fn: () => KeyedProcessFunction<string, any, any> })
+  | (NodeBase & {
+      kind: 'keyedProcess';
+      keyFn: (value: any) => string | number;
+      fn: () => KeyedProcessFunction<string, any, any>;
+      /** What the function is ('window', 'reduce', 'process'): recorded in checkpoints, checked on restore. */
+      operator?: string;
+    })
+  | (NodeBase & { kind: 'timestamps'; watermarks: WatermarkStrategy<any> })
   | (NodeBase & { kind: 'union' })
   | (NodeBase & { kind: 'sink'; sink: Sink<any, any, any> })
   | (NodeBase & { kind: 'deadLetters' });

@@ -1,8 +1,5 @@
 /** The entry point: define steps on a `Pipeline`, then `start()` or `run()` it. */
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LocalCheckpointStorage, type CheckpointStorage } from '../checkpoint/storage.js';
 import { consoleLogger, type Logger } from '../metrics/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
@@ -11,6 +8,7 @@ import { classicLevelStateBackend } from '../state/index.js';
 import type { StateBackendFactory } from '../state/types.js';
 import type { WatermarkStrategy } from '../time/types.js';
 import { Job, type JobResult } from '../runtime/job.js';
+import { createScratchDir, scratchPrefix } from '../runtime/scratch-dirs.js';
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
 import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type BroadcastValue } from '../broadcast/broadcast-value.js';
 import type { DeadLetter } from './functions.js';
@@ -45,8 +43,24 @@ export interface PipelineOptions {
   restart?: RestartStrategy;
   /** What a step does with a record its function throws on (default 'dead-letter'). */
   errorPolicy?: ErrorPolicy;
-  /** 'latest' (default), 'none', or a checkpoint / savepoint directory to start from. */
+  /**
+   * Where a first start comes from. Every start restores the newest completed checkpoint or
+   * savepoint in the job's own storage; a checkpoint / savepoint directory given here is used
+   * only while the storage holds nothing newer (a first start from a savepoint into fresh
+   * storage), so it is safe to leave in a deployment's configuration. 'latest' (default) and
+   * 'none' name no directory.
+   */
   restoreFrom?: string;
+  /** Start even when the restored checkpoint holds state of steps the pipeline no longer has (that state is dropped). Default false. */
+  allowNonRestoredState?: boolean;
+  /** Restore from the final checkpoint of a drain although its windows already fired (results are emitted again). Default false. */
+  allowRestoreAfterDrain?: boolean;
+  /** A suspend or drain not finished after this long ends as a cancel (default 30 000, Kubernetes' terminationGracePeriodSeconds). */
+  stopGracePeriodMs?: number;
+  /** A job failure repeating at the same source position this many times skips the record into the dead letters (policy 'fail': the job ends). Default 3. */
+  skipRecordAfterFailures?: number;
+  /** Aborting the signal suspends the job. */
+  signal?: AbortSignal;
   /** Scale-out over processes: this instance's index and the instance count. */
   subtask?: number;
   parallelism?: number;
@@ -120,7 +134,7 @@ export class Pipeline implements StepRegistry {
       broadcasts,
       jobName: o.name,
       steps: [...this.steps],
-      storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? mkdtempSync(join(tmpdir(), `weir-checkpoints-${o.name.replace(/[^\w-]/g, '_')}-`))),
+      storage: cp.storage ?? new LocalCheckpointStorage(cp.dir ?? createScratchDir(scratchPrefix('checkpoints-', o.name))),
       ownsStorageDir: cp.storage === undefined && cp.dir === undefined,
       checkpoints: { intervalMs: cp.intervalMs ?? 10_000, timeoutMs: cp.timeoutMs ?? 600_000, minPauseMs: cp.minPauseMs ?? 0, keep: cp.keep ?? 3 },
       stateBackend: o.stateBackend ?? classicLevelStateBackend(),
@@ -134,6 +148,11 @@ export class Pipeline implements StepRegistry {
       now: o.now ?? Date.now,
       restart: o.restart ?? { kind: 'exponential-backoff', initialDelayMs: 1000, maxDelayMs: 60_000 },
       restoreFrom: o.restoreFrom ?? 'latest',
+      allowNonRestoredState: o.allowNonRestoredState ?? false,
+      allowRestoreAfterDrain: o.allowRestoreAfterDrain ?? false,
+      stopGracePeriodMs: o.stopGracePeriodMs ?? 30_000,
+      skipRecordAfterFailures: o.skipRecordAfterFailures ?? 3,
+      ...(o.signal !== undefined ? { signal: o.signal } : {}),
     });
     job.done.then(stopWatches, stopWatches);
     return job;

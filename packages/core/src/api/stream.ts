@@ -3,6 +3,7 @@
 import type { Sink } from '../sink/types.js';
 import type { KeyedProcessFunction, OutputTag } from './functions.js';
 import type { InputEdge, StepNode, StepOptions } from './graph.js';
+import type { WatermarkStrategy } from '../time/types.js';
 import { windowFunction, type WindowAggregate, type WindowAssigner, type WindowOptions, type WindowResult } from './windows.js';
 
 /** Implemented by `Pipeline`: registers steps and checks name uniqueness. */
@@ -46,6 +47,16 @@ export class Stream<T> {
     return this.next({ kind: 'asyncMap', name, fn, concurrency: options.concurrency ?? 64, inputs: [this.edge], options });
   }
 
+  /**
+   * Assign event time and generate watermarks here (Flink's `assignTimestampsAndWatermarks`),
+   * e.g. right after the step that parses the payload, so a malformed record is dead-lettered
+   * by the parser before its timestamp is read. Watermarks stay per source split; a record
+   * whose timestamp cannot be read goes to the dead letters with its source position.
+   */
+  assignTimestampsAndWatermarks(name: string, watermarks: WatermarkStrategy<T>, options: StepOptions = {}): Stream<T> {
+    return this.next({ kind: 'timestamps', name, watermarks, inputs: [this.edge], options });
+  }
+
   /** Partition by key: the next `process` step sees state and timers scoped to each key. */
   keyBy(keyFn: (value: T) => string | number): KeyedStream<T> {
     return new KeyedStream<T>(this.registry, this.edge, keyFn);
@@ -80,7 +91,11 @@ export class KeyedStream<T> {
    * fresh instance; state lives in the backend, not in the function object.
    */
   process<O>(name: string, fn: () => KeyedProcessFunction<string, T, O>, options: StepOptions = {}): Stream<O> {
-    const node: StepNode = { kind: 'keyedProcess', name, keyFn: this.keyFn, fn, inputs: [this.edge], options };
+    return this.keyedStep(name, fn, options, 'process');
+  }
+
+  private keyedStep<O>(name: string, fn: () => KeyedProcessFunction<string, T, O>, options: StepOptions, operator: string): Stream<O> {
+    const node: StepNode = { kind: 'keyedProcess', name, keyFn: this.keyFn, fn, inputs: [this.edge], options, operator };
     this.registry.addStep(node);
     return new Stream<O>(this.registry, { node });
   }
@@ -91,12 +106,12 @@ export class KeyedStream<T> {
    * `LATE_DATA` side output of the returned stream.
    */
   window<A, R>(name: string, assigner: WindowAssigner, aggregate: WindowAggregate<T, A, R>, options: WindowOptions & StepOptions = {}): Stream<WindowResult<R>> {
-    return this.process<WindowResult<R>>(name, windowFunction(assigner, aggregate, options), options);
+    return this.keyedStep<WindowResult<R>>(name, windowFunction(assigner, aggregate, options), options, 'window');
   }
 
   /** Running reduce per key; emits the new aggregate for every input record. */
   reduce(name: string, reduce: (acc: T, value: T) => T, options: StepOptions = {}): Stream<T> {
-    return this.process<T>(
+    return this.keyedStep<T>(
       name,
       () => {
         let acc: import('../state/types.js').ValueState<T>;
@@ -113,6 +128,7 @@ export class KeyedStream<T> {
         };
       },
       options,
+      'reduce',
     );
   }
 }

@@ -13,13 +13,24 @@ import { pathExists } from '../util/path-exists.js';
 
 export const METADATA_FILE = '_metadata.json';
 
+/** The metadata format this Weir writes; it reads every version from 1 up to this one. */
+export const CHECKPOINT_FORMAT_VERSION = 2;
+
 export interface CheckpointMetadata {
-  formatVersion: 1;
+  /** 1: before step kinds and drain markers; 2: current. Newer versions are refused, never guessed at. */
+  formatVersion: 1 | 2;
   id: number;
   kind: CheckpointKind;
   jobName: string;
   createdAtMs: number;
   steps: Record<string, StepSnapshot>;
+  /** What kind of step wrote each entry of `steps` (e.g. `keyedProcess:window`), checked on restore. */
+  stepKinds?: Record<string, string>;
+  /**
+   * Set on the final checkpoint of a drain: every timer and window already fired with the MAX
+   * watermark, so restoring from it would emit those results again.
+   */
+  drained?: boolean;
   /** Version of each broadcast value in effect from this checkpoint on (information only: never restored). */
   broadcasts?: Record<string, number>;
 }
@@ -38,7 +49,11 @@ export interface CheckpointStorage {
   publish(metadata: CheckpointMetadata): Promise<CompletedCheckpoint>;
   /** Remove the files of an attempt that did not complete. */
   discard(id: number, kind: CheckpointKind): Promise<void>;
-  /** Latest completed checkpoint (savepoints excluded). */
+  /**
+   * The newest completed checkpoint or savepoint (by id: ids only grow across both kinds).
+   * A savepoint taken by a suspend is newer than the checkpoints before it and its output is
+   * committed, so it must win over them.
+   */
   latest(): Promise<CompletedCheckpoint | undefined>;
   /** A completed checkpoint or savepoint by directory. */
   load(path: string): Promise<CompletedCheckpoint>;
@@ -51,6 +66,7 @@ export interface CheckpointStorage {
 }
 
 const CHK = /^chk-(\d+)$/;
+const SP = /^sp-(\d+)$/;
 
 export class LocalCheckpointStorage implements CheckpointStorage {
   constructor(readonly dir: string) {}
@@ -81,37 +97,23 @@ export class LocalCheckpointStorage implements CheckpointStorage {
   }
 
   async latest(): Promise<CompletedCheckpoint | undefined> {
-    const ids = (await this.ids()).sort((a, b) => b - a);
-    for (const id of ids) {
-      const dir = this.dirOf(id, 'checkpoint');
-      try {
-        return await this.load(dir);
-      } catch {
-        // no metadata: an attempt that never completed
-      }
+    const candidates = [...(await this.ids()).map((id) => ({ id, kind: 'checkpoint' as const })), ...(await this.savepointIds()).map((id) => ({ id, kind: 'savepoint' as const }))];
+    candidates.sort((a, b) => b.id - a.id);
+    for (const c of candidates) {
+      const dir = this.dirOf(c.id, c.kind);
+      // no metadata: an attempt that never completed
+      if (!(await pathExists(join(dir, METADATA_FILE)))) continue;
+      return this.load(dir);
     }
     return undefined;
   }
 
   async load(path: string): Promise<CompletedCheckpoint> {
-    const raw = await readFile(join(path, METADATA_FILE), 'utf8');
-    const metadata = JSON.parse(raw) as CheckpointMetadata;
-    if (metadata.formatVersion !== 1) throw new Error(`unsupported checkpoint format ${String(metadata.formatVersion)} at ${path}`);
-    return { metadata, path, sizeBytes: 0 };
+    return { metadata: await readMetadata(path), path, sizeBytes: 0 };
   }
 
   async highestAttemptedId(): Promise<number> {
-    let max = 0;
-    for (const id of await this.ids()) max = Math.max(max, id);
-    try {
-      for (const name of await readdir(join(this.dir, 'savepoints'))) {
-        const m = /^sp-(\d+)$/.exec(name);
-        if (m) max = Math.max(max, Number(m[1]));
-      }
-    } catch {
-      // no savepoints yet
-    }
-    return max;
+    return Math.max(0, ...(await this.ids()), ...(await this.savepointIds()));
   }
 
   async retain(keep: number): Promise<void> {
@@ -125,13 +127,50 @@ export class LocalCheckpointStorage implements CheckpointStorage {
     }
   }
 
-  private async ids(): Promise<number[]> {
-    try {
-      const names = await readdir(this.dir);
-      return names.map((n) => CHK.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-    } catch {
-      return [];
-    }
+  private ids(): Promise<number[]> {
+    return numberedDirs(this.dir, CHK);
+  }
+
+  private savepointIds(): Promise<number[]> {
+    return numberedDirs(join(this.dir, 'savepoints'), SP);
+  }
+}
+
+/** Thrown when a checkpoint cannot be read as one: missing, unreadable, or of an unknown format. */
+export class CheckpointFormatError extends Error {}
+
+/** Read and check `_metadata.json`: an unknown version is refused with a clear message, never misread. */
+export async function readMetadata(path: string): Promise<CheckpointMetadata> {
+  let raw: string;
+  try {
+    raw = await readFile(join(path, METADATA_FILE), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CheckpointFormatError(
+      code === 'ENOENT' ? `no completed checkpoint at ${path}: ${METADATA_FILE} is missing (a checkpoint without it never completed)` : `cannot read checkpoint at ${path}: ${String(err)}`,
+    );
+  }
+  let metadata: CheckpointMetadata;
+  try {
+    metadata = JSON.parse(raw) as CheckpointMetadata;
+  } catch (err) {
+    throw new CheckpointFormatError(`checkpoint metadata at ${path} is not valid JSON: ${String(err)}`);
+  }
+  const v = (metadata as { formatVersion?: unknown }).formatVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > CHECKPOINT_FORMAT_VERSION) {
+    throw new CheckpointFormatError(
+      `checkpoint at ${path} has format version ${JSON.stringify(v)}; this Weir reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}. ` +
+        'It was written by a newer or different program: run a Weir that supports it, or restore from another checkpoint.',
+    );
+  }
+  return metadata;
+}
+
+async function numberedDirs(dir: string, pattern: RegExp): Promise<number[]> {
+  try {
+    return (await readdir(dir)).map((n) => pattern.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  } catch {
+    return [];
   }
 }
 

@@ -28,6 +28,7 @@ const stepCounters: StepSeries[] = [
   },
   { name: 'weir_step_errors_total', help: 'Failed records or batches of the step.', read: (s) => s.errors },
   { name: 'weir_dead_letters_total', help: 'Records the step sent to the dead-letter output.', read: (s) => s.deadLetters },
+  { name: 'weir_step_late_records_total', help: 'Records that arrived after their windows closed (LATE_DATA, or dropped).', read: (s) => s.lateRecords },
 ];
 
 /**

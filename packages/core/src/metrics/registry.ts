@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import { MIN_WATERMARK } from '../time/types.js';
 import { registerStateCollectors } from './collectors.js';
-import type { CheckpointRecord, CheckpointStats, JobStatusSnapshot, SplitStatus, StepStatus } from './status.js';
+import type { CheckpointRecord, CheckpointStats, JobState, JobStatusSnapshot, RestoredFrom, SplitStatus, StepStatus } from './status.js';
 import { SplitMetrics, StepMetrics } from './step-metrics.js';
 
 // The registry hands these out; importing them from here is as good as from step-metrics.
@@ -44,6 +44,8 @@ export class MetricsRegistry {
   private completed = 0;
   private failed = 0;
   private restarts = 0;
+  private state: JobState = 'starting';
+  private restoredFrom: RestoredFrom | null | undefined;
 
   private readonly checkpointDuration: Gauge;
   private readonly checkpointSize: Gauge;
@@ -132,6 +134,16 @@ export class MetricsRegistry {
     }
   }
 
+  /** The job's lifecycle state (set by the runtime). */
+  setState(state: JobState): void {
+    this.state = state;
+  }
+
+  /** What the current attempt restored from (null: started fresh). */
+  setRestoredFrom(info: RestoredFrom | null): void {
+    this.restoredFrom = info;
+  }
+
   /** Count a restart of the job after a failure. */
   incRestarts(): void {
     this.restarts++;
@@ -169,6 +181,7 @@ export class MetricsRegistry {
         watermark: watermarkOrNull(s.watermark),
         errors: s.errors,
         deadLetters: s.deadLetters,
+        lateRecords: s.lateRecords,
       });
     }
     const splits: SplitStatus[] = [];
@@ -179,6 +192,8 @@ export class MetricsRegistry {
     }
     return {
       takenAtMs: this.now(),
+      state: this.state,
+      ...(this.restoredFrom !== undefined ? { restoredFrom: this.restoredFrom === null ? null : { ...this.restoredFrom } } : {}),
       steps,
       splits,
       checkpoints: {

@@ -26,6 +26,8 @@ export interface StepStatus {
   watermark: number | null;
   errors: number;
   deadLetters: number;
+  /** Records that arrived after their windows closed (sent to LATE_DATA, or dropped when nothing consumes it). */
+  lateRecords: number;
 }
 
 export interface SplitStatus {
@@ -38,10 +40,25 @@ export interface SplitStatus {
   paused: boolean;
 }
 
+/** Where the job's current attempt restored from (null: it started fresh). */
+export interface RestoredFrom {
+  id: number;
+  kind: 'checkpoint' | 'savepoint';
+  path: string;
+  /** Why this point was chosen. */
+  reason: string;
+}
+
+/** Lifecycle of a job: the states a status endpoint or a readiness probe reports. */
+export type JobState = 'starting' | 'running' | 'restarting' | 'stopping' | 'finished' | 'drained' | 'suspended' | 'cancelled' | 'failed';
+
 /** A JSON-serialisable picture of a running job, for status endpoints and tests. */
 export interface JobStatusSnapshot {
   /** When the snapshot was taken (epoch ms). */
   takenAtMs: number;
+  state: JobState;
+  /** What the current attempt restored from; null when it started fresh; undefined before the first start. */
+  restoredFrom?: RestoredFrom | null;
   /** In registration order. */
   steps: StepStatus[];
   /** Grouped by step, in registration order. */

@@ -20,6 +20,8 @@ export class StepMetrics {
   errors = 0;
   /** Records sent to the dead-letter output. */
   deadLetters = 0;
+  /** Records that arrived after their windows closed (sent to LATE_DATA, or dropped when nothing consumes it). */
+  lateRecords = 0;
 
   constructor(readonly step: string) {}
 }

@@ -6,7 +6,8 @@
 
 import { join } from 'node:path';
 import type { StepNode } from '../api/graph.js';
-import type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from '../checkpoint/storage.js';
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointMetadata, type CheckpointStorage, type CompletedCheckpoint } from '../checkpoint/storage.js';
+import { stepKindLabel } from '../checkpoint/state-compatibility.js';
 import type { Logger } from '../metrics/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { StateBackendFactory } from '../state/types.js';
@@ -17,6 +18,7 @@ import { eachInOrder } from './maybe-async.js';
 import type { NodeServices } from './node.js';
 import { buildPhysicalPlan, type PhysicalPlan } from './physical-plan.js';
 import { SourceTask } from './source-task.js';
+import type { PoisonSkip } from './poison-tracker.js';
 import type { ErrorPolicy } from '../api/graph.js';
 import { switchBroadcasts, switchBroadcastsOnTimer, type SwitchableBroadcast } from '../broadcast/broadcast-value.js';
 
@@ -45,13 +47,23 @@ export interface RuntimeConfig {
   attempt: number;
   /** Broadcast values switched at every barrier (or on a timer without periodic checkpoints). */
   broadcasts?: readonly SwitchableBroadcast[];
+  /** Records that failed earlier attempts repeatedly: skipped into the dead letters at their source. */
+  skips?: readonly PoisonSkip[];
 }
 
-export type StopMode = 'drain' | 'savepoint' | 'cancel';
+/**
+ * How to stop a job (Flink's stop semantics):
+ * - `suspend`: a savepoint without the MAX watermark, then stop. Open windows and timers stay
+ *   in state; a restart continues exactly. What a service does on SIGTERM (deploys, rescales).
+ * - `drain`: end the job for good: sources stop, the MAX watermark fires every window and
+ *   timer, a final checkpoint (marked drained) commits. Restarting from it is refused.
+ * - `cancel`: stop now; nothing more is committed (a restart redoes output since the last checkpoint).
+ */
+export type StopMode = 'suspend' | 'drain' | 'cancel';
 
 export interface AttemptResult {
   /** How the attempt ended. */
-  outcome: 'finished' | 'drained' | 'savepoint' | 'cancelled';
+  outcome: 'finished' | 'drained' | 'suspended' | 'cancelled';
   lastCheckpoint?: CompletedCheckpoint;
   savepoint?: CompletedCheckpoint;
 }
@@ -77,6 +89,8 @@ export class JobRuntime {
   private readonly failed = new Promise<never>((_, reject) => (this.failWith = reject));
   private readonly alignment = new AlignmentGroups();
   private stopBroadcastTimer: (() => void) | undefined;
+  /** Set by a forced cancel: shutdown waits for nothing that may hang. */
+  private forced = false;
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -92,6 +106,7 @@ export class JobRuntime {
     const services: NodeServices = {
       logger: c.logger,
       metricsFor: (step) => c.metrics.step(step),
+      splitMetricsFor: (step, split) => c.metrics.split(step, split),
       defaultErrorPolicy: c.errorPolicy,
       now: c.now,
     };
@@ -112,7 +127,10 @@ export class JobRuntime {
       }),
     });
     try {
-      await this.open();
+      // a cancel while opening (a sink connecting to an unreachable cluster) must not wait for it
+      const opening = this.open();
+      opening.catch(() => undefined);
+      await Promise.race([opening, this.failed]);
       this.opened = true;
       this.applyDeferredStop?.();
       this.scheduleCheckpoint();
@@ -155,6 +173,8 @@ export class JobRuntime {
         parallelism: c.parallelism,
         now: c.now,
         pollTimeoutMs: c.pollTimeoutMs,
+        skips: c.skips,
+        deadLetters: this.plan.sourceDeadLetters.get(step.name),
       });
       this.sources.push(task);
       await task.open(this.restoredStep(step.name));
@@ -190,14 +210,14 @@ export class JobRuntime {
    * prepare their commits; state is persisted asynchronously; then the metadata is published
    * and the sinks commit.
    */
-  triggerCheckpoint(kind: CheckpointKind): Promise<CompletedCheckpoint | undefined> {
+  triggerCheckpoint(kind: CheckpointKind, drained = false): Promise<CompletedCheckpoint | undefined> {
     const previous = this.inFlight ?? Promise.resolve(undefined);
-    const run = previous.catch(() => undefined).then(() => this.checkpoint(kind));
+    const run = previous.catch(() => undefined).then(() => this.checkpoint(kind, drained));
     this.inFlight = run;
     return run;
   }
 
-  private async checkpoint(kind: CheckpointKind): Promise<CompletedCheckpoint | undefined> {
+  private async checkpoint(kind: CheckpointKind, drained = false): Promise<CompletedCheckpoint | undefined> {
     if (this.failure !== undefined) return undefined;
     const c = this.config;
     const id = this.nextCheckpointId++;
@@ -217,12 +237,14 @@ export class JobRuntime {
       await this.mailbox.submit(() => eachInOrder(this.plan.nodes, (n) => n.completeBarrierIfAligned(barrier)));
       await withTimeout(barrier.persisted(), c.checkpoints.timeoutMs, `checkpoint ${id} timed out after ${c.checkpoints.timeoutMs} ms`);
       const metadata: CheckpointMetadata = {
-        formatVersion: 1,
+        formatVersion: CHECKPOINT_FORMAT_VERSION,
         id,
         kind,
         jobName: c.jobName,
         createdAtMs: c.now(),
         steps: Object.fromEntries(barrier.steps),
+        stepKinds: this.stepKinds(barrier),
+        ...(drained ? { drained } : {}),
         ...(c.broadcasts?.length ? { broadcasts } : {}),
       };
       const completed = await c.storage.publish(metadata);
@@ -242,6 +264,12 @@ export class JobRuntime {
       if (this.failure === undefined) await c.storage.discard(id, kind).catch(() => undefined);
       throw err;
     }
+  }
+
+  private stepKinds(barrier: CheckpointBarrier): Record<string, string> {
+    const kinds: Record<string, string> = {};
+    for (const step of this.config.steps) if (barrier.steps.has(step.name)) kinds[step.name] = stepKindLabel(step);
+    return kinds;
   }
 
   /** Second phase: publish sink committables and tell sources (e.g. to commit Kafka offsets). */
@@ -291,8 +319,17 @@ export class JobRuntime {
 
   // ---- stopping ---------------------------------------------------------------------
 
-  /** Request a stop; `run()` resolves once it is done. A stop requested before the sources run applies once they are open. */
+  /**
+   * Request a stop; `run()` resolves once it is done. A stop requested before the sources run
+   * applies once they are open. A cancel does not wait for anything in flight: the attempt
+   * fails with {@link JobCancelledError} at once, which is safe because uncommitted output is
+   * aborted on the next start.
+   */
   stop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
+    if (mode === 'cancel') {
+      this.cancel('cancel requested');
+      return this.stopped ?? Promise.resolve(undefined);
+    }
     if (this.stopping !== undefined) return this.stopped ?? Promise.resolve(undefined);
     this.stopping = mode;
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
@@ -304,23 +341,48 @@ export class JobRuntime {
     return this.stopped;
   }
 
+  /** Stop now, in any phase (opening, a hung sink, a checkpoint in flight). */
+  cancel(reason: string): void {
+    this.stopping = 'cancel';
+    this.forced = true;
+    if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
+    this.fail(new JobCancelledError(reason));
+  }
+
   private async applyStop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
     let savepoint: CompletedCheckpoint | undefined;
-    if (mode === 'savepoint') savepoint = await this.triggerCheckpoint('savepoint');
+    if (mode === 'suspend') savepoint = await this.suspendSavepoint();
     await Promise.all(this.sources.map((s) => s.stopReading()));
     return savepoint;
   }
 
+  /**
+   * A suspend's savepoint, retried while it fails for a passing reason (a sink's cluster
+   * unreachable); the job's grace period ends the retries with a cancel.
+   */
+  private async suspendSavepoint(): Promise<CompletedCheckpoint | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.triggerCheckpoint('savepoint');
+      } catch (err) {
+        if (this.failure !== undefined) throw err;
+        this.config.logger.warn({ err: String(err), attempt }, 'suspend: savepoint failed; retrying until the stop grace period ends');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
+        if (this.failure !== undefined) throw this.failure;
+      }
+    }
+  }
+
   private async finish(): Promise<AttemptResult> {
     const mode = this.stopping;
-    if (mode === 'cancel' || mode === 'savepoint') {
-      return { outcome: mode === 'cancel' ? 'cancelled' : 'savepoint', lastCheckpoint: this.lastCompleted };
+    if (mode === 'cancel' || mode === 'suspend') {
+      return { outcome: mode === 'cancel' ? 'cancelled' : 'suspended', lastCheckpoint: this.lastCompleted };
     }
     // bounded end or drain: end every source (MAX watermark fires all timers), then a final checkpoint commits
     this.closing = true;
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     await this.mailbox.submit(() => eachInOrder(this.sources, (s) => s.end()));
-    const final = await this.triggerCheckpoint('checkpoint');
+    const final = await this.triggerCheckpoint('checkpoint', mode === 'drain');
     // a checkpoint whose commit failed meanwhile (this one or the one before it) must restart the
     // job, which re-commits it: never report success with committables left unpublished
     if (this.failure !== undefined) throw this.failure;
@@ -332,17 +394,41 @@ export class JobRuntime {
     if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
     if (this.alignmentTimer !== undefined) clearInterval(this.alignmentTimer);
     this.stopBroadcastTimer?.();
-    await this.inFlight?.catch(() => undefined);
+    const log = this.config.logger;
+    // after a forced cancel nothing may hang the stop: each step gets a bounded wait
+    const settle = (p: Promise<unknown> | undefined, what: string) => (this.forced ? boundedWait(p, FORCED_CLOSE_MS, () => log.warn({ what }, 'did not finish after cancel; abandoned')) : p?.catch(() => undefined));
+    await settle(this.inFlight?.catch(() => undefined), 'checkpoint in flight');
     this.mailbox.close();
-    for (const s of this.sources) await s.stopReading().catch(() => undefined);
-    for (const s of this.sources) await s.close().catch((err) => this.config.logger.warn({ err: String(err) }, 'source close failed'));
-    for (const n of this.plan?.nodes ?? []) await Promise.resolve(n.close()).catch((err) => this.config.logger.warn({ step: n.name, err: String(err) }, 'close failed'));
+    for (const s of this.sources) await settle(s.stopReading().catch(() => undefined), `source ${s.name}`);
+    for (const s of this.sources) await settle(s.close().catch((err) => log.warn({ step: s.name, err: String(err) }, 'source close failed')), `source ${s.name} close`);
+    for (const n of this.plan?.nodes ?? []) {
+      await settle(Promise.resolve(n.close()).catch((err) => log.warn({ step: n.name, err: String(err) }, 'close failed')), `step ${n.name} close`);
+    }
   }
 
   /** The last completed checkpoint of this attempt. */
   get latestCheckpoint(): CompletedCheckpoint | undefined {
     return this.lastCompleted;
   }
+}
+
+/** How long each part of a forced shutdown may take before it is abandoned. */
+const FORCED_CLOSE_MS = 2000;
+
+/** The attempt was cancelled (a cancel, or a suspend/drain whose grace period ran out). */
+export class JobCancelledError extends Error {}
+
+async function boundedWait(p: Promise<unknown> | undefined, ms: number, onTimeout: () => void): Promise<void> {
+  if (p === undefined) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([p.catch(() => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -5,12 +5,14 @@
  */
 
 import { DEAD_LETTERS, type DeadLetter } from '../api/functions.js';
+import { LATE_DATA } from '../api/windows.js';
 import type { ErrorPolicy } from '../api/graph.js';
 import type { Logger } from '../metrics/logger.js';
-import type { StepMetrics } from '../metrics/step-metrics.js';
+import type { SplitMetrics, StepMetrics } from '../metrics/step-metrics.js';
 import { InputWatermarks } from '../time/input-watermarks.js';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../time/types.js';
 import type { CheckpointBarrier, RestoredStep } from './barrier.js';
+import { originOf, type SourcePosition } from './batch-origin.js';
 import { andThen, eachInOrder, type MaybePromise } from './maybe-async.js';
 
 export interface Downstream {
@@ -24,6 +26,7 @@ export const MAIN = '';
 export interface NodeServices {
   logger: Logger;
   metricsFor(step: string): StepMetrics;
+  splitMetricsFor(step: string, split: string): SplitMetrics;
   defaultErrorPolicy: ErrorPolicy;
   now(): number;
 }
@@ -42,6 +45,7 @@ export abstract class RuntimeNode {
   private barrierDone = false;
   private readonly barrierSeen: boolean[];
   private sideBuffer: Map<string, { values: unknown[]; timestamps: number[] }> | undefined;
+  private warnedUnconsumedLate = false;
 
   constructor(
     readonly name: string,
@@ -85,6 +89,7 @@ export abstract class RuntimeNode {
 
   /** Buffer a side-output record; it is sent right before the next main-output emit. */
   protected sideOutput(tag: string, value: unknown, timestamp: number): void {
+    if (tag === LATE_DATA.id) this.metrics.lateRecords++;
     this.sideBuffer ??= new Map();
     let buf = this.sideBuffer.get(tag);
     if (buf === undefined) this.sideBuffer.set(tag, (buf = { values: [], timestamps: [] }));
@@ -100,27 +105,51 @@ export abstract class RuntimeNode {
       const targets = this.outputs.get(tag);
       if (targets === undefined) {
         if (tag === DEAD_LETTERS.id) for (const dl of buf.values) this.unroutedDeadLetter(dl as DeadLetter);
+        else if (tag === LATE_DATA.id) this.unconsumedLateData(buf.values.length);
         return undefined;
       }
       return eachInOrder(targets, (d) => d.node.processBatch(d.input, buf.values, buf.timestamps));
     });
   }
 
+  /** Late records nobody consumes are dropped: counted always, and said once per step. */
+  private unconsumedLateData(count: number): void {
+    if (this.warnedUnconsumedLate) return;
+    this.warnedUnconsumedLate = true;
+    this.services.logger.warn(
+      { step: this.name, dropped: count },
+      'late records dropped: nothing consumes this step\'s LATE_DATA side output (they are counted in weir_step_late_records_total and status(); consume sideOutput(LATE_DATA) or raise allowedLatenessMs to keep them)',
+    );
+  }
+
   /** A dead letter nobody consumes is still never silent: it is logged with its reason. */
   private unroutedDeadLetter(dl: DeadLetter): void {
-    this.services.logger.error({ step: dl.step, error: dl.error, record: safePreview(dl.record) }, 'dead letter (no dead-letter sink configured)');
+    this.services.logger.error({ step: dl.step, error: dl.error, position: dl.position, record: safePreview(dl.record) }, 'dead letter (no dead-letter sink configured)');
   }
 
   /**
    * Apply the error policy to a record that made `step` throw: route it to the dead letters
    * with the reason, or rethrow so the job fails and restarts from its last checkpoint.
    */
-  protected recordFailed(step: string, error: unknown, record: unknown, timestamp: number, policy = this.errorPolicy): void {
+  protected recordFailed(step: string, error: unknown, record: unknown, timestamp: number, policy = this.errorPolicy, position?: SourcePosition): void {
     this.metrics.errors++;
-    if (policy === 'fail') throw new StepError(step, error);
+    if (policy === 'fail') throw new StepError(step, error, position);
     this.metrics.deadLetters++;
     const dl: DeadLetter = { step, error: errorText(error), record, timestamp, atMs: this.services.now() };
+    if (position !== undefined) dl.position = position;
     this.sideOutput(DEAD_LETTERS.id, dl, timestamp);
+  }
+
+  /** The source position of record `i` of `batch`, when the batch's origin is known. */
+  protected positionIn(batch: readonly unknown[], i: number): SourcePosition | undefined {
+    return originOf(batch)?.positionOf(i);
+  }
+
+  // ---- split lifecycle -----------------------------------------------------------------
+
+  /** A source split ended or was removed: timestamp assigners stop waiting for it; others pass it on. */
+  onSplitEnded(source: string, split: string): MaybePromise {
+    return eachInOrder(this.allOutputs, (d) => d.node.onSplitEnded(source, split));
   }
 
   // ---- watermarks --------------------------------------------------------------------
@@ -202,9 +231,17 @@ export class StepError extends Error {
   constructor(
     readonly step: string,
     readonly causeError: unknown,
+    /** The source position of the record the step failed on, when known. */
+    readonly position?: SourcePosition,
   ) {
-    super(`step '${step}' failed: ${errorText(causeError)}`, { cause: causeError });
+    super(`step '${step}' failed${position === undefined ? '' : ` at ${describePosition(position)}`}: ${errorText(causeError)}`, { cause: causeError });
   }
+}
+
+function describePosition(p: SourcePosition): string {
+  const { source, split, ...rest } = p;
+  const detail = Object.entries(rest).map(([k, v]) => `${k} ${String(v)}`);
+  return [`source '${source}'`, `split ${split}`, ...detail].join(', ');
 }
 
 export function errorText(error: unknown): string {

@@ -14,6 +14,7 @@ import { KeyedProcessNode } from './operators/keyed-process.js';
 import { SinkNode } from './operators/sink.js';
 import { StatelessChainNode, type ChainStep } from './operators/stateless-chain.js';
 import { UnionNode } from './operators/union.js';
+import { TimestampAssignerNode } from './operators/timestamp-assigner.js';
 
 export interface PlanDeps {
   services: NodeServices;
@@ -30,6 +31,8 @@ export interface PhysicalPlan {
   sinks: SinkNode[];
   /** Downstream of each source step. */
   sourceOutputs: Map<string, Downstream[]>;
+  /** Where each source's own dead letters go (extractor failures, skipped poison records). */
+  sourceDeadLetters: Map<string, Downstream>;
 }
 
 const STATELESS = new Set(['map', 'filter', 'flatMap']);
@@ -91,6 +94,9 @@ export function buildPhysicalPlan(steps: readonly StepNode[], deps: PlanDeps): P
       case 'union':
         node = new UnionNode(step.name, step.inputs.length, services, 'fail');
         break;
+      case 'timestamps':
+        node = new TimestampAssignerNode(step.name, step.watermarks, services, policyOf(step), { mailbox: deps.mailbox, splitMetrics: services.splitMetricsFor });
+        break;
       case 'deadLetters':
         continue; // wired below, once every producer exists
       case 'sink': {
@@ -106,10 +112,13 @@ export function buildPhysicalPlan(steps: readonly StepNode[], deps: PlanDeps): P
 
   // the dead-letter stream: a union over the dead-letter output of every step that can fail per record
   const dlStep = steps.find((s) => s.kind === 'deadLetters');
-  const dlProducers = nodes.filter((n) => n instanceof StatelessChainNode || n instanceof KeyedProcessNode || n instanceof AsyncMapNode);
-  if (dlStep !== undefined && dlProducers.length > 0) {
-    const dl = new UnionNode(dlStep.name, dlProducers.length, services, 'fail');
+  const dlProducers = nodes.filter((n) => n instanceof StatelessChainNode || n instanceof KeyedProcessNode || n instanceof AsyncMapNode || n instanceof TimestampAssignerNode);
+  const sources = steps.filter((s) => s.kind === 'source');
+  const sourceDeadLetters = new Map<string, Downstream>();
+  if (dlStep !== undefined) {
+    const dl = new UnionNode(dlStep.name, dlProducers.length + sources.length, services, 'fail');
     dlProducers.forEach((p, i) => p.connect(DEAD_LETTERS.id, { node: dl, input: i }));
+    sources.forEach((s, i) => sourceDeadLetters.set(s.name, { node: dl, input: dlProducers.length + i }));
     runtimeOf.set(dlStep, dl);
     nodes.push(dl);
   }
@@ -128,7 +137,7 @@ export function buildPhysicalPlan(steps: readonly StepNode[], deps: PlanDeps): P
       else runtimeOf.get(from)!.connect(input.tag ?? MAIN, downstream);
     });
   }
-  return { nodes: topoSort(nodes), sinks, sourceOutputs };
+  return { nodes: topoSort(nodes), sinks, sourceOutputs, sourceDeadLetters };
 }
 
 function hasSideConsumers(step: StepNode, consumers: Map<string, StepNode[]>): boolean {

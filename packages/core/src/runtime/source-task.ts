@@ -7,14 +7,18 @@
 
 import type { Logger } from '../metrics/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
-import type { PollResult, Source, SourceReader, SourceSplit, SplitEnumerator } from '../source/types.js';
+import type { PollResult, Source, SourceBatch, SourceReader, SourceSplit, SplitEnumerator } from '../source/types.js';
 import { SplitWatermarks } from '../time/split-watermarks.js';
-import { MAX_WATERMARK, type WatermarkStrategy } from '../time/types.js';
+import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkStrategy } from '../time/types.js';
 import type { CheckpointBarrier, RestoredStep } from './barrier.js';
 import type { Mailbox } from './mailbox.js';
 import { eachInOrder, type MaybePromise } from './maybe-async.js';
 import type { Downstream } from './node.js';
 import { noTimestamps } from './timestamps.js';
+import { derivedOrigin, positionKey, setOrigin, type BatchOrigin, type SourcePosition } from './batch-origin.js';
+import type { PoisonSkip } from './poison-tracker.js';
+import type { DeadLetter } from '../api/functions.js';
+import { errorText } from './node.js';
 
 export interface SourceTaskOptions {
   name: string;
@@ -29,7 +33,14 @@ export interface SourceTaskOptions {
   now: () => number;
   /** Longest a poll may wait when no data is there (bounds checkpoint and stop latency). */
   pollTimeoutMs: number;
+  /** Records of this source that failed the job repeatedly: skipped into the dead letters. */
+  skips?: readonly PoisonSkip[];
+  /** Where this source's own dead letters go (timestamp extractor failures, skipped records). */
+  deadLetters?: Downstream;
 }
+
+/** How often split watermarks and idleness are copied into the split metrics. */
+const SPLIT_STATUS_INTERVAL_MS = 500;
 
 /** Source state in a checkpoint. */
 interface SourceSnapshot {
@@ -50,10 +61,21 @@ export class SourceTask {
   private reading = true;
   private ended = false;
   private loopDone: Promise<void> | undefined;
+  /** Poison records to skip, by split and position key. */
+  private readonly skips = new Map<string, Map<string, PoisonSkip>>();
+  private deadLetterBuffer: DeadLetter[] = [];
+  private splitStatusAt = 0;
+  private deadLettersIdle = false;
 
   constructor(private readonly o: SourceTaskOptions) {
     this.wm = o.watermarks ? new SplitWatermarks(o.watermarks) : undefined;
     this.stepMetrics = o.metrics.step(o.name);
+    for (const skip of o.skips ?? []) {
+      if (skip.position.source !== o.name) continue;
+      let bySplit = this.skips.get(skip.position.split);
+      if (bySplit === undefined) this.skips.set(skip.position.split, (bySplit = new Map()));
+      bySplit.set(skip.key, skip);
+    }
   }
 
   get name(): string {
@@ -125,6 +147,12 @@ export class SourceTask {
       this.o.metrics.removeSplit(this.o.name, id);
     }
     this.reader.removeSplits(ids);
+    // downstream timestamp assigners stop waiting for these splits (a mailbox action: it touches operators)
+    void this.o.mailbox.submit(() => eachInOrder(ids, (id) => this.splitEnded(id))).catch(() => undefined);
+  }
+
+  private splitEnded(split: string): MaybePromise {
+    return eachInOrder(this.o.downstream, (d) => d.node.onSplitEnded(this.o.name, split));
   }
 
   /** Start the poll loop. Resolves when the source ended or stopped reading. */
@@ -144,25 +172,116 @@ export class SourceTask {
 
   private push(result: PollResult<unknown, SourceSplit>): MaybePromise {
     const steps: Array<() => MaybePromise> = [];
-    const now = this.o.now();
-    for (const batch of result.batches) {
-      if (!this.assigned.has(batch.splitId)) continue; // split removed meanwhile
-      const n = batch.records.length;
-      let timestamps: number[];
-      if (this.wm !== undefined) timestamps = this.wm.onRecords(batch.splitId, batch.records, now, new Array<number>(n));
-      else timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
-      this.assigned.set(batch.splitId, batch.splitState);
-      this.stepMetrics.recordsOut += n;
-      if (n > 0) steps.push(() => this.emitBatch(batch.records, timestamps));
+    if (!this.deadLettersIdle && this.o.deadLetters !== undefined) {
+      // this source's dead-letter input carries no event time: it must not hold the dead-letter stream's watermark back
+      this.deadLettersIdle = true;
+      const dl = this.o.deadLetters;
+      steps.push(() => dl.node.onWatermark(dl.input, MIN_WATERMARK, true));
     }
+    const now = this.o.now();
+    for (const polled of result.batches) {
+      if (!this.assigned.has(polled.splitId)) continue; // split removed meanwhile
+      const batch = this.skips.size > 0 ? this.skipPoison(polled, now) : polled;
+      const n = batch.records.length;
+      let origin = this.originOf(batch);
+      let records = batch.records;
+      let timestamps: number[];
+      if (this.wm === undefined) timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
+      else {
+        try {
+          timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n));
+        } catch {
+          // a record's timestamp cannot be read: dead-letter it, keep the rest (slow path, failures only)
+          const kept = this.timestampOneByOne(batch, origin, now);
+          ({ records, timestamps } = kept);
+          origin = derivedOrigin(origin, kept.from);
+        }
+      }
+      setOrigin(records, origin);
+      this.assigned.set(batch.splitId, batch.splitState);
+      this.stepMetrics.recordsOut += records.length;
+      if (records.length > 0) steps.push(() => this.emitBatch(records, timestamps));
+    }
+    if (this.deadLetterBuffer.length > 0) steps.unshift(() => this.flushDeadLetters());
     for (const id of result.finishedSplits ?? []) {
       this.finished.add(id);
       this.wm?.finishSplit(id);
+      steps.push(() => this.splitEnded(id));
     }
     const wmStep = this.watermarkStep(now);
     if (wmStep !== undefined) steps.push(wmStep);
     if (this.isExhausted()) steps.push(() => this.end());
     return eachInOrder(steps, (s) => s());
+  }
+
+  private originOf(batch: SourceBatch<unknown, SourceSplit>): BatchOrigin {
+    const source = this.o.name;
+    const split = batch.splitId;
+    const detail = batch.positionOf;
+    return { source, split, positionOf: detail === undefined ? () => ({ source, split }) : (i) => ({ source, split, ...detail.call(batch, i) }) };
+  }
+
+  /** Drop records that failed the job repeatedly (known by position) into the dead letters. */
+  private skipPoison(batch: SourceBatch<unknown, SourceSplit>, now: number): SourceBatch<unknown, SourceSplit> {
+    const wanted = this.skips.get(batch.splitId);
+    if (wanted === undefined || batch.positionOf === undefined) return batch;
+    const origin = this.originOf(batch);
+    const keep: number[] = [];
+    for (let i = 0; i < batch.records.length; i++) {
+      const position = origin.positionOf(i);
+      const skip = wanted.get(positionKey(position));
+      if (skip === undefined) keep.push(i);
+      else {
+        this.o.logger.error({ step: skip.step, position, failures: skip.failures, error: skip.error }, 'skipped a record that failed the job repeatedly: sent to the dead letters');
+        this.deadLetter(`skipped after failing the job ${skip.failures} times in step '${skip.step}': ${skip.error}`, batch.records[i], batch.timestamps?.[i], position, now, skip.step);
+      }
+    }
+    if (keep.length === batch.records.length) return batch;
+    const pick = <X>(xs: readonly X[] | undefined) => (xs === undefined ? undefined : keep.map((i) => xs[i]!));
+    const positionOf = batch.positionOf;
+    return { ...batch, records: pick(batch.records)!, timestamps: pick(batch.timestamps), positionOf: (j) => positionOf.call(batch, keep[j]!) };
+  }
+
+  private timestampOneByOne(batch: SourceBatch<unknown, SourceSplit>, origin: BatchOrigin, now: number): { records: unknown[]; timestamps: number[]; from: number[] } {
+    const records: unknown[] = [];
+    const timestamps: number[] = [];
+    const from: number[] = [];
+    const one = [0];
+    for (let i = 0; i < batch.records.length; i++) {
+      try {
+        this.wm!.onRecords(batch.splitId, [batch.records[i]], now, one);
+        records.push(batch.records[i]);
+        timestamps.push(one[0]!);
+        from.push(i);
+      } catch (err) {
+        this.stepMetrics.errors++;
+        this.deadLetter(`timestamp extractor failed: ${errorText(err)}`, batch.records[i], undefined, origin.positionOf(i), now, this.o.name);
+      }
+    }
+    return { records, timestamps, from };
+  }
+
+  private deadLetter(error: string, record: unknown, timestamp: number | undefined, position: SourcePosition, now: number, step: string): void {
+    this.stepMetrics.deadLetters++;
+    const dl: DeadLetter = { step, error, record, position, atMs: now };
+    if (timestamp !== undefined) dl.timestamp = timestamp;
+    this.deadLetterBuffer.push(dl);
+  }
+
+  private flushDeadLetters(): MaybePromise {
+    const letters = this.deadLetterBuffer;
+    this.deadLetterBuffer = [];
+    const target = this.o.deadLetters;
+    if (target === undefined) {
+      for (const dl of letters) this.o.logger.error({ step: dl.step, error: dl.error, position: dl.position }, 'dead letter (no dead-letter sink configured)');
+      return undefined;
+    }
+    return target.node.processBatch(target.input, letters, noTimestamps(letters.length));
+  }
+
+  /** The main downstream plus the dead-letter input (barriers and end of input go to both). */
+  private allDownstream(): Downstream[] {
+    return this.o.deadLetters === undefined ? this.o.downstream : [...this.o.downstream, this.o.deadLetters];
   }
 
   private emitBatch(records: readonly unknown[], timestamps: readonly number[]): MaybePromise {
@@ -173,6 +292,14 @@ export class SourceTask {
     if (this.wm === undefined) return undefined;
     const status = this.wm.poll(now);
     this.stepMetrics.watermark = status.watermark;
+    if (now - this.splitStatusAt >= SPLIT_STATUS_INTERVAL_MS) {
+      this.splitStatusAt = now;
+      for (const s of this.wm.perSplitWatermarks()) {
+        const m = this.o.metrics.split(this.o.name, s.splitId);
+        m.watermark = s.watermark;
+        m.idle = s.idle;
+      }
+    }
     if (!status.changed) return undefined;
     return () => eachInOrder(this.o.downstream, (d) => d.node.onWatermark(d.input, status.watermark, status.idle));
   }
@@ -190,7 +317,7 @@ export class SourceTask {
     this.ended = true;
     this.reading = false;
     this.stepMetrics.watermark = MAX_WATERMARK;
-    return eachInOrder(this.o.downstream, (d) => d.node.onEnd(d.input));
+    return eachInOrder(this.allDownstream(), (d) => d.node.onEnd(d.input));
   }
 
   /** Checkpoint: record split positions and enumerator state, then send the barrier on. */
@@ -203,7 +330,7 @@ export class SourceTask {
     };
     barrier.set(this.o.name, { operator: snap });
     if (this.ended) return undefined; // downstream saw end-of-input; it completes the barrier itself
-    return eachInOrder(this.o.downstream, (d) => d.node.onBarrier(d.input, barrier));
+    return eachInOrder(this.allDownstream(), (d) => d.node.onBarrier(d.input, barrier));
   }
 
   /** `snapshot` is what this source stored in the completed checkpoint. */

@@ -152,7 +152,8 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
         const next: GeneratorSplit = { id: split.id, index: split.index, offset: upTo };
         this.splits.set(split.id, next);
         if (Number.isFinite(end)) this.ctx.reportPendingRecords(split.id, end - upTo);
-        batches.push({ splitId: split.id, records, splitState: next });
+        const first = split.offset;
+        batches.push({ splitId: split.id, records, splitState: next, positionOf: (i) => ({ offset: first + i }) });
       }
       if (upTo >= end) {
         finished.push(split.id);

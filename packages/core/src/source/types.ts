@@ -19,6 +19,11 @@ export interface SourceBatch<T, S extends SourceSplit = SourceSplit> {
   timestamps?: number[];
   /** The split's state after the last record of this batch (what a checkpoint stores). */
   splitState: S;
+  /**
+   * The source position of record `i` (e.g. `{ offset: '42' }`, JSON-serialisable). Dead letters
+   * carry it, and a record that fails the job repeatedly is recognised and skipped by it.
+   */
+  positionOf?(index: number): Record<string, unknown>;
 }
 
 /** Result of one `poll`: some batches, and splits that reached their end (bounded splits). */

@@ -1,5 +1,5 @@
 /** A service-style job: unbounded source, SIGTERM drains it. argv: <outDir> <checkpointDir> */
-import { Pipeline, drainOnSignals, generatorSource, heapStateBackend, jsonLinesFileSink, silentLogger } from '@weir/core';
+import { Pipeline, stopOnSignals, generatorSource, heapStateBackend, jsonLinesFileSink, silentLogger } from '@weir/core';
 
 const [outDir, checkpointDir] = process.argv.slice(2);
 const p = new Pipeline({ name: 'drain-service', checkpoints: { dir: checkpointDir!, intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
@@ -7,7 +7,7 @@ p.source('ticks', generatorSource({ splits: 2, ratePerSecond: 2000, batchSize: 1
   .map('tag', (r) => `${r.s}:${r.o}`)
   .sink('files', jsonLinesFileSink({ dir: outDir! }));
 const job = p.start();
-drainOnSignals(job);
+stopOnSignals(job, { mode: 'drain' });
 process.stdout.write('started\n');
 const result = await job.done;
 const read = job.status().steps.find((s) => s.step === 'ticks')!.recordsOut;

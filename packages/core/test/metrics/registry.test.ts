@@ -146,9 +146,10 @@ describe('MetricsRegistry.status', () => {
     expect(JSON.parse(JSON.stringify(status))).toEqual(status);
     expect(status).toEqual({
       takenAtMs: 4_000,
+      state: 'starting',
       steps: [
-        { step: 'source', recordsIn: 0, recordsOut: 10, busySeconds: 2, backpressuredSeconds: 0, watermark: MAX_WATERMARK, errors: 0, deadLetters: 0 },
-        { step: 'sink', recordsIn: 0, recordsOut: 0, busySeconds: 0, backpressuredSeconds: 0, watermark: null, errors: 0, deadLetters: 0 },
+        { step: 'source', recordsIn: 0, recordsOut: 10, busySeconds: 2, backpressuredSeconds: 0, watermark: MAX_WATERMARK, errors: 0, deadLetters: 0, lateRecords: 0 },
+        { step: 'sink', recordsIn: 0, recordsOut: 0, busySeconds: 0, backpressuredSeconds: 0, watermark: null, errors: 0, deadLetters: 0, lateRecords: 0 },
       ],
       splits: [{ step: 'source', split: 'p0', pendingRecords: 5, watermark: 123, idle: false, paused: true }],
       checkpoints: {

@@ -40,13 +40,13 @@ describe('drain', () => {
 });
 
 describe('stop right after start', () => {
-  for (const mode of ['drain', 'cancel', 'savepoint'] as const) {
+  for (const mode of ['drain', 'cancel', 'suspend'] as const) {
     it(`a ${mode} requested before the sources run still ends the job`, async () => {
       const p = new Pipeline(await base(`early-${mode}`));
       p.source('ticks', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => o })).sink('out', memorySink<number>().sink);
       const job = p.start();
       const result = await job.stop({ mode });
-      expect(result.outcome).toBe(mode === 'drain' ? 'drained' : mode === 'cancel' ? 'cancelled' : 'savepoint');
+      expect(result.outcome).toBe(mode === 'drain' ? 'drained' : mode === 'cancel' ? 'cancelled' : 'suspended');
     });
   }
 });
@@ -55,7 +55,7 @@ describe('timers and savepoints', () => {
   it('restores event-time timers from a savepoint and fires them once after restore', async () => {
     const dir = await tempDir();
     const build = (out: ReturnType<typeof memorySink<string>>, bounded: boolean) => {
-      const p = new Pipeline({ name: 'timers', checkpoints: { dir, intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
+      const p = new Pipeline({ name: 'timers', checkpoints: { dir, intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger, allowNonRestoredState: bounded });
       const watermarks = { watermarks: WatermarkStrategies.forMonotonousTimestamps<{ k: string; ts: number }>((e) => e.ts) };
       // run 1: an unbounded source of which the first three records pass; run 2: an empty bounded source
       const events = bounded
@@ -77,7 +77,7 @@ describe('timers and savepoints', () => {
     const p1 = build(first, false);
     const job = p1.start();
     await new Promise((r) => setTimeout(r, 300));
-    const stopped = await job.stop({ mode: 'savepoint' });
+    const stopped = await job.stop({ mode: 'suspend' });
     expect(stopped.savepoint).toBeDefined();
     expect(first.committed).toEqual([]);
     // second run from the savepoint with an empty bounded source: the MAX watermark fires the restored timers

@@ -108,6 +108,6 @@ describe('pipeline basics', () => {
         throw new Error('bad record');
       })
       .sink('out', memorySink<number>().sink);
-    await expect(p.run()).rejects.toThrow(/step 'boom' failed: bad record/);
+    await expect(p.run()).rejects.toThrow(/step 'boom' failed at source 'in', split split-0, offset 0: bad record/);
   });
 });

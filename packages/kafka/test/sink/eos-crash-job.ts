@@ -4,7 +4,7 @@
  * argv: <brokers,comma-separated> <checkpointDir>
  */
 
-import { Pipeline, consoleLogger, drainOnSignals } from '@weir/core';
+import { Pipeline, consoleLogger, stopOnSignals } from '@weir/core';
 import { kafkaSink, kafkaSource, type KafkaRecord } from '../../src/index.js';
 
 const [brokers, checkpointDir] = process.argv.slice(2);
@@ -32,7 +32,7 @@ p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['
   );
 
 const job = p.start();
-drainOnSignals(job);
+stopOnSignals(job);
 // a drain that takes long shows where it is
 process.once('SIGTERM', () => {
   setTimeout(() => process.stderr.write(`drain still running: ${JSON.stringify(job.status())}\n`), 15_000).unref();

@@ -85,7 +85,7 @@ describe('runtime discovery', () => {
     await until(() => first.committed.length === 200, 5000, 'both clusters');
     list = list.filter((c) => c.name === 'a');
     await until(() => job1.status().splits.every((s) => !s.split.startsWith('b/')), 5000, "b's splits to be removed");
-    const stopped = await job1.stop({ mode: 'savepoint' });
+    const stopped = await job1.stop({ mode: 'suspend' });
 
     await produce(pb, 'orders', 2, 70, 'b1');
     list = [...list, { name: 'b', brokers: b.bootstrapServers, topics: ['orders'] }];

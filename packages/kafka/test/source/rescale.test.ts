@@ -29,7 +29,7 @@ describe('rescaling', () => {
     const job = await build(one, dir0, { subtask: 0, parallelism: 1 });
     await until(() => one.committed.length === 400, 5000, 'the single instance');
     await until(() => [0, 1, 2, 3].every((p) => cluster.committedOffset('orders-job', 'orders', p) === 100), 3000, 'the committed offsets');
-    const stopped = await job.stop({ mode: 'savepoint' });
+    const stopped = await job.stop({ mode: 'suspend' });
     await produce(producer, 'orders', 4, 400, 'second');
 
     const outs = [memorySink<KafkaRecord>(), memorySink<KafkaRecord>()];

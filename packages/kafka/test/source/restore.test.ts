@@ -40,7 +40,7 @@ describe('restore', () => {
     await produce(pa, 'orders', 2, 300, 'a1');
     await produce(pb, 'orders', 2, 300, 'b1');
     await until(() => first.committed.length === 600, 5000, 'the first run to read what was produced after its start');
-    const stopped = await job1.stop({ mode: 'savepoint' });
+    const stopped = await job1.stop({ mode: 'suspend' });
     expect(stopped.savepoint).toBeDefined();
     const firstKeys = distinctKeys(first.committed);
 

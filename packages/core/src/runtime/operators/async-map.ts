@@ -7,6 +7,7 @@
 import type { ErrorPolicy } from '../../api/graph.js';
 import type { MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
+import { derivedOrigin, originOf, setOrigin } from '../batch-origin.js';
 
 const FAILED = Symbol('failed');
 
@@ -46,16 +47,23 @@ export class AsyncMapNode extends RuntimeNode {
     for (let w = 0; w < Math.min(this.concurrency, values.length); w++) workers.push(worker());
     await Promise.all(workers);
     errors.sort((a, b) => a.i - b.i);
-    for (const { i, err } of errors) this.recordFailed(this.name, err, values[i], timestamps[i]!);
+    for (const { i, err } of errors) this.recordFailed(this.name, err, values[i], timestamps[i]!, this.errorPolicy, this.positionIn(values, i));
     this.metrics.busyNs += (performance.now() - t0) * 1e6;
-    if (errors.length === 0) return this.emit(results, timestamps);
+    const origin = originOf(values);
+    if (errors.length === 0) {
+      if (origin !== undefined) setOrigin(results, origin);
+      return this.emit(results, timestamps);
+    }
     const outV: unknown[] = [];
     const outT: number[] = [];
+    const from: number[] = [];
     for (let i = 0; i < results.length; i++) {
       if (results[i] === FAILED) continue;
       outV.push(results[i]);
       outT.push(timestamps[i]!);
+      from.push(i);
     }
+    if (origin !== undefined) setOrigin(outV, derivedOrigin(origin, from));
     return this.emit(outV, outT);
   }
 }

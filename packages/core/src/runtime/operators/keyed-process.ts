@@ -119,7 +119,7 @@ export class KeyedProcessNode extends RuntimeNode {
         keys[i] = typeof k === 'string' ? k : k >= 0 && k < small.length && (k | 0) === k ? (small[k] ??= String(k)) : String(k);
       } catch (err) {
         keys[i] = '';
-        this.recordFailed(this.name, err, values[i], timestamps[i]!);
+        this.recordFailed(this.name, err, values[i], timestamps[i]!, this.errorPolicy, this.positionIn(values, i));
       }
     }
     return andThen(this.backend.prefetch(keys), () => this.processKeyed(values, timestamps, keys));
@@ -142,7 +142,7 @@ export class KeyedProcessNode extends RuntimeNode {
       try {
         fn.processElement(values[i], ctx);
       } catch (err) {
-        this.recordFailed(this.name, err, values[i], timestamps[i]!);
+        this.recordFailed(this.name, err, values[i], timestamps[i]!, this.errorPolicy, this.positionIn(values, i));
       }
     }
     this.metrics.busyNs += (performance.now() - t0) * 1e6;

@@ -9,6 +9,7 @@ import type { StepMetrics } from '../../metrics/step-metrics.js';
 import type { MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
 import { hasNoTimestamps, noTimestamps } from '../timestamps.js';
+import { derivedOrigin, originOf, setOrigin, type BatchOrigin } from '../batch-origin.js';
 
 export interface ChainStep {
   kind: 'map' | 'filter' | 'flatMap';
@@ -30,6 +31,10 @@ export class StatelessChainNode extends RuntimeNode {
   private outTimestamps: number[] = [];
   /** The current batch has no event time: timestamps are not copied. */
   private untimed = false;
+  /** Origin of the current input batch, and for each output record its input index (for positions downstream). */
+  private origin: BatchOrigin | undefined;
+  private outFrom: number[] = [];
+  private inputIndex = 0;
 
   constructor(
     private readonly steps: ChainStep[],
@@ -49,9 +54,15 @@ export class StatelessChainNode extends RuntimeNode {
     this.outTimestamps = [];
     this.reached.fill(0);
     this.untimed = hasNoTimestamps(timestamps);
-    for (let i = 0; i < values.length; i++) this.runFrom(0, values[i], timestamps[i]!);
+    const origin = (this.origin = originOf(values));
+    if (origin !== undefined) this.outFrom = [];
+    for (let i = 0; i < values.length; i++) {
+      this.inputIndex = i;
+      this.runFrom(0, values[i], timestamps[i]!);
+    }
     this.updateMetrics(performance.now() - t0);
     const out = this.outValues;
+    if (origin !== undefined) setOrigin(out, derivedOrigin(origin, this.outFrom));
     return this.emit(out, this.untimed ? noTimestamps(out.length) : this.outTimestamps);
   }
 
@@ -74,12 +85,13 @@ export class StatelessChainNode extends RuntimeNode {
         }
       }
     } catch (err) {
-      this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy);
+      this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy, this.origin?.positionOf(this.inputIndex));
       return;
     }
     this.reached[n]!++;
     this.outValues.push(v);
     if (!this.untimed) this.outTimestamps.push(t);
+    if (this.origin !== undefined) this.outFrom.push(this.inputIndex);
   }
 
   private updateMetrics(busyMs: number): void {
