@@ -20,6 +20,8 @@ export interface Downstream {
   input: number;
 }
 
+export type SplitEvent = 'added' | 'ended';
+
 /** Side-output id of the main output. */
 export const MAIN = '';
 
@@ -147,9 +149,13 @@ export abstract class RuntimeNode {
 
   // ---- split lifecycle -----------------------------------------------------------------
 
-  /** A source split ended or was removed: timestamp assigners stop waiting for it; others pass it on. */
-  onSplitEnded(source: string, split: string): MaybePromise {
-    return eachInOrder(this.allOutputs, (d) => d.node.onSplitEnded(source, split));
+  /**
+   * A source split was assigned ('added') or ended / was removed ('ended'): timestamp assigners
+   * hold event time back for a split from its assignment on and stop when it ends; other
+   * steps pass the event on.
+   */
+  onSplitEvent(source: string, split: string, event: SplitEvent): MaybePromise {
+    return eachInOrder(this.allOutputs, (d) => d.node.onSplitEvent(source, split, event));
   }
 
   // ---- watermarks --------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkStrategy } from '../time/ty
 import type { CheckpointBarrier, RestoredStep } from './barrier.js';
 import type { Mailbox } from './mailbox.js';
 import { eachInOrder, type MaybePromise } from './maybe-async.js';
-import type { Downstream } from './node.js';
+import type { Downstream, SplitEvent } from './node.js';
 import { noTimestamps } from './timestamps.js';
 import { derivedOrigin, positionKey, setOrigin, type BatchOrigin, type SourcePosition } from './batch-origin.js';
 import type { PoisonSkip } from './poison-tracker.js';
@@ -136,7 +136,10 @@ export class SourceTask {
       this.wm?.addSplit(s.id, this.o.now());
       fresh.push(s);
     }
-    if (fresh.length > 0) this.reader.addSplits(fresh);
+    if (fresh.length > 0) {
+      this.announceSplits(fresh.map((f) => f.id), 'added');
+      this.reader.addSplits(fresh);
+    }
   }
 
   private removeSplits(ids: string[]): void {
@@ -148,11 +151,16 @@ export class SourceTask {
     }
     this.reader.removeSplits(ids);
     // downstream timestamp assigners stop waiting for these splits (a mailbox action: it touches operators)
-    void this.o.mailbox.submit(() => eachInOrder(ids, (id) => this.splitEnded(id))).catch(() => undefined);
+    this.announceSplits(ids, 'ended');
   }
 
-  private splitEnded(split: string): MaybePromise {
-    return eachInOrder(this.o.downstream, (d) => d.node.onSplitEnded(this.o.name, split));
+  /** Tell downstream steps (a mailbox action: it touches operators; FIFO, so before any record of a new split). */
+  private announceSplits(ids: string[], event: SplitEvent): void {
+    void this.o.mailbox.submit(() => eachInOrder(ids, (id) => this.splitEvent(id, event))).catch(() => undefined);
+  }
+
+  private splitEvent(split: string, event: SplitEvent): MaybePromise {
+    return eachInOrder(this.o.downstream, (d) => d.node.onSplitEvent(this.o.name, split, event));
   }
 
   /** Start the poll loop. Resolves when the source ended or stopped reading. */
@@ -206,7 +214,7 @@ export class SourceTask {
     for (const id of result.finishedSplits ?? []) {
       this.finished.add(id);
       this.wm?.finishSplit(id);
-      steps.push(() => this.splitEnded(id));
+      steps.push(() => this.splitEvent(id, 'ended'));
     }
     const wmStep = this.watermarkStep(now);
     if (wmStep !== undefined) steps.push(wmStep);

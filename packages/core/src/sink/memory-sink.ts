@@ -17,8 +17,12 @@ export interface MemorySink<T> {
 }
 
 export interface MemoryCommittable {
+  /** The sink instance that prepared the batch: another instance (an earlier run) cannot commit it. */
+  sink: string;
   batch: number;
 }
+
+let instances = 0;
 
 export function memorySink<T>(): MemorySink<T> {
   // batches are kept by reference (the runtime never reuses an emitted array): no per-record copy
@@ -27,6 +31,9 @@ export function memorySink<T>(): MemorySink<T> {
   const prepared = new Map<number, Array<readonly T[]>>();
   const done = new Set<number>();
   let nextBatch = 1;
+  // a checkpoint restored into a new sink instance names batches of an earlier instance, which
+  // that instance committed (or which were lost with its memory): never ours to commit
+  const id = `memory-${process.pid}-${++instances}`;
   let current: Array<readonly T[]> = [];
   const sink: Sink<T, MemoryCommittable, null> = {
     async createWriter(): Promise<SinkWriter<T, MemoryCommittable>> {
@@ -40,7 +47,7 @@ export function memorySink<T>(): MemorySink<T> {
           const batch = nextBatch++;
           prepared.set(batch, current);
           current = [];
-          return [{ batch }];
+          return [{ sink: id, batch }];
         },
         async close() {},
       };
@@ -48,8 +55,8 @@ export function memorySink<T>(): MemorySink<T> {
     async createCommitter() {
       return {
         async commit(_id, committables) {
-          for (const { batch } of committables) {
-            if (done.has(batch)) continue;
+          for (const { sink: owner, batch } of committables) {
+            if (owner !== id || done.has(batch)) continue;
             const records = prepared.get(batch);
             if (records === undefined) throw new Error(`memory sink: unknown batch ${batch}`);
             for (const chunk of records) committedChunks.push(chunk);
@@ -61,7 +68,7 @@ export function memorySink<T>(): MemorySink<T> {
       };
     },
     async abortLeftovers(_ctx, restored) {
-      const keep = new Set(restored.map((c) => c.batch));
+      const keep = new Set(restored.filter((c) => c.sink === id).map((c) => c.batch));
       for (const batch of [...prepared.keys()]) if (!keep.has(batch)) prepared.delete(batch);
     },
   };

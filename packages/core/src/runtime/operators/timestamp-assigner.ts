@@ -14,7 +14,7 @@ import { MAX_WATERMARK, type WatermarkStrategy } from '../../time/types.js';
 import { derivedOrigin, originOf, setOrigin } from '../batch-origin.js';
 import type { Mailbox } from '../mailbox.js';
 import { andThen, type MaybePromise } from '../maybe-async.js';
-import { RuntimeNode, type NodeServices } from '../node.js';
+import { RuntimeNode, type NodeServices, type SplitEvent } from '../node.js';
 
 /** The generator key of batches whose source split is not known. */
 const UNKNOWN_SPLIT = '*';
@@ -94,9 +94,11 @@ export class TimestampAssignerNode extends RuntimeNode {
     return watermark === MAX_WATERMARK ? super.onWatermark(input, watermark, idle) : undefined;
   }
 
-  override onSplitEnded(source: string, split: string): MaybePromise {
-    this.wm.removeSplit(`${source}/${split}`);
-    return andThen(this.emitWatermark(), () => super.onSplitEnded(source, split));
+  override onSplitEvent(source: string, split: string, event: SplitEvent): MaybePromise {
+    const key = `${source}/${split}`;
+    if (event === 'added') this.wm.addSplit(key, this.services.now());
+    else this.wm.removeSplit(key);
+    return andThen(this.emitWatermark(), () => super.onSplitEvent(source, split, event));
   }
 
   private emitWatermark(): MaybePromise {
