@@ -113,7 +113,8 @@ export class KafkaReader implements SourceReader<KafkaRecord, KafkaSplit>, Fetch
         budget -= c.records.length;
         s.emitted = c.nextOffset;
         drained = true;
-        batches.push({ splitId: s.split.id, records: c.records, timestamps: c.timestamps, splitState: { ...s.split, offset: c.nextOffset } });
+        const records = c.records;
+        batches.push({ splitId: s.split.id, records, timestamps: c.timestamps, splitState: { ...s.split, offset: c.nextOffset }, positionOf: (i) => recordPosition(records[i]!) });
         this.ctx.reportPendingRecords(s.split.id, pendingOf(c.highWatermark, c.nextOffset));
       }
       if (s.split.stopOffset !== undefined && s.chunks.length === 0 && BigInt(s.emitted) >= BigInt(s.split.stopOffset)) {
@@ -227,4 +228,9 @@ export class KafkaReader implements SourceReader<KafkaRecord, KafkaSplit>, Fetch
 function pendingOf(highWatermark: string, position: string): number {
   const d = Number(BigInt(highWatermark) - BigInt(position));
   return d > 0 ? d : 0;
+}
+
+/** Where a record sits in Kafka: what dead letters carry and repeated failures are matched by. */
+function recordPosition(r: KafkaRecord): Record<string, unknown> {
+  return { cluster: r.cluster, topic: r.topic, partition: r.partition, offset: r.offset };
 }
