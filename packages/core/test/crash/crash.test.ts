@@ -8,8 +8,11 @@ import { tempDir } from '../runtime/helpers.js';
 const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
 const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
 const SPLITS = 3;
-const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 8000);
 const RATE = 800;
+const MAX_KILL_MS = 2100;
+// a killed run reads at most MAX_KILL_MS of input at RATE (the rate counts from each run's start):
+// sized so that KILLS runs cannot reach the end; the final, unkilled run reads the rest at full speed
+const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? Math.max(8000, Math.ceil((KILLS * MAX_KILL_MS * RATE) / 1000) + 2000));
 
 function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -44,13 +47,13 @@ for (const backend of ['classic-level', 'rocksdb'] as const) {
       const args = [out, chk, backend, String(SPLITS), String(PER_SPLIT), String(RATE)];
       let kills = 0;
       while (kills < KILLS) {
-        const r = await runChild(args, 900 + Math.floor(Math.random() * 1200));
+        const r = await runChild(args, 900 + Math.floor(Math.random() * (MAX_KILL_MS - 900)));
         if (r.signal === 'SIGKILL') kills++;
         else if (r.code === 0) break; // finished before the kill: fewer records would be needed
         else throw new Error(`child failed: ${r.stderr}`);
       }
       expect(kills).toBe(KILLS);
-      const last = await runChild(args);
+      const last = await runChild([...args.slice(0, -1), String(RATE * 50)]);
       expect(last.code, last.stderr).toBe(0);
       const { lines, hidden } = await committedLines(out);
       expect(hidden).toEqual([]);

@@ -8,8 +8,10 @@ import { tempDir, walk } from '../helpers.js';
 const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
 const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
 const SPLITS = 3;
-const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? 8000);
 const RATE = 1000;
+// a killed run reads until its first checkpoint plus < 0.9 s at RATE (about 2,000 per split on this
+// machine): sized so that KILLS runs cannot reach the end; the final run reads the rest at full speed
+const PER_SPLIT = Number(process.env.WEIR_CRASH_RECORDS ?? Math.max(8000, KILLS * 3000 + 2000));
 
 /** Highest completed checkpoint id in the checkpoint directory (0 when none). */
 async function latestCheckpoint(dir: string): Promise<number> {
@@ -63,7 +65,7 @@ describe('bucketed file sink crash safety', () => {
     // killed attempts already announced partitions: the final run must not repeat them
     const announcedBefore = (await readFile(notifications, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
     expect(announcedBefore).toBeGreaterThan(0);
-    const last = await runChild(args, chk);
+    const last = await runChild([...args.slice(0, -1), String(RATE * 50)], chk);
     expect(last.code, last.stderr).toBe(0);
 
     const { visible, hidden, dirs } = await walk(out);

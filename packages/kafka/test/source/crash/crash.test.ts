@@ -9,14 +9,34 @@ import { onCleanup, produce, producerFor, tempDir } from '../helpers.js';
 const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
 const KILLS = 3;
 
-function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/** Highest completed checkpoint id in the checkpoint directory (0 when none). */
+async function completedCheckpoints(dir: string): Promise<number> {
+  let best = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const id = Number(/^chk-(\d+)$/.exec(name)?.[1] ?? 0);
+    if (id > best && (await readdir(join(dir, name)).catch(() => [] as string[])).includes('_metadata.json')) best = id;
+  }
+  return best;
+}
+
+/** Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its own (progress however loaded the machine is). */
+function runChild(args: string[], checkpointDir: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let exited = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     child.stdout.resume();
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    if (killAfterMs !== undefined) {
+      void (async () => {
+        const before = await completedCheckpoints(checkpointDir);
+        while (!exited && (await completedCheckpoints(checkpointDir)) <= before) await new Promise((r) => setTimeout(r, 25));
+        if (!exited) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      })();
+    }
     child.on('exit', (code, signal) => {
+      exited = true;
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stderr });
     });
@@ -55,7 +75,7 @@ describe('source crash safety', () => {
     const args = [out, chk, clusters[0]!.bootstrapServers.join(','), clusters[1]!.bootstrapServers.join(',')];
     const committedAfterKill: number[] = [];
     for (let kills = 0; kills < KILLS; kills++) {
-      const r = await runChild(args, 1800 + Math.floor(Math.random() * 1200));
+      const r = await runChild(args, chk, 600 + Math.floor(Math.random() * 1200));
       expect(r.signal, r.stderr).toBe('SIGKILL');
       committedAfterKill.push((await committedLines(out)).lines.length);
     }
@@ -63,7 +83,7 @@ describe('source crash safety', () => {
     expect(committedAfterKill.filter((n, i) => n > (committedAfterKill[i - 1] ?? 0)).length).toBeGreaterThanOrEqual(2);
     streaming = false;
     await feeding;
-    const last = await runChild([...args, '4000'], 30_000); // drains itself after 4 s; the kill is only a safety net
+    const last = await runChild([...args, '4000'], chk, 30_000); // drains itself after 4 s; the kill is only a safety net
     expect(last.signal).toBeNull();
     expect(last.code, last.stderr).toBe(0);
     const { lines, hidden } = await committedLines(out);
