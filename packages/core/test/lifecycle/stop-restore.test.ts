@@ -244,6 +244,19 @@ describe('lifecycle you can see', () => {
     expect(text).toMatch(/job stopped.*(suspended|finished)|(suspended|finished).*job stopped/);
   });
 
+  it('sink errors name the sink step', async () => {
+    const p = new Pipeline({ name: 'sink-error', checkpoints: { dir: await tempDir(), intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger, restart: RestartStrategies.none() });
+    p.source('n', generatorSource({ splits: 1, recordsPerSplit: 10, generate: (_s, o) => o })).sink('orders-out', {
+      createWriter: async () => ({
+        write: () => Promise.reject(new Error("cluster 'eu': KafkaJSNumberOfRetriesExceeded: connect ECONNREFUSED")),
+        prepareCommit: async () => [],
+        close: async () => undefined,
+      }),
+      createCommitter: async () => ({ commit: async () => undefined }),
+    });
+    await expect(p.run()).rejects.toThrow(/step 'orders-out' failed: cluster 'eu': KafkaJSNumberOfRetriesExceeded/);
+  });
+
   it('removes the scratch directory a SIGKILLed process of the same job left behind', async () => {
     const stale = mkdtempSync(join(tmpdir(), 'weir-scratchy-'));
     writeFileSync(join(stale, '.weir-owner'), '2147483646'); // no such process

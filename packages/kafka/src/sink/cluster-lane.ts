@@ -9,6 +9,7 @@
  * after a probe found the cluster healthy again.
  */
 
+import { inCluster } from './cluster-error.js';
 import type { Logger } from '@weir/core';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ClusterProducer, type ClusterProducerOptions, type OutMessage } from './cluster-producer.js';
@@ -168,7 +169,7 @@ export class ClusterLane {
 
   private onSendError(err: unknown): void {
     if (err instanceof AbandonedError || this.closed) return;
-    this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
+    this.o.onFatal(inCluster(this.name, err));
   }
 
   /** Give up on the cluster for now: take back what its producer holds, probe later. */
@@ -260,7 +261,7 @@ export class ClusterLane {
         spill.remove(chunks);
       }
     } catch (err) {
-      this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
+      this.o.onFatal(inCluster(this.name, err));
     } finally {
       this.draining = false;
     }

@@ -8,6 +8,7 @@
  * can only ever end the transaction it was recorded for.
  */
 
+import { inCluster } from './cluster-error.js';
 import type { SinkContext, SinkWriter } from '@weir/core';
 import type { ClusterProducer, OutMessage } from './cluster-producer.js';
 import { toMessages } from './records.js';
@@ -83,7 +84,7 @@ export class ExactlyOnceWriter<T> implements SinkWriter<T, KafkaTransactionCommi
         this.begun[i] = begun;
       }
       const sent = begun.then(() => t.producer.send(list));
-      sent.catch((err) => void (this.failure ??= err));
+      sent.catch((err) => void (this.failure ??= inCluster(t.name, err)));
       // backpressure: wait until the queue is below its bound again (not until this batch is acknowledged)
       if (t.producer.pending + list.length > this.o.maxBufferedRecords) waits.push(begun.then(() => t.producer.below(this.o.maxBufferedRecords)));
     }
@@ -101,9 +102,13 @@ export class ExactlyOnceWriter<T> implements SinkWriter<T, KafkaTransactionCommi
     for (let i = 0; i < this.targets.length; i++) {
       const begun = this.begun[i];
       if (begun === undefined) continue;
-      await begun;
       const t = this.targets[i]!;
-      await t.producer.flush();
+      try {
+        await begun;
+        await t.producer.flush();
+      } catch (err) {
+        throw inCluster(t.name, err);
+      }
       if (this.failure !== undefined) throw this.failure;
       const id = t.producer.producer;
       if (id === undefined || !t.producer.transactionHasData) continue;

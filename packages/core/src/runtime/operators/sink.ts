@@ -6,7 +6,7 @@
 import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '../../sink/types.js';
 import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
 import { type MaybePromise } from '../maybe-async.js';
-import { RuntimeNode, type NodeServices } from '../node.js';
+import { RuntimeNode, StepError, type NodeServices } from '../node.js';
 
 export class SinkNode extends RuntimeNode {
   private writer!: SinkWriter<unknown, unknown>;
@@ -26,6 +26,19 @@ export class SinkNode extends RuntimeNode {
    * later unfinished attempts left behind, then open the writer from its checkpointed state.
    */
   override async open(restored: RestoredStep | undefined): Promise<void> {
+    try {
+      await this.openSink(restored);
+    } catch (err) {
+      throw this.named(err);
+    }
+  }
+
+  /** Sink errors name the step (connector errors add their cluster or file). */
+  private named(err: unknown): StepError {
+    return err instanceof StepError ? err : new StepError(this.name, err);
+  }
+
+  private async openSink(restored: RestoredStep | undefined): Promise<void> {
     this.committer = await this.sink.createCommitter(this.context);
     const committables = restored?.snapshot.committables ?? [];
     if (restored !== undefined && this.context.restoredCheckpointId !== undefined && committables.length > 0) {
@@ -38,14 +51,24 @@ export class SinkNode extends RuntimeNode {
   processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
     this.metrics.recordsIn += values.length;
     const t0 = performance.now();
-    const r = this.writer.write(values, timestamps);
+    let r: void | Promise<void>;
+    try {
+      r = this.writer.write(values, timestamps);
+    } catch (err) {
+      throw this.named(err);
+    }
     if (r === undefined) {
       this.metrics.busyNs += (performance.now() - t0) * 1e6;
       return undefined;
     }
-    return r.then(() => {
-      this.metrics.backpressuredNs += (performance.now() - t0) * 1e6;
-    });
+    return r.then(
+      () => {
+        this.metrics.backpressuredNs += (performance.now() - t0) * 1e6;
+      },
+      (err: unknown) => {
+        throw this.named(err);
+      },
+    );
   }
 
   protected override handleWatermark(watermark: number): MaybePromise {
@@ -53,13 +76,17 @@ export class SinkNode extends RuntimeNode {
   }
 
   protected override async snapshot(barrier: CheckpointBarrier): Promise<void> {
-    const committables = await this.writer.prepareCommit(barrier.id);
+    const committables = await this.writer.prepareCommit(barrier.id).catch((err: unknown) => {
+      throw this.named(err);
+    });
     barrier.set(this.name, { committables, writer: this.writer.snapshotState?.(barrier.id) });
   }
 
   /** Publish the committables of a completed checkpoint. */
   commit(checkpointId: number, committables: unknown[]): Promise<void> {
-    return this.committer.commit(checkpointId, committables);
+    return this.committer.commit(checkpointId, committables).catch((err: unknown) => {
+      throw this.named(err);
+    });
   }
 
   override async close(): Promise<void> {
