@@ -32,7 +32,7 @@ try {
   const p = new Pipeline({
     name: 'orders-to-eur',
     checkpoints: { dir, intervalMs: 200 },
-    restart: RestartStrategies.fixedDelay(3, 100),
+    restart: RestartStrategies.fixedDelay({ maxAttempts: 3, delayMs: 100 }),
     logger: consoleLogger('warn'),
   });
   p.source('orders', kafkaSource({ clusters: [{ name: 'main', brokers: cluster.bootstrapServers, topics: ['orders'] }], boundedness: 'bounded' }))

@@ -16,6 +16,8 @@ import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type Broad
 import type { DeadLetter } from './functions.js';
 import type { ErrorPolicy, StepNode } from './graph.js';
 import { Stream, type StepRegistry } from './stream.js';
+import { validateOptions } from '../options/validate.js';
+import { pipelineOptionsSchema } from './pipeline-options.js';
 
 export interface PipelineOptions {
   /** Job name (labels metrics, names the default checkpoint directory). */
@@ -45,8 +47,15 @@ export interface PipelineOptions {
   restart?: RestartStrategy;
   /** What a step does with a record its function throws on (default 'dead-letter'). */
   errorPolicy?: ErrorPolicy;
-  /** 'latest' (default), 'none', or a checkpoint / savepoint directory to start from. */
+  /**
+   * 'latest' (default), 'none', or a checkpoint / savepoint directory to start from. A bare word
+   * close to a keyword (`'lastest'`) is rejected; write `./name` for a directory of that name.
+   */
   restoreFrom?: string;
+  /** Restore even when the checkpoint has state of steps this pipeline no longer has (default false). */
+  allowNonRestoredState?: boolean;
+  /** Restore from a checkpoint taken at the end of a drain (default false). */
+  allowRestoreAfterDrain?: boolean;
   /** Scale-out over processes: this instance's index and the instance count. */
   subtask?: number;
   parallelism?: number;
@@ -54,6 +63,15 @@ export interface PipelineOptions {
   metrics?: MetricsRegistry;
   /** Longest a source poll waits when idle (bounds checkpoint/stop latency; default 100 ms). */
   pollTimeoutMs?: number;
+  /** How long a stop waits for sources and sinks to finish before it cancels (default 30 000 ms). */
+  stopGracePeriodMs?: number;
+  /**
+   * A job failure repeating at the same source position this many times skips the record into
+   * the dead letters (integer >= 1, default 3).
+   */
+  skipRecordAfterFailures?: number;
+  /** Aborting it stops the job. */
+  signal?: AbortSignal;
   /** Processing-time clock (tests). */
   now?: () => number;
 }
@@ -69,7 +87,10 @@ export class Pipeline implements StepRegistry {
   private deadLetterStream: Stream<DeadLetter> | undefined;
   private readonly broadcasts = new Map<string, BroadcastCell<unknown>>();
 
-  constructor(readonly options: PipelineOptions) {}
+  /** Throws an {@link OptionsError} on unknown keys, misspelt values and invalid numbers. */
+  constructor(readonly options: PipelineOptions) {
+    validateOptions(pipelineOptionsSchema, options, 'Pipeline options');
+  }
 
   /** @internal */
   addStep(node: StepNode): void {

@@ -10,6 +10,7 @@ import { LocalCheckpointStorage, type CompletedCheckpoint } from '../checkpoint/
 import type { JobStatusSnapshot } from '../metrics/status.js';
 import { JobRuntime, type AttemptResult, type RuntimeConfig, type StopMode } from './job-runtime.js';
 import { RestartTracker, type RestartStrategy } from './restart-strategy.js';
+import { OptionsError } from '../options/validate.js';
 
 export interface JobResult {
   outcome: AttemptResult['outcome'];
@@ -57,6 +58,8 @@ export class Job {
           return { ...result, savepoint: savepoint ?? result.savepoint, restarts: attempt };
         } catch (err) {
           if (this.stopRequest?.mode === 'cancel') return { outcome: 'cancelled', restarts: attempt };
+          // a configuration mistake (e.g. a sink's options against the checkpoint settings) fails the same way every attempt
+          if (err instanceof OptionsError) throw err;
           const delay = tracker.nextDelay(Date.now() - started);
           s.logger.error({ err: String(err), attempt, restartInMs: delay }, delay === undefined ? 'job failed; no restart left' : 'job failed; restarting from the last checkpoint');
           if (delay === undefined) throw err;
