@@ -50,7 +50,6 @@ try {
         clusters: [{ brokers: cluster.bootstrapServers }],
         topic: 'orders-eur',
         guarantee: 'exactly-once',
-        checkpointIntervalMs: 200,
         transactionTimeoutMs: 60_000,
         expectedRestartMs: 10_000,
         serialize: (r) => ({ key: r.key, value: JSON.stringify(r.order), headers: { currency: 'EUR' } }),
