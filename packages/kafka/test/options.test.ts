@@ -1,6 +1,6 @@
 import { OptionsError, Pipeline, collectionSource, silentLogger } from '@weir/core';
 import { describe, expect, it } from 'vitest';
-import { kafkaSink, kafkaSource, parseClustersFile, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
+import { kafkaJsClientFactory, kafkaSink, kafkaSource, parseClustersFile, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
 
 function problemOf(make: () => unknown): string {
   try {
@@ -61,6 +61,10 @@ describe('kafkaSource options', () => {
     const dup = problemOf(() => source({ clusters: [{ name: 'a', brokers: ['h:1'], topics: ['t'] }, { name: 'a', brokers: ['h:1'], topics: ['t'], topic: ['u'] }] }));
     expect(dup).toContain("clusters[1]: unknown key 'topic' (did you mean 'topics'?)");
     expect(problemOf(() => source({ clusters: [{ name: 'a', brokers: ['h:1'], topics: ['t'] }, { name: 'a', brokers: ['h:1'], topics: ['t'] }] }))).toContain("clusters[1].name: duplicate cluster name 'a'");
+  });
+
+  it('kafkaJsClientFactory rejects a misspelt isolation level instead of reading committed', () => {
+    expect(problemOf(() => kafkaJsClientFactory({ isolationLevel: 'read_uncomitted' } as never))).toContain("did you mean 'read_uncommitted'?");
   });
 
   it('checks clusters files with the same schema', () => {

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError, Pipeline, RestartStrategies, collectionSource, jsonLinesFileSink, memorySink, silentLogger, type PipelineOptions, type Sink } from '@weir/core';
+import {
+  OptionsError,
+  Pipeline,
+  RestartStrategies,
+  classicLevelStateBackend,
+  collectionSource,
+  generatorSource,
+  jsonLinesFileSink,
+  memorySink,
+  silentLogger,
+  tumblingWindows,
+  type PipelineOptions,
+  type Sink,
+  type StepOptions,
+} from '@weir/core';
 
 /** The OptionsError a constructor throws, for its message. */
 function problemOf(make: () => unknown): string {
@@ -117,5 +131,29 @@ describe('sinks', () => {
     p.source('n', collectionSource([1])).sink('out', sink);
     await expect(p.run()).rejects.toBeInstanceOf(OptionsError);
     expect(attempts).toBe(1);
+  });
+});
+
+describe('sources, steps and state backends', () => {
+  it('generatorSource and collectionSource reject unknown keys and bad counts', () => {
+    expect(problemOf(() => generatorSource({ generate: (s: number, o: number) => s + o, recordPerSplit: 5 } as never))).toContain("unknown key 'recordPerSplit' (did you mean 'recordsPerSplit'?)");
+    expect(problemOf(() => generatorSource({ generate: (s, o) => s + o, splits: 0 }))).toContain('splits: must be >= 1, got 0');
+    expect(problemOf(() => collectionSource([1], { batchsize: 2 } as never))).toContain("did you mean 'batchSize'?");
+  });
+
+  it("step options: a misspelt onError fails when the step is defined", () => {
+    const p = new Pipeline({ name: 'steps', logger: silentLogger });
+    const s = p.source('n', collectionSource([1]));
+    expect(problemOf(() => s.map('m', (x) => x, { onError: 'dead_letter' } as unknown as StepOptions))).toContain("step 'm' options:\n  - onError: invalid value 'dead_letter'");
+    expect(problemOf(() => s.asyncMap('a', async (x) => x, { concurency: 2 } as never))).toContain("did you mean 'concurrency'?");
+    const keyed = s.keyBy((x) => String(x));
+    expect(problemOf(() => keyed.window('w', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLateness: 5 } as never))).toContain(
+      "did you mean 'allowedLatenessMs'?",
+    );
+    expect(() => keyed.window('w2', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLatenessMs: 5, onError: 'fail' })).not.toThrow();
+  });
+
+  it('state backend options are checked', () => {
+    expect(problemOf(() => classicLevelStateBackend({ cachesize: 5 } as never))).toContain("did you mean 'cacheSize'?");
   });
 });
