@@ -38,7 +38,7 @@ describe('bucketedFileSink options', () => {
   });
 
   it('checks storage and function options by shape', () => {
-    expect(() => sink({ storage: {} })).toThrow('storage: expected a directory or a FileStorage');
+    expect(() => sink({ storage: {} })).toThrow('storage: expected a string or a FileStorage, got an object');
     expect(() => sink({ streamOf: 'stream' })).toThrow("streamOf: expected a function, got 'stream'");
   });
 });

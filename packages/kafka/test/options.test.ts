@@ -46,6 +46,12 @@ describe('kafkaSource options', () => {
     expect(() => source({ clusters: [{ name: 'a', brokers: [], topics: ['t'] }] })).toThrow('clusters[0].brokers: must not be empty');
   });
 
+  it('says which types a union accepts when a value has none of them', () => {
+    const make = () => source({ clusters: [{ name: 'a', brokers: ['h:1'], topics: 'orders' }], startFrom: 5 });
+    expect(make).toThrow("clusters[0].topics: expected an array or a RegExp, got 'orders'");
+    expect(make).toThrow("startFrom: expected 'earliest' | 'latest' or an object, got 5");
+  });
+
   it('rejects negative intervals, duplicate and unknown cluster keys', () => {
     expect(() => source({ discoveryIntervalMs: -1 })).toThrow('discoveryIntervalMs: must be >= 0, got -1');
     expect(() => source({ clusters: { file: 'c.json', reloadIntervalMs: 5 } })).toThrow("clusters: unknown key 'reloadIntervalMs': renamed to 'intervalMs'");

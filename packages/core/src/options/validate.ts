@@ -34,12 +34,26 @@ function describeIssues(issues: readonly Issue[], base: Path): string[] {
 }
 
 function describeIssue(issue: Issue, path: Path): string[] {
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) return describeIssues(bestBranch(issue.errors), path);
   const where = formatPath(path);
-  return [`${where === '' ? '(options)' : where}: ${messageOf(issue, where === '')}`];
+  const at = (m: string) => `${where === '' ? '(options)' : where}: ${m}`;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // a value of none of the members' types: say which types would do
+    if (issue.errors.every((branch) => branch.some(isTypeMismatch))) return [at(`expected ${expectedOf(issue.errors)}, got ${describeValue(issue.errors[0]![0]!.input)}`)];
+    return describeIssues(bestBranch(issue.errors), path);
+  }
+  // several unknown keys of one object: one line each
+  return messageOf(issue, where === '')
+    .split(/; (?=unknown key ')/)
+    .map(at);
 }
 
 function messageOf(issue: Issue, atRoot: boolean): string {
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    // a discriminated union's tag (`kind`)
+    const options = issue.options.map(String);
+    const got = (issue.input as Record<string, unknown> | undefined)?.[String(issue.discriminator)];
+    return `invalid value ${describeValue(got)}; expected ${options.map((o) => `'${o}'`).join(' | ')}${typeof got === 'string' ? didYouMean(got, options) : ''}`;
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined && !atRoot) return `required (${issue.expected})`;
   // zod's own wording ("Invalid input: ...") is replaced where ours says more
   if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) return `expected ${issue.expected}, got ${describeValue(issue.input)}`;
@@ -80,8 +94,20 @@ function bestBranch(branches: Issue[][]): Issue[] {
 
 function isTypeMismatch(issue: Issue): boolean {
   if (issue.path.length > 0) return false;
-  if (issue.code === 'invalid_type') return true;
+  // custom issues at a member's root are the shape checks of `custom`, `fn` and `withMethods`
+  if (issue.code === 'invalid_type' || issue.code === 'custom') return true;
   return issue.code === 'invalid_value' && !issue.values.some((v) => typeof v === typeof issue.input);
+}
+
+/** What the members of a union accept, e.g. `array or a RegExp`. */
+function expectedOf(branches: Issue[][]): string {
+  const kinds = branches.map((branch) => {
+    const i = branch.find(isTypeMismatch)!;
+    if (i.code === 'invalid_type') return `${/^[aeiou]/.test(i.expected) ? 'an' : 'a'} ${i.expected}`;
+    if (i.code === 'invalid_value') return i.values.map((v) => describeValue(v)).join(' | ');
+    return /expected (.*?), got /.exec(i.message)?.[1] ?? i.message;
+  });
+  return [...new Set(kinds)].join(' or ');
 }
 
 function formatPath(path: Path): string {
@@ -91,7 +117,7 @@ function formatPath(path: Path): string {
 }
 
 /** A short rendering of a rejected value for messages. */
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (v === null || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';

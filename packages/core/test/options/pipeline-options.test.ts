@@ -81,7 +81,9 @@ describe('Pipeline options', () => {
 
   it('restart strategies use maxAttempts; attempts says it was renamed', () => {
     expect(() => pipeline({ restart: { kind: 'fixed-delay', attempts: 3, delayMs: 10 } })).toThrow("restart: unknown key 'attempts': renamed to 'maxAttempts'");
-    expect(() => pipeline({ restart: { kind: 'fixed_delay', maxAttempts: 3, delayMs: 10 } })).toThrow('restart.kind');
+    expect(() => pipeline({ restart: { kind: 'fixed_delay', maxAttempts: 3, delayMs: 10 } })).toThrow(
+      "restart.kind: invalid value 'fixed_delay'; expected 'none' | 'fixed-delay' | 'exponential-backoff' (did you mean 'fixed-delay'?)",
+    );
     expect(() => pipeline({ restart: { kind: 'exponential-backoff', initialDelayMs: 1, maxDelayMs: 10, maxAttempts: 3 } })).not.toThrow();
   });
 

@@ -11,7 +11,7 @@ import { TimeBuckets } from './time-buckets.js';
 
 type Options = BucketedFileSinkOptions<any>;
 
-const storage = z.union([z.string().min(1), withMethods<FileStorage>(['openWrite', 'writeFile', 'readFile', 'rename', 'list', 'delete'], 'a directory or a FileStorage')]);
+const storage = z.union([z.string().min(1), withMethods<FileStorage>(['openWrite', 'writeFile', 'readFile', 'rename', 'list', 'delete'], 'a FileStorage')]);
 
 export const bucketedFileSinkOptionsSchema = schemaFor<Options>()(
   strictObject({
