@@ -51,7 +51,7 @@ async function weir(): Promise<number> {
         },
       };
     })
-    .sink('memory', sink.sink);
+    .sink('memory', sink);
   await p.run();
   return sink.committedCount();
 }

@@ -72,7 +72,7 @@ async function weir(brokers: string[], topic: string, guarantee: 'at-least-once'
         if (t0 === 0) t0 = performance.now(); // from the first record, like the hand loop (no startup)
         return { key: r.key, value: transform(r.value) };
       })
-      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, guarantee, checkpointIntervalMs: 1_000, serialize: (r) => r }));
+      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, guarantee, serialize: (r) => r }));
     const result = await p.run();
     const s = (performance.now() - t0) / 1000;
     if (result.outcome !== 'finished') throw new Error(`weir pipeline ended ${result.outcome}`);

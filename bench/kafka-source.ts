@@ -94,7 +94,7 @@ async function throughput(healthy: KafkaClusterSpec[], expected: number, dead?: 
       }
       return false;
     })
-    .sink('out', memorySink<KafkaRecord>().sink);
+    .sink('out', memorySink<KafkaRecord>());
   let cpu0 = process.cpuUsage();
   const job = p.start();
   if (dead !== undefined) {
@@ -160,7 +160,7 @@ async function trickleLatencyP99(brokers: string[]): Promise<number> {
       else hot++;
       return false;
     })
-    .sink('out', memorySink<KafkaRecord>().sink);
+    .sink('out', memorySink<KafkaRecord>());
   const job = p.start();
   const producer = await producerFor(brokers);
   while (hot === 0) await new Promise((r) => setTimeout(r, 5));

@@ -40,7 +40,7 @@ const pipeline = new Pipeline({
   name: 'demo',
   checkpoints: { dir: join(work, 'checkpoints'), intervalMs: 200 },
   stateBackend: classicLevelStateBackend(),
-  restart: { kind: 'fixed-delay', attempts: 3, delayMs: 200 },
+  restart: { kind: 'fixed-delay', maxAttempts: 3, delayMs: 200 },
   errorPolicy: 'fail',
   logger: consoleLogger('error'),
 });

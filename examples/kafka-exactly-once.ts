@@ -32,7 +32,7 @@ try {
   const p = new Pipeline({
     name: 'orders-to-eur',
     checkpoints: { dir, intervalMs: 200 },
-    restart: RestartStrategies.fixedDelay(3, 100),
+    restart: RestartStrategies.fixedDelay({ maxAttempts: 3, delayMs: 100 }),
     logger: consoleLogger('warn'),
   });
   p.source('orders', kafkaSource({ clusters: [{ name: 'main', brokers: cluster.bootstrapServers, topics: ['orders'] }], boundedness: 'bounded' }))
@@ -50,7 +50,6 @@ try {
         clusters: [{ brokers: cluster.bootstrapServers }],
         topic: 'orders-eur',
         guarantee: 'exactly-once',
-        checkpointIntervalMs: 200,
         transactionTimeoutMs: 60_000,
         expectedRestartMs: 10_000,
         serialize: (r) => ({ key: r.key, value: JSON.stringify(r.order), headers: { currency: 'EUR' } }),

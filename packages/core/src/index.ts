@@ -49,6 +49,8 @@ export type { MemorySink, MemoryCommittable } from './sink/memory-sink.js';
 export { jsonLinesFileSink } from './sink/json-lines-file-sink.js';
 export type { FileCommittable, JsonLinesFileSinkOptions } from './sink/json-lines-file-sink.js';
 
+export * from './options/index.js';
+
 export * from './state/index.js';
 export * from './time/index.js';
 export * from './metrics/index.js';

@@ -28,7 +28,7 @@ interface Ev {
 const dir = await mkdtemp(join(tmpdir(), 'weir-files-bench-'));
 try {
   const sink = bucketedFileSink<Ev>({ storage: dir, streamOf: (e) => e.stream });
-  const ctx = { stepName: 'files', subtask: 0, parallelism: 1, restoredCheckpointId: undefined, nextCheckpointId: 1, logger: silentLogger };
+  const ctx = { stepName: 'files', subtask: 0, parallelism: 1, restoredCheckpointId: undefined, nextCheckpointId: 1, logger: silentLogger, checkpointIntervalMs: 10_000, checkpointTimeoutMs: 600_000 };
   const committer = await sink.createCommitter(ctx);
   const writer = await sink.createWriter(ctx);
   const streams = Array.from({ length: STREAMS }, (_, i) => `stream-${i}`);

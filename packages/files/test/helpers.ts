@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 export function sinkContext(o: Partial<SinkContext> = {}): SinkContext {
-  return { stepName: 'files', subtask: 0, parallelism: 1, restoredCheckpointId: undefined, nextCheckpointId: 1, logger: silentLogger, ...o };
+  return { stepName: 'files', subtask: 0, parallelism: 1, restoredCheckpointId: undefined, nextCheckpointId: 1, logger: silentLogger, checkpointIntervalMs: 10_000, checkpointTimeoutMs: 600_000, ...o };
 }
 
 /** Every file under root (relative paths), split into visible data files and hidden ones (metadata dir `_weir` excluded). */

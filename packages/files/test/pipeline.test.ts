@@ -24,7 +24,7 @@ describe('in a running pipeline', () => {
     const notes: string[] = [];
     let mergeFailures = 0;
     let policyFailures = 0;
-    const p = new Pipeline({ name: 'files-restarts', checkpoints: { dir: await tempDir(), intervalMs: 60 }, logger: silentLogger, restart: RestartStrategies.fixedDelay(10, 10) });
+    const p = new Pipeline({ name: 'files-restarts', checkpoints: { dir: await tempDir(), intervalMs: 60 }, logger: silentLogger, restart: RestartStrategies.fixedDelay({ maxAttempts: 10, delayMs: 10 }) });
     // failures happen early (first merges, hour 0): a commit failing while the input ends is
     // reported as finished by the runtime (JobRuntime.finish does not re-check the failure)
     p.source('events', generatorSource({ splits: 2, recordsPerSplit: 4000, ratePerSecond: 4000, batchSize: 100, generate: ev }), {

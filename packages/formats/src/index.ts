@@ -24,5 +24,6 @@ export type { ArrowMappingOptions } from './arrow/field-plan.js';
 export { DEFAULT_PARQUET_ENGINE, PARQUET_ENGINES, selectParquetEngine } from './parquet/engines.js';
 export { toParquet, writeParquetFile } from './parquet/write.js';
 export type { ArrowInput, ParquetOptions } from './parquet/write.js';
+export { parquetOptionsShape } from './options/schemas.js';
 export type { ParquetCompression, ParquetEngine, ParquetEngineName, ParquetWriteOptions } from './parquet/types.js';
 export * from './etl/index.js';

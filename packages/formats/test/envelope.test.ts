@@ -125,8 +125,8 @@ describe('envelopes', () => {
     p.source('bytes', collectionSource(inputs))
       .map('parse', parse)
       .map('user', (r: DecodedRecord) => `${r.value.user}@${r.value.page}`)
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     const result = await p.run();
     expect(result.outcome).toBe('finished');
     expect([...out.committed].sort()).toEqual(['a@/1', 'b@/2']);

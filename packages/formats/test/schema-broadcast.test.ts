@@ -35,7 +35,7 @@ it('a schema reload switches every split to the new snapshot at the same checkpo
   p.source('raw', generatorSource({ splits: 2, batchSize: 25, ratePerSecond: 3000, generate: (split, offset) => encodeRecord(v1, 'e', { split, offset }) }))
     .map('parse', parseEnvelope(() => snapshots.current()))
     .map('count', (r) => (parsed++, r))
-    .sink('out', out.sink);
+    .sink('out', out);
   const job = p.start();
   try {
     await until(() => parsed > 300);

@@ -14,6 +14,8 @@ import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type Broad
 import type { DeadLetter } from './functions.js';
 import type { ErrorPolicy, StepNode } from './graph.js';
 import { Stream, type StepRegistry } from './stream.js';
+import { validateOptions } from '../options/validate.js';
+import { pipelineOptionsSchema } from './pipeline-options.js';
 
 export interface PipelineOptions {
   /** Job name (labels metrics, names the default checkpoint directory). */
@@ -48,7 +50,8 @@ export interface PipelineOptions {
    * savepoint in the job's own storage; a checkpoint / savepoint directory given here is used
    * only while the storage holds nothing newer (a first start from a savepoint into fresh
    * storage), so it is safe to leave in a deployment's configuration. 'latest' (default) and
-   * 'none' name no directory.
+   * 'none' name no directory; a bare word close to one of them (`'lastest'`) is rejected (write
+   * `./name` for a directory of that name).
    */
   restoreFrom?: string;
   /** Start even when the restored checkpoint holds state of steps the pipeline no longer has (that state is dropped). Default false. */
@@ -83,7 +86,10 @@ export class Pipeline implements StepRegistry {
   private deadLetterStream: Stream<DeadLetter> | undefined;
   private readonly broadcasts = new Map<string, BroadcastCell<unknown>>();
 
-  constructor(readonly options: PipelineOptions) {}
+  /** Throws an {@link OptionsError} on unknown keys, misspelt values and invalid numbers. */
+  constructor(readonly options: PipelineOptions) {
+    validateOptions(pipelineOptionsSchema, options, 'Pipeline options');
+  }
 
   /** @internal */
   addStep(node: StepNode): void {

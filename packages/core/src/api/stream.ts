@@ -4,6 +4,8 @@ import type { Sink } from '../sink/types.js';
 import type { KeyedProcessFunction, OutputTag } from './functions.js';
 import type { InputEdge, StepNode, StepOptions } from './graph.js';
 import type { WatermarkStrategy } from '../time/types.js';
+import { asyncMapOptionsSchema, stepOptionsSchema, windowOptionsSchema } from '../options/core-schemas.js';
+import { validateOptions } from '../options/validate.js';
 import { windowFunction, type WindowAggregate, type WindowAssigner, type WindowOptions, type WindowResult } from './windows.js';
 
 /** Implemented by `Pipeline`: registers steps and checks name uniqueness. */
@@ -25,16 +27,19 @@ export class Stream<T> {
 
   /** Transform every record. */
   map<O>(name: string, fn: (value: T) => O, options: StepOptions = {}): Stream<O> {
+    validateOptions(stepOptionsSchema, options, `step '${name}' options`);
     return this.next({ kind: 'map', name, fn, inputs: [this.edge], options });
   }
 
   /** Keep records for which `fn` is true. */
   filter(name: string, fn: (value: T) => boolean, options: StepOptions = {}): Stream<T> {
+    validateOptions(stepOptionsSchema, options, `step '${name}' options`);
     return this.next({ kind: 'filter', name, fn, inputs: [this.edge], options });
   }
 
   /** Zero or more outputs per record. */
   flatMap<O>(name: string, fn: (value: T) => Iterable<O>, options: StepOptions = {}): Stream<O> {
+    validateOptions(stepOptionsSchema, options, `step '${name}' options`);
     return this.next({ kind: 'flatMap', name, fn, inputs: [this.edge], options });
   }
 
@@ -44,6 +49,7 @@ export class Stream<T> {
    * see requests in flight.
    */
   asyncMap<O>(name: string, fn: (value: T) => Promise<O>, options: StepOptions & { concurrency?: number } = {}): Stream<O> {
+    validateOptions(asyncMapOptionsSchema, options, `step '${name}' options`);
     return this.next({ kind: 'asyncMap', name, fn, concurrency: options.concurrency ?? 64, inputs: [this.edge], options });
   }
 
@@ -91,6 +97,7 @@ export class KeyedStream<T> {
    * fresh instance; state lives in the backend, not in the function object.
    */
   process<O>(name: string, fn: () => KeyedProcessFunction<string, T, O>, options: StepOptions = {}): Stream<O> {
+    validateOptions(stepOptionsSchema, options, `step '${name}' options`);
     return this.keyedStep(name, fn, options, 'process');
   }
 
@@ -106,7 +113,8 @@ export class KeyedStream<T> {
    * `LATE_DATA` side output of the returned stream.
    */
   window<A, R>(name: string, assigner: WindowAssigner, aggregate: WindowAggregate<T, A, R>, options: WindowOptions & StepOptions = {}): Stream<WindowResult<R>> {
-    return this.keyedStep<WindowResult<R>>(name, windowFunction(assigner, aggregate, options), options, 'window');
+    validateOptions(windowOptionsSchema, options, `step '${name}' options`);
+    return this.keyedStep<WindowResult<R>>(name, windowFunction(assigner, aggregate, options), { onError: options.onError }, 'window');
   }
 
   /** Running reduce per key; emits the new aggregate for every input record. */

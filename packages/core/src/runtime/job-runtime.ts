@@ -124,6 +124,8 @@ export class JobRuntime {
         restoredCheckpointId: restoredId,
         nextCheckpointId: this.nextCheckpointId,
         logger: c.logger.child({ step }),
+        checkpointIntervalMs: c.checkpoints.intervalMs,
+        checkpointTimeoutMs: c.checkpoints.timeoutMs,
       }),
     });
     try {

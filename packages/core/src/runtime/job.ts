@@ -13,6 +13,7 @@ import { JobCancelledError, JobRuntime, type AttemptResult, type RuntimeConfig, 
 import { PoisonTracker } from './poison-tracker.js';
 import { RestartTracker, type RestartStrategy } from './restart-strategy.js';
 import { createScratchDir, scratchPrefix } from './scratch-dirs.js';
+import { OptionsError } from '../options/validate.js';
 
 export interface JobResult {
   outcome: AttemptResult['outcome'];
@@ -41,7 +42,7 @@ export interface JobSetup extends Omit<RuntimeConfig, 'attempt' | 'workDir' | 's
 }
 
 /** Errors a restart cannot fix: the job ends at once instead of restarting forever. */
-const PERMANENT = [RestoreRefusedError, StateCompatibilityError, CheckpointFormatError];
+const PERMANENT = [RestoreRefusedError, StateCompatibilityError, CheckpointFormatError, OptionsError];
 
 /** After a forced cancel, how long the job waits for the attempt before giving up on it. */
 const ABANDON_AFTER_MS = 10_000;

@@ -2,7 +2,12 @@
 
 export type RestartStrategy =
   | { kind: 'none' }
-  | { kind: 'fixed-delay'; attempts: number; delayMs: number }
+  | {
+      kind: 'fixed-delay';
+      /** Give up after this many consecutive failures. */
+      maxAttempts: number;
+      delayMs: number;
+    }
   | {
       kind: 'exponential-backoff';
       initialDelayMs: number;
@@ -16,7 +21,7 @@ export type RestartStrategy =
 
 export const RestartStrategies = {
   none: (): RestartStrategy => ({ kind: 'none' }),
-  fixedDelay: (attempts: number, delayMs: number): RestartStrategy => ({ kind: 'fixed-delay', attempts, delayMs }),
+  fixedDelay: (o: Omit<Extract<RestartStrategy, { kind: 'fixed-delay' }>, 'kind'>): RestartStrategy => ({ kind: 'fixed-delay', ...o }),
   exponentialBackoff: (o: Omit<Extract<RestartStrategy, { kind: 'exponential-backoff' }>, 'kind'>): RestartStrategy => ({
     kind: 'exponential-backoff',
     ...o,
@@ -38,7 +43,7 @@ export class RestartTracker {
         return undefined;
       case 'fixed-delay':
         this.failures++;
-        return this.failures > s.attempts ? undefined : s.delayMs;
+        return this.failures > s.maxAttempts ? undefined : s.delayMs;
       case 'exponential-backoff': {
         if (ranForMs >= (s.resetAfterMs ?? 60_000)) {
           this.failures = 0;

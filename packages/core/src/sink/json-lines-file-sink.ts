@@ -11,6 +11,8 @@ import { open, readdir, rename, rm, mkdir, type FileHandle } from 'node:fs/promi
 import { join } from 'node:path';
 import type { Sink, SinkWriter } from './types.js';
 import { pathExists } from '../util/path-exists.js';
+import { z } from 'zod';
+import { fn, schemaFor, strictObject, validateOptions } from '../options/validate.js';
 
 export interface JsonLinesFileSinkOptions<T> {
   dir: string;
@@ -20,12 +22,17 @@ export interface JsonLinesFileSinkOptions<T> {
   prefix?: string;
 }
 
+const optionsSchema = schemaFor<JsonLinesFileSinkOptions<any>>()(
+  strictObject({ dir: z.string().min(1), format: fn<(record: any) => string>().optional(), prefix: z.string().min(1).optional() }),
+);
+
 export interface FileCommittable {
   pending: string;
   final: string;
 }
 
 export function jsonLinesFileSink<T>(o: JsonLinesFileSinkOptions<T>): Sink<T, FileCommittable, null> {
+  validateOptions(optionsSchema, o, 'jsonLinesFileSink options');
   const prefix = o.prefix ?? 'part';
   const format = o.format ?? ((r: T) => JSON.stringify(r));
   const hiddenOf = (subtask: number) => `.${prefix}-${subtask}-`;

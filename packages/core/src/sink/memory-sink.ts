@@ -6,8 +6,8 @@
 
 import type { Sink, SinkWriter } from './types.js';
 
-export interface MemorySink<T> {
-  readonly sink: Sink<T, MemoryCommittable, null>;
+/** A sink like every other (pass it to `.sink(name, ...)`), with what it committed. */
+export interface MemorySink<T> extends Sink<T, MemoryCommittable, null> {
   /** Records of completed checkpoints, in commit order. */
   readonly committed: T[];
   /** Records written but not (yet) committed. */
@@ -35,7 +35,8 @@ export function memorySink<T>(): MemorySink<T> {
   // that instance committed (or which were lost with its memory): never ours to commit
   const id = `memory-${process.pid}-${++instances}`;
   let current: Array<readonly T[]> = [];
-  const sink: Sink<T, MemoryCommittable, null> = {
+  const count = (chunks: Array<readonly T[]>) => chunks.reduce((n, c) => n + c.length, 0);
+  return {
     async createWriter(): Promise<SinkWriter<T, MemoryCommittable>> {
       current = [];
       return {
@@ -71,10 +72,6 @@ export function memorySink<T>(): MemorySink<T> {
       const keep = new Set(restored.filter((c) => c.sink === id).map((c) => c.batch));
       for (const batch of [...prepared.keys()]) if (!keep.has(batch)) prepared.delete(batch);
     },
-  };
-  const count = (chunks: Array<readonly T[]>) => chunks.reduce((n, c) => n + c.length, 0);
-  return {
-    sink,
     get committed() {
       committedFlat ??= committedChunks.flat() as T[];
       return committedFlat;

@@ -20,6 +20,13 @@ export interface SinkContext {
   /** Next checkpoint id that will be used (ids only grow, also across restarts). */
   readonly nextCheckpointId: number;
   readonly logger: Logger;
+  /**
+   * The pipeline's periodic checkpoint interval (0: only a final checkpoint). Sinks read it here
+   * (e.g. to check a transaction timeout) instead of repeating it as an option.
+   */
+  readonly checkpointIntervalMs: number;
+  /** A checkpoint not complete after this long is abandoned. */
+  readonly checkpointTimeoutMs: number;
 }
 
 export interface SinkWriter<T, C> {

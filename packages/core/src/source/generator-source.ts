@@ -5,6 +5,8 @@
  */
 
 import type { PollResult, Source, SourceBatch, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from './types.js';
+import { collectionSourceOptionsSchema, generatorSourceOptionsSchema } from '../options/core-schemas.js';
+import { validateOptions } from '../options/validate.js';
 
 export interface GeneratorSplit extends SourceSplit {
   readonly index: number;
@@ -27,6 +29,7 @@ export interface GeneratorSourceOptions<T> {
 
 /** A source whose records are a pure function of (split, offset). */
 export function generatorSource<T>(options: GeneratorSourceOptions<T>): Source<T, GeneratorSplit, null> {
+  validateOptions(generatorSourceOptionsSchema, options, 'generatorSource options');
   const splitCount = options.splits ?? 1;
   return {
     boundedness: options.recordsPerSplit === undefined ? 'unbounded' : 'bounded',
@@ -37,6 +40,7 @@ export function generatorSource<T>(options: GeneratorSourceOptions<T>): Source<T
 
 /** A bounded source over an in-memory array, split into `splits` interleaved splits. */
 export function collectionSource<T>(items: readonly T[], options: { splits?: number; batchSize?: number } = {}): Source<T, GeneratorSplit, null> {
+  validateOptions(collectionSourceOptionsSchema, options, 'collectionSource options');
   const splits = Math.max(1, Math.min(options.splits ?? 1, items.length || 1));
   const per = Math.ceil(items.length / splits);
   return {

@@ -3,6 +3,8 @@ import { openClassicLevelStore } from './level/classic-level-store.js';
 import { LevelStateBackend, type LevelStateBackendOptions } from './level/level-state-backend.js';
 import { openRocksDbStore } from './level/rocksdb-store.js';
 import type { StateBackendContext, StateBackendFactory } from './types.js';
+import { levelStateBackendOptionsSchema } from '../options/core-schemas.js';
+import { validateOptions } from '../options/validate.js';
 
 /**
  * Keyed state in JS memory. Fastest; state size is bounded by the heap and every checkpoint
@@ -23,6 +25,7 @@ export function heapStateBackend(): StateBackendFactory {
  * of hot keys and batched writes. The default backend for state larger than memory.
  */
 export function classicLevelStateBackend(options: LevelStateBackendOptions = {}): StateBackendFactory {
+  validateOptions(levelStateBackendOptionsSchema, options, 'classicLevelStateBackend options');
   return {
     kind: 'classic-level',
     create: (context: StateBackendContext) => LevelStateBackend.open(context, openClassicLevelStore, options),
@@ -35,6 +38,7 @@ export function classicLevelStateBackend(options: LevelStateBackendOptions = {})
  * `syncReads: true` makes `prefetch` use RocksDB's synchronous multi-get (no await).
  */
 export function rocksDbStateBackend(options: LevelStateBackendOptions = {}): StateBackendFactory {
+  validateOptions(levelStateBackendOptionsSchema, options, 'rocksDbStateBackend options');
   return {
     kind: 'rocksdb',
     create: (context: StateBackendContext) => LevelStateBackend.open(context, openRocksDbStore, options),

@@ -47,7 +47,7 @@ async function setup(intervalMs: number) {
       return { split, offset, version: config.version(), value: config.current(), later: -1 };
     })
     .map('later', (r) => ({ ...r, later: config.version() }))
-    .sink('out', out.sink);
+    .sink('out', out);
   return { dir, out, config, pipeline: p, processed: () => processed };
 }
 
@@ -142,7 +142,7 @@ describe('broadcast values', () => {
     expect(() => p.broadcast('limit', 1)).toThrow(/duplicate broadcast name 'limit'/);
     p.source('src', generatorSource({ splits: 1, generate: (_s, o) => o, ratePerSecond: 2000 }))
       .filter('below', (n) => n % 100 < limit.current())
-      .sink('out', memorySink<number>().sink);
+      .sink('out', memorySink<number>());
     const job = p.start();
     await until(() => propose !== undefined);
     propose!(50);
@@ -165,7 +165,7 @@ describe('broadcast values', () => {
       logger: silentLogger,
       pollTimeoutMs: 20,
       errorPolicy: 'fail',
-      restart: { kind: 'fixed-delay', attempts: 1, delayMs: 10 },
+      restart: { kind: 'fixed-delay', maxAttempts: 1, delayMs: 10 },
     });
     const config = p.broadcast('config', 'v0');
     p.source('src', generatorSource({ splits: 2, generate: (split, offset) => ({ split, offset }), batchSize: 20, ratePerSecond: 3000 }))
@@ -178,7 +178,7 @@ describe('broadcast values', () => {
         }
         return { split, offset, version: config.version(), value: config.current(), later: -1 };
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     await until(() => processed > 300);
     config.propose('v1');

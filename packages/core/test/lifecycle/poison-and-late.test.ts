@@ -34,8 +34,8 @@ describe('poison input never loops', () => {
       .assignTimestampsAndWatermarks('event-time', WatermarkStrategies.forBoundedOutOfOrderness<Order>(0, (o) => o.ts))
       .keyBy((o) => o.customer)
       .window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     const r = await p.run();
     expect(r.outcome).toBe('finished');
     const malformed = [...Array(1000).keys()].filter((o) => o % 250 === 7);
@@ -57,8 +57,8 @@ describe('poison input never loops', () => {
         if (n === 123) throw new Error('no timestamp field');
         return n;
       }),
-    }).sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+    }).sink('out', out);
+    p.deadLetters().sink('dead', dead);
     await p.run();
     expect(out.committed.length).toBe(499);
     expect(dead.committed).toHaveLength(1);
@@ -70,7 +70,7 @@ describe('poison input never loops', () => {
     const out = memorySink<number>();
     const dead = memorySink<DeadLetter>();
     let calls = 0;
-    const p = new Pipeline({ ...(await base('poison-skip')), restart: RestartStrategies.fixedDelay(10, 10) });
+    const p = new Pipeline({ ...(await base('poison-skip')), restart: RestartStrategies.fixedDelay({ maxAttempts: 10, delayMs: 10 }) });
     p.source('n', generatorSource({ splits: 2, recordsPerSplit: 800, batchSize: 40, ratePerSecond: 20_000, generate: (s, o) => s * 10_000 + o }))
       .keyBy((n) => n % 3)
       .process<number>(
@@ -86,8 +86,8 @@ describe('poison input never loops', () => {
         }),
         { onError: 'fail' },
       )
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     const r = await p.run();
     expect(r.outcome).toBe('finished');
     expect(r.restarts).toBe(3);
@@ -101,7 +101,7 @@ describe('poison input never loops', () => {
 
   it("with errorPolicy 'fail' the job gives up after 3 failures at the same record instead of restarting forever", async () => {
     let calls = 0;
-    const p = new Pipeline({ ...(await base('poison-fail')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay(100, 5) });
+    const p = new Pipeline({ ...(await base('poison-fail')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay({ maxAttempts: 100, delayMs: 5 }) });
     p.source('n', generatorSource({ splits: 1, recordsPerSplit: 100, generate: (_s, o) => o }))
       .map('strict', (n) => {
         if (n === 42) {
@@ -110,7 +110,7 @@ describe('poison input never loops', () => {
         }
         return n;
       })
-      .sink('out', memorySink<number>().sink);
+      .sink('out', memorySink<number>());
     await expect(p.run()).rejects.toThrow(/step 'strict' failed at source 'n', split split-0, offset 42: bad/);
     expect(calls).toBe(3);
   });
@@ -136,7 +136,7 @@ describe('late data is counted', () => {
     })
       .keyBy(() => 'all')
       .window('w', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     await job.done;
     const step = job.status().steps.find((s) => s.step === 'w')!;
@@ -156,8 +156,8 @@ describe('late data is counted', () => {
       })
       .keyBy(() => 'all')
       .window('w', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n });
-    windows.sink('out', memorySink<unknown>().sink);
-    windows.sideOutput(LATE_DATA).sink('late', lateOut.sink);
+    windows.sink('out', memorySink<unknown>());
+    windows.sideOutput(LATE_DATA).sink('late', lateOut);
     const job = p.start();
     await job.done;
     expect(lateOut.committed.length).toBe(job.status().steps.find((s) => s.step === 'w')!.lateRecords);
@@ -168,7 +168,7 @@ describe('late data is counted', () => {
     const p = new Pipeline(await base('split-status'));
     p.source('n', generatorSource({ splits: 2, ratePerSecond: 2000, generate: (s, o) => ({ ts: s === 0 ? o : 0 }) }), {
       watermarks: WatermarkStrategies.forMonotonousTimestamps<{ ts: number }>((r) => r.ts),
-    }).sink('out', memorySink<unknown>().sink);
+    }).sink('out', memorySink<unknown>());
     const job = p.start();
     const end = Date.now() + 5000;
     while (Date.now() < end && !(job.status().splits.length === 2 && job.status().splits.every((s) => s.watermark !== null))) await new Promise((r) => setTimeout(r, 20));

@@ -38,7 +38,7 @@ function windowsJob(dir: string, out: ReturnType<typeof memorySink<WindowResult<
   })
     .keyBy((e) => e.k)
     .window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-    .sink('out', out.sink);
+    .sink('out', out);
   return p;
 }
 
@@ -128,9 +128,9 @@ describe('state compatibility on restore', () => {
   const keyedJob = (dir: string, stepName: string, kind: 'window' | 'reduce' | 'none', extra: Partial<PipelineOptions> = {}) => {
     const p = new Pipeline({ name: 'compat', checkpoints: { dir, intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger, ...extra });
     const s = p.source('n', generatorSource({ splits: 1, recordsPerSplit: 100, generate: (_s, o) => ({ k: o % 3, ts: o }) }));
-    if (kind === 'none') s.map('plain', (e) => e).sink('out', memorySink<unknown>().sink);
-    else if (kind === 'reduce') s.keyBy((e) => e.k).reduce(stepName, (a, b) => ({ k: a.k, ts: a.ts + b.ts })).sink('out', memorySink<unknown>().sink);
-    else s.keyBy((e) => e.k).window(stepName, tumblingWindows(10), { create: () => 0, add: (n: number) => n + 1, result: (n) => n }).sink('out', memorySink<unknown>().sink);
+    if (kind === 'none') s.map('plain', (e) => e).sink('out', memorySink<unknown>());
+    else if (kind === 'reduce') s.keyBy((e) => e.k).reduce(stepName, (a, b) => ({ k: a.k, ts: a.ts + b.ts })).sink('out', memorySink<unknown>());
+    else s.keyBy((e) => e.k).window(stepName, tumblingWindows(10), { create: () => 0, add: (n: number) => n + 1, result: (n) => n }).sink('out', memorySink<unknown>());
     return p;
   };
 
@@ -217,7 +217,7 @@ describe('stop in every phase', () => {
     const ac = new AbortController();
     const out = memorySink<number>();
     const p = new Pipeline({ name: 'abort', checkpoints: { dir: await tempDir(), intervalMs: 50 }, stateBackend: heapStateBackend(), logger: silentLogger, signal: ac.signal });
-    p.source('n', generatorSource({ splits: 1, ratePerSecond: 2000, generate: (_s, o) => o })).sink('out', out.sink);
+    p.source('n', generatorSource({ splits: 1, ratePerSecond: 2000, generate: (_s, o) => o })).sink('out', out);
     const j = p.start();
     await until('running', () => j.status().state === 'running');
     ac.abort();
@@ -261,7 +261,7 @@ describe('lifecycle you can see', () => {
     const stale = mkdtempSync(join(tmpdir(), 'weir-scratchy-'));
     writeFileSync(join(stale, '.weir-owner'), '2147483646'); // no such process
     const p = new Pipeline({ name: 'scratchy', checkpoints: { dir: await tempDir(), intervalMs: 0 }, logger: silentLogger });
-    p.source('n', generatorSource({ splits: 1, recordsPerSplit: 10, generate: (_s, o) => o })).sink('out', memorySink<number>().sink);
+    p.source('n', generatorSource({ splits: 1, recordsPerSplit: 10, generate: (_s, o) => o })).sink('out', memorySink<number>());
     await p.run();
     expect((await readdir(tmpdir())).includes(stale.split('/').pop()!)).toBe(false);
   });

@@ -26,7 +26,7 @@ describe('drain', () => {
     })
       .keyBy((r) => r.o % 5)
       .window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     await new Promise((r) => setTimeout(r, 400));
     const result = await job.stop({ mode: 'drain' });
@@ -43,7 +43,7 @@ describe('stop right after start', () => {
   for (const mode of ['drain', 'cancel', 'suspend'] as const) {
     it(`a ${mode} requested before the sources run still ends the job`, async () => {
       const p = new Pipeline(await base(`early-${mode}`));
-      p.source('ticks', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => o })).sink('out', memorySink<number>().sink);
+      p.source('ticks', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => o })).sink('out', memorySink<number>());
       const job = p.start();
       const result = await job.stop({ mode });
       expect(result.outcome).toBe(mode === 'drain' ? 'drained' : mode === 'cancel' ? 'cancelled' : 'suspended');
@@ -69,7 +69,7 @@ describe('timers and savepoints', () => {
           processElement: (e, ctx) => ctx.timers.registerEventTimeTimer(e.ts + 1_000_000),
           onTimer: (ts, ctx) => ctx.emit(`${ctx.key}@${ts}`),
         }))
-        .sink('out', out.sink);
+        .sink('out', out);
       return p;
     };
     // first run: the source keeps its split open (unbounded); stop with a savepoint before timers are due
@@ -93,7 +93,7 @@ describe('restarts', () => {
   it('restarts in-process from the last checkpoint and keeps output exactly once', async () => {
     const out = memorySink<number>();
     let failed = false;
-    const p = new Pipeline({ ...(await base('restart')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay(2, 10) });
+    const p = new Pipeline({ ...(await base('restart')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay({ maxAttempts: 2, delayMs: 10 }) });
     p.source('n', generatorSource({ splits: 2, recordsPerSplit: 2000, batchSize: 50, ratePerSecond: 8000, generate: (s, o) => s * 10_000 + o }))
       .map('flaky', (n) => {
         if (!failed && n === 1500) {
@@ -102,7 +102,7 @@ describe('restarts', () => {
         }
         return n;
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const result = await p.run();
     expect(result.restarts).toBe(1);
     const sorted = [...out.committed].sort((a, b) => a - b);
@@ -113,7 +113,7 @@ describe('restarts', () => {
   it('aligns barriers at a union: two sources restored from one consistent checkpoint', async () => {
     const out = memorySink<string>();
     let failed = false;
-    const p = new Pipeline({ ...(await base('union-restart')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay(2, 10) });
+    const p = new Pipeline({ ...(await base('union-restart')), errorPolicy: 'fail', restart: RestartStrategies.fixedDelay({ maxAttempts: 2, delayMs: 10 }) });
     const gen = (tag: string) => generatorSource({ splits: 1, recordsPerSplit: 1500, batchSize: 30, ratePerSecond: 5000, generate: (_s, o) => `${tag}${o}` });
     const a = p.source('a', gen('a'));
     const b = p.source('b', gen('b'));
@@ -134,7 +134,7 @@ describe('restarts', () => {
           },
         };
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const result = await p.run();
     expect(result.restarts).toBe(1);
     const values = out.committed.map((s) => s.split('#')[0]!);
@@ -148,7 +148,7 @@ describe('restarts', () => {
   });
 
   it('computes fixed and exponential delays and gives up when told', () => {
-    const fixed = new RestartTracker(RestartStrategies.fixedDelay(2, 100));
+    const fixed = new RestartTracker(RestartStrategies.fixedDelay({ maxAttempts: 2, delayMs: 100 }));
     expect([fixed.nextDelay(0), fixed.nextDelay(0), fixed.nextDelay(0)]).toEqual([100, 100, undefined]);
     const exp = new RestartTracker(RestartStrategies.exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 35, maxAttempts: 4, resetAfterMs: 1000 }));
     expect([exp.nextDelay(0), exp.nextDelay(0), exp.nextDelay(0)]).toEqual([10, 20, 35]);
@@ -169,7 +169,7 @@ describe('multi-input and time', () => {
       .union('both', quiet)
       .keyBy(() => 'all')
       .window('seconds', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     const deadline = Date.now() + 5000;
     while (out.committed.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -230,7 +230,7 @@ describe('multi-input and time', () => {
         },
         { concurrency: 8 },
       )
-      .sink('out', out.sink);
+      .sink('out', out);
     await p.run();
     expect(out.committed).toEqual([...Array(200).keys()].map((n) => n * 2));
     expect(peak).toBeLessThanOrEqual(8);

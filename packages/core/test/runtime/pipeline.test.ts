@@ -10,7 +10,7 @@ describe('pipeline basics', () => {
       .map('double', (n) => n * 2)
       .filter('big', (n) => n > 4)
       .flatMap('twice', (n) => [`${n}a`, `${n}b`])
-      .sink('out', out.sink);
+      .sink('out', out);
     const result = await p.run();
     expect(result.outcome).toBe('finished');
     expect([...out.committed].sort()).toEqual(['10a', '10b', '12a', '12b', '6a', '6b', '8a', '8b']);
@@ -33,7 +33,7 @@ describe('pipeline basics', () => {
           },
         };
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     await p.run();
     expect(out.committed).toEqual([
       ['a', 1],
@@ -54,8 +54,8 @@ describe('pipeline basics', () => {
         if (n % 2 === 0) throw new Error(`even number ${n}`);
         return n;
       })
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     await p.run();
     expect(out.committed).toEqual([1, 3]);
     expect(dead.committed.map((d) => [d.step, d.error, d.record])).toEqual([
@@ -77,8 +77,8 @@ describe('pipeline basics', () => {
         if (s === '3b') throw new Error('bad 3b');
         return s.toUpperCase();
       })
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     await p.run();
     expect(out.committed).toEqual(['1A', '1B', '3A']);
     expect(dead.committed.map((d) => [d.step, d.error, d.record])).toEqual([
@@ -107,7 +107,7 @@ describe('pipeline basics', () => {
       .map('boom', () => {
         throw new Error('bad record');
       })
-      .sink('out', memorySink<number>().sink);
+      .sink('out', memorySink<number>());
     await expect(p.run()).rejects.toThrow(/step 'boom' failed at source 'in', split split-0, offset 0: bad record/);
   });
 });

@@ -20,7 +20,7 @@ describe('watermark alignment in a running job', () => {
         if (latest[1]! < 1999) maxGap = Math.max(maxGap, latest[0]! - latest[1]!);
         return r.ts;
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     const status = await job.done;
     expect(status.outcome).toBe('finished');
@@ -40,7 +40,7 @@ describe('metrics', () => {
       watermarks: WatermarkStrategies.forMonotonousTimestamps<number>((n) => n),
     })
       .filter('even', (n) => n % 2 === 0)
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     await job.done;
     const status = job.status();

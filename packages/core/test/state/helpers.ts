@@ -40,7 +40,8 @@ export class StateFixture {
 
   async backend(kind: BackendKind, options: LevelStateBackendOptions & { now?: () => number } = {}): Promise<KeyedStateBackend> {
     const workDir = join(await this.dir(), 'work');
-    const backend = await factoryFor(kind, options).create({ operatorId: 'op', subtask: 0, workDir, ...(options.now ? { now: options.now } : {}) });
+    const { now, ...levelOptions } = options;
+    const backend = await factoryFor(kind, levelOptions).create({ operatorId: 'op', subtask: 0, workDir, ...(now ? { now } : {}) });
     this.backends.push(backend);
     return backend;
   }

@@ -1,5 +1,6 @@
 /** JSON lines: one record per line; merging is concatenation. */
 
+import { count, fn, schemaFor, strictObject, validateOptions } from '@weir/core';
 import type { FileStorage, StorageWriteStream } from '../storage/types.js';
 import type { BulkFormat, BulkWriter } from './types.js';
 
@@ -10,8 +11,11 @@ export interface JsonLinesFormatOptions<T> {
   bufferChars?: number;
 }
 
+const optionsSchema = schemaFor<JsonLinesFormatOptions<any>>()(strictObject({ serialize: fn<(record: any) => string>().optional(), bufferChars: count(1).optional() }));
+
 /** The JSON-lines {@link BulkFormat}. */
 export function jsonLinesFormat<T>(options: JsonLinesFormatOptions<T> = {}): BulkFormat<T> {
+  validateOptions(optionsSchema, options, 'jsonLinesFormat options');
   const serialize = options.serialize ?? ((r: T) => JSON.stringify(r));
   const bufferChars = options.bufferChars ?? 256 * 1024;
   return {

@@ -6,7 +6,8 @@
  */
 
 import * as arrow from 'apache-arrow';
-import { toParquet, type ParquetOptions } from '@weir/formats';
+import { fn, schemaFor, strictObject, validateOptions } from '@weir/core';
+import { parquetOptionsShape, toParquet, type ParquetOptions } from '@weir/formats';
 import { readParquet } from 'parquet-wasm';
 import type { FileStorage } from '../storage/types.js';
 import type { BulkFormat, BulkWriter } from './types.js';
@@ -16,8 +17,11 @@ export interface ParquetFormatOptions<T> extends ParquetOptions {
   toArrow: (records: readonly T[]) => arrow.Table;
 }
 
+const optionsSchema = schemaFor<ParquetFormatOptions<any>>()(strictObject({ ...parquetOptionsShape, toArrow: fn<(records: readonly any[]) => arrow.Table>() }));
+
 /** The Parquet {@link BulkFormat}; parts are held in memory (as Arrow) until they roll. */
 export function parquetFormat<T>(options: ParquetFormatOptions<T>): BulkFormat<T> {
+  validateOptions(optionsSchema, options, 'parquetFormat options');
   const { toArrow, ...parquet } = options;
   return {
     extension: '.parquet',

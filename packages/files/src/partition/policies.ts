@@ -1,6 +1,8 @@
 /** Built-in partition commit policies: `_SUCCESS` marker, Kafka notification, webhook, callback. */
 
+import { OptionsError, validateOptions } from '@weir/core';
 import type { FileStorage } from '../storage/types.js';
+import { kafkaNotificationOptionsSchema, webhookOptionsSchema } from './policy-options-schema.js';
 import { notificationOf, type PartitionCommitPolicy, type ReadyPartition } from './types.js';
 
 /** Writes `<partition>/_SUCCESS` with the notification JSON (idempotent). */
@@ -42,6 +44,7 @@ export interface KafkaNotificationOptions {
  * Not idempotent: a redone commit skips partitions whose done-marker exists.
  */
 export function kafkaNotificationPolicy(options: KafkaNotificationOptions): PartitionCommitPolicy {
+  validateOptions(kafkaNotificationOptionsSchema, options, 'kafkaNotificationPolicy options');
   const publish =
     options.publish ??
     (options.producer !== undefined
@@ -49,7 +52,7 @@ export function kafkaNotificationPolicy(options: KafkaNotificationOptions): Part
           await options.producer!.send({ topic: options.topic, messages: records.map((r) => ({ key: r.key, value: r.value })) });
         }
       : undefined);
-  if (publish === undefined) throw new Error('kafkaNotificationPolicy needs a producer or a publish callback');
+  if (publish === undefined) throw new OptionsError('kafkaNotificationPolicy options', ['(options): needs a producer or a publish callback']);
   const recordOf = (p: ReadyPartition): NotificationRecord => ({ topic: options.topic, key: `${p.stream}/${p.partition}`, value: JSON.stringify(notificationOf(p)) });
   const wasPublished = options.wasPublished;
   return {
@@ -64,7 +67,7 @@ export interface WebhookPolicyOptions {
   url: string;
   headers?: Record<string, string>;
   /** Attempts before the commit fails (default 5). */
-  attempts?: number;
+  maxAttempts?: number;
   /** First retry delay, doubled each time (default 200 ms). */
   backoffMs?: number;
   /** Per-request timeout (default 10 s). */
@@ -76,7 +79,8 @@ export interface WebhookPolicyOptions {
  * header (`stream/partition/vN`) lets the receiver drop the rare duplicate.
  */
 export function webhookPolicy(options: WebhookPolicyOptions): PartitionCommitPolicy {
-  const attempts = options.attempts ?? 5;
+  validateOptions(webhookOptionsSchema, options, 'webhookPolicy options');
+  const attempts = options.maxAttempts ?? 5;
   const backoff = options.backoffMs ?? 200;
   return {
     name: 'webhook',

@@ -4,19 +4,22 @@
  * readiness announcements. See the package README for the protocols.
  */
 
-import type { Sink, SinkContext } from '@weir/core';
+import { validateOptions, type Sink, type SinkContext } from '@weir/core';
 import { FilesCommitter } from './committer.js';
 import { forEachLimit } from './concurrency.js';
 import { rollForwardManifest } from './merge.js';
 import { FilesMetrics } from './metrics.js';
 import { emptyAnnouncer, isHidden, MANIFEST_PREFIX, type AnnouncerState, type FilesCommittable, type FilesWriterState } from './model.js';
 import { resolveOptions, type BucketedFileSinkOptions } from './options.js';
+import { bucketedFileSinkOptionsSchema } from './options-schema.js';
 import { BucketedWriter } from './writer.js';
 
 /** The file sink; committables and writer state are opaque JSON kept in checkpoints. */
 export type BucketedFileSink<T> = Sink<T, unknown, unknown>;
 
+/** Throws an `OptionsError` on unknown keys, misspelt modes, bad numbers, an invalid pattern or time zone. */
 export function bucketedFileSink<T>(options: BucketedFileSinkOptions<T>): BucketedFileSink<T> {
+  validateOptions(bucketedFileSinkOptionsSchema, options, 'bucketedFileSink options');
   // The committer's state after a (re)commit, handed to the writer of the same attempt.
   const announcerAfterCommit = new Map<string, AnnouncerState>();
   const sharedKey = (ctx: SinkContext) => `${ctx.stepName}\u0000${ctx.subtask}`;

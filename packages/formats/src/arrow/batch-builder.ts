@@ -4,6 +4,8 @@ import * as arrow from 'apache-arrow';
 import type protobuf from 'protobufjs';
 import { fieldValue, type ColumnBuilder } from './column-builders.js';
 import { planFields, type ArrowMappingOptions, type FieldPlan } from './field-plan.js';
+import { validateOptions } from '@weir/core';
+import { arrowMappingOptionsSchema } from '../options/schemas.js';
 
 /**
  * The Arrow schema of a protobuf message type: message -> struct, repeated -> list, map -> map,
@@ -12,6 +14,7 @@ import { planFields, type ArrowMappingOptions, type FieldPlan } from './field-pl
  * Every column is nullable, so a field added by a newer schema version is a new nullable column.
  */
 export function arrowSchemaFor(type: protobuf.Type, options: ArrowMappingOptions = {}): arrow.Schema {
+  validateOptions(arrowMappingOptionsSchema, options, 'Arrow mapping options');
   return schemaOf(planFields(type, options), type);
 }
 
@@ -35,6 +38,7 @@ export class ArrowBatchBuilder {
   private builders: ColumnBuilder[] | undefined;
 
   constructor(type: protobuf.Type, options: ArrowMappingOptions = {}) {
+    validateOptions(arrowMappingOptionsSchema, options, 'Arrow mapping options');
     this.plans = planFields(type, options);
     this.schema = schemaOf(this.plans, type);
   }

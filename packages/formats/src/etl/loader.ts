@@ -7,7 +7,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { BroadcastValue, Pipeline, ProposeFn } from '@weir/core';
+import { validateOptions, type BroadcastValue, type Pipeline, type ProposeFn } from '@weir/core';
+import { rulesFileWatchOptionsSchema } from '../options/schemas.js';
 import { compileRules, type CompiledRules } from './rules.js';
 import { watchAndPoll } from '../util/watch-and-poll.js';
 
@@ -58,6 +59,7 @@ function parseRules(text: string, path: string): CompiledRules {
  * propose function). Reloads run one at a time.
  */
 export function watchRulesFile(path: string, target: BroadcastValue<CompiledRules> | ProposeFn<CompiledRules>, options: RulesFileWatchOptions = {}): RulesFileWatch {
+  validateOptions(rulesFileWatchOptionsSchema, options, 'watchRulesFile options');
   const propose: ProposeFn<CompiledRules> = typeof target === 'function' ? target : (r) => target.propose(r);
   let known = options.initial?.fingerprint ?? (typeof target === 'function' ? undefined : target.current().fingerprint);
   let lastText: string | undefined;
@@ -143,6 +145,7 @@ export async function broadcastRulesFile(
   path: string,
   options: Omit<RulesFileWatchOptions, 'initial'> = {},
 ): Promise<BroadcastValue<CompiledRules>> {
+  validateOptions(rulesFileWatchOptionsSchema, options, 'broadcastRulesFile options');
   const initial = await loadRulesFile(path);
   return pipeline.broadcast(name, initial, { watch: (propose) => watchRulesFile(path, propose, { ...options, initial }).close });
 }

@@ -5,6 +5,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import { selectParquetEngine } from './engines.js';
 import type { ParquetEngineName, ParquetWriteOptions } from './types.js';
+import { validateOptions } from '@weir/core';
+import { parquetOptionsSchema } from '../options/schemas.js';
 
 /** Options of {@link toParquet} / {@link writeParquetFile}. */
 export interface ParquetOptions extends ParquetWriteOptions {
@@ -24,6 +26,7 @@ function asTable(input: ArrowInput): arrow.Table {
 
 /** Encode Arrow data as the bytes of one Parquet file. */
 export async function toParquet(input: ArrowInput, options: ParquetOptions = {}): Promise<Uint8Array> {
+  validateOptions(parquetOptionsSchema, options, 'Parquet options');
   const engine = selectParquetEngine(options.engine, options.compression);
   return engine.encode(asTable(input), options);
 }

@@ -5,6 +5,8 @@ import { compileSchemas } from './build-root.js';
 import { SchemaSnapshot } from './snapshot.js';
 import { fetchSchemaUrl, readSchemaDirectory, type SchemaFile } from './sources.js';
 import { watchAndPoll } from '../util/watch-and-poll.js';
+import { OptionsError, validateOptions } from '@weir/core';
+import { schemaRegistryOptionsSchema, watchOptionsSchema } from '../options/schemas.js';
 
 /** How many snapshots `snapshotAt` keeps. */
 const HISTORY = 16;
@@ -62,7 +64,8 @@ export class SchemaRegistry {
 
   /** Load the sources once; throws when they cannot be read or compiled. */
   static async open(options: SchemaRegistryOptions): Promise<SchemaRegistry> {
-    if (!options.dir && !options.urls?.length) throw new Error('SchemaRegistry needs a dir or urls');
+    validateOptions(schemaRegistryOptionsSchema, options, 'SchemaRegistry options');
+    if (!options.dir && !options.urls?.length) throw new OptionsError('SchemaRegistry options', ['(options): needs a dir or urls']);
     const files = await readSources(options);
     return new SchemaRegistry(options, buildSnapshot(1, files, options));
   }
@@ -126,6 +129,7 @@ export class SchemaRegistry {
    * Returns a stop function; `close()` stops every watch.
    */
   watch(options: WatchOptions = {}): () => void {
+    validateOptions(watchOptionsSchema, options, 'SchemaRegistry.watch options');
     const intervalMs = options.intervalMs ?? 1000;
     const trigger = () => {
       if (this.queued > 0) return; // a reload that has not read the sources yet covers this change

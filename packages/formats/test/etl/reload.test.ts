@@ -95,8 +95,8 @@ describe('rules file loader', () => {
       .map('parse', parseEnvelope(registry))
       .map('count', (r) => (parsed++, r))
       .flatMap('etl', etlStep(rules))
-      .sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+      .sink('out', out);
+    p.deadLetters().sink('dead', dead);
     const job = p.start();
     try {
       await until(() => parsed > 300);

@@ -5,6 +5,7 @@
  */
 
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { oneOf, schemaFor, strictObject, validateOptions } from '@weir/core';
 import { Batch, createInternalCluster, type InternalCluster, type RawMessage } from './kafkajs-internals.js';
 import {
   OffsetOutOfRangeError,
@@ -25,6 +26,8 @@ export interface KafkaJsClientOptions {
   isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
+const optionsSchema = schemaFor<KafkaJsClientOptions>()(strictObject({ isolationLevel: oneOf(['read_committed', 'read_uncommitted']).optional() }));
+
 /** Upper bound of one Fetch response (Kafka's `fetch.max.bytes` default). */
 const MAX_FETCH_BYTES = 50 << 20;
 
@@ -32,6 +35,7 @@ const STALE_TYPES = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE',
 
 /** The default client factory: one KafkaJS `Kafka` per cluster and attempt. */
 export function kafkaJsClientFactory(options: KafkaJsClientOptions = {}): KafkaClientFactory {
+  validateOptions(optionsSchema, options, 'kafkaJsClientFactory options');
   return (cluster) => new KafkaJsClusterClient(cluster, options.isolationLevel === 'read_uncommitted' ? 0 : 1);
 }
 

@@ -4,7 +4,8 @@
  */
 
 import { join } from 'node:path';
-import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '@weir/core';
+import type { KafkaConfig } from 'kafkajs';
+import { OptionsError, validateOptions, type Sink, type SinkCommitter, type SinkContext, type SinkWriter } from '@weir/core';
 import { AtLeastOnceWriter } from './at-least-once-writer.js';
 import { ClusterLane } from './cluster-lane.js';
 import { ClusterProducer, type ClusterProducerOptions } from './cluster-producer.js';
@@ -13,6 +14,7 @@ import { createLowLevelCluster, type LowLevelCluster } from './kafkajs-internals
 import { registerSinkGauges } from './metrics.js';
 import { partitionChooser } from './records.js';
 import { Spill } from './spill.js';
+import { kafkaSinkOptionsSchema } from './options-schema.js';
 import { endTxn, initProducerId } from './transactions.js';
 import type { KafkaClusterStats, KafkaClusterTarget, KafkaSinkOptions, KafkaTransactionCommittable } from './types.js';
 
@@ -30,14 +32,15 @@ interface Resolved<T> extends KafkaSinkOptions<T> {
   transactionTimeoutMs: number;
   maxBatchRecords: number;
   maxBufferedRecords: number;
-  requestTimeoutMs: number;
+  produceTimeoutMs: number;
   deliveryTimeoutMs: number;
 }
 
 /**
- * Create a Kafka sink. Throws at once on inconsistent options, e.g. an exactly-once
- * `transactionTimeoutMs` shorter than `checkpointIntervalMs + expectedRestartMs` (the broker would
- * abort prepared transactions before a restarted job could commit them).
+ * Create a Kafka sink. Throws an `OptionsError` at once on unknown keys, misspelt values and
+ * inconsistent options; an exactly-once `transactionTimeoutMs` shorter than the pipeline's
+ * checkpoint interval + `expectedRestartMs` fails the job when it starts (the broker would abort
+ * prepared transactions before a restarted job could commit them).
  */
 export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
   const o = resolve(options);
@@ -102,6 +105,8 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
 
     async createCommitter(ctx): Promise<SinkCommitter<KafkaTransactionCommittable>> {
       if (o.guarantee !== 'exactly-once') return { commit: async () => undefined };
+      // the runtime creates the committer first: a configuration mistake fails before any connection
+      checkTransactionTimeout(o, ctx);
       // a fresh registry per attempt: the writer of this attempt registers what it prepares
       const registry = new TransactionRegistry();
       registries.set(keyOf(ctx), registry);
@@ -161,9 +166,10 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
 }
 
 function resolve<T>(options: KafkaSinkOptions<T>): Resolved<T> {
-  if (options.clusters.length === 0) throw new Error('kafka sink: at least one cluster is required');
+  validateOptions(kafkaSinkOptionsSchema, options, 'kafkaSink options');
+  const fail = (problem: string) => new OptionsError('kafkaSink options', [problem]);
   const names = options.clusters.map((c, i) => c.name ?? `cluster-${i}`);
-  if (new Set(names).size !== names.length) throw new Error(`kafka sink: cluster names must be unique (${names.join(', ')})`);
+  if (new Set(names).size !== names.length) throw fail(`clusters: names must be unique (${names.join(', ')})`);
   const o: Resolved<T> = {
     ...options,
     names,
@@ -173,28 +179,40 @@ function resolve<T>(options: KafkaSinkOptions<T>): Resolved<T> {
     transactionTimeoutMs: options.transactionTimeoutMs ?? 900_000,
     maxBatchRecords: options.maxBatchRecords ?? 5_000,
     maxBufferedRecords: options.maxBufferedRecords ?? 50_000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    produceTimeoutMs: options.produceTimeoutMs ?? 30_000,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 30_000,
   };
-  if (o.guarantee === 'exactly-once') {
-    if (o.poolSize < 2) throw new Error('kafka sink: transactionPoolSize must be at least 2 (one transaction is being committed while the next is written)');
-    if (o.checkpointIntervalMs === undefined) throw new Error('kafka sink: exactly-once needs checkpointIntervalMs (the pipeline checkpoint interval) to validate transactionTimeoutMs');
-    const restart = o.expectedRestartMs ?? 60_000;
-    if (o.transactionTimeoutMs < o.checkpointIntervalMs + restart) {
-      throw new Error(
-        `kafka sink: transactionTimeoutMs (${o.transactionTimeoutMs}) must be at least checkpointIntervalMs (${o.checkpointIntervalMs}) + expectedRestartMs (${restart}); ` +
-          'otherwise the broker aborts prepared transactions before a restarted job can commit them, and their records are lost',
-      );
-    }
-  } else if (o.mode === 'replicate' && o.clusters.length > 1 && o.spill === undefined) {
-    throw new Error('kafka sink: replicate mode needs spill.dir (records for a cluster that is down wait there)');
+  if (o.guarantee !== 'exactly-once' && o.mode === 'replicate' && o.clusters.length > 1 && o.spill === undefined) {
+    throw fail('spill: replicate mode needs spill.dir (records for a cluster that is down wait there)');
   }
   if (o.mode === 'replicate' && o.clusters.length === 1) o.mode = 'failover';
   return o;
 }
 
-function kafkaConfig(c: KafkaClusterTarget) {
-  return { connectionTimeout: 1_000, ...c.kafka, brokers: c.brokers };
+/**
+ * The pipeline's checkpoint interval is known when the job starts: a prepared transaction waits
+ * up to one interval (plus a restart) for its commit, and the broker aborts it after its timeout.
+ */
+function checkTransactionTimeout<T>(o: Resolved<T>, ctx: SinkContext): void {
+  const restart = o.expectedRestartMs ?? 60_000;
+  // interval 0: one transaction until the final checkpoint; its length is the job's, unknown here
+  const interval = ctx.checkpointIntervalMs > 0 ? ctx.checkpointIntervalMs : 0;
+  if (o.transactionTimeoutMs >= interval + restart) return;
+  throw new OptionsError(`kafkaSink options (step '${ctx.stepName}')`, [
+    `transactionTimeoutMs: ${o.transactionTimeoutMs} must be at least the pipeline's checkpoint interval (${interval}) + expectedRestartMs (${restart}); ` +
+      'otherwise the broker aborts prepared transactions before a restarted job can commit them, and their records are lost',
+  ]);
+}
+
+function kafkaConfig(c: KafkaClusterTarget): KafkaConfig {
+  return {
+    brokers: c.brokers,
+    clientId: c.clientId ?? 'weir',
+    ssl: c.ssl as KafkaConfig['ssl'],
+    sasl: c.sasl as KafkaConfig['sasl'],
+    connectionTimeout: c.connectionTimeoutMs ?? 1_000,
+    requestTimeout: c.requestTimeoutMs,
+  };
 }
 
 function producerOptions<T>(o: Resolved<T>, c: KafkaClusterTarget): ClusterProducerOptions {
@@ -202,7 +220,7 @@ function producerOptions<T>(o: Resolved<T>, c: KafkaClusterTarget): ClusterProdu
     kafka: kafkaConfig(c),
     partitioner: partitionChooser(o.partitioner),
     transactionTimeoutMs: o.transactionTimeoutMs,
-    requestTimeoutMs: o.requestTimeoutMs,
+    requestTimeoutMs: o.produceTimeoutMs,
     deliveryTimeoutMs: o.deliveryTimeoutMs,
     maxBatchMessages: o.maxBatchRecords,
     compression: o.compression,

@@ -1,6 +1,6 @@
 /** Public types of the Kafka sinks. */
 
-import type { KafkaConfig } from 'kafkajs';
+import type { KafkaConnectionOptions } from '../client/types.js';
 import type { Registry } from 'prom-client';
 
 /** What a record becomes in Kafka. */
@@ -20,15 +20,12 @@ export interface KafkaSinkRecord {
 /** Custom partitioner: pick a partition in `[0, partitionCount)` on the cluster being written. */
 export type KafkaSinkPartitioner = (record: { topic: string; key: Buffer | null; value: Buffer | string | null }, partitionCount: number) => number;
 
-/** One target cluster. */
-export interface KafkaClusterTarget {
+/** One target cluster: the connection has the same shape as a source cluster's. */
+export interface KafkaClusterTarget extends KafkaConnectionOptions {
   /** Stable name (stored in checkpoints with exactly-once committables). Default `cluster-<index>`. */
   name?: string;
-  brokers: string[];
   /** Share of records in `balance` mode (default 1). */
   weight?: number;
-  /** Further KafkaJS client options (clientId, ssl, sasl, connectionTimeout, requestTimeout, ...). */
-  kafka?: Omit<KafkaConfig, 'brokers'>;
 }
 
 /** How records are spread over several clusters. */
@@ -42,7 +39,10 @@ export interface KafkaSinkOptions<T> {
   /** Turn a record into a Kafka record. */
   serialize: (record: T) => KafkaSinkRecord;
   partitioner?: KafkaSinkPartitioner;
-  /** `at-least-once` (default): every record acknowledged before the checkpoint completes. `exactly-once`: a transaction per checkpoint. */
+  /**
+   * `at-least-once` (default): every record acknowledged before the checkpoint completes.
+   * `exactly-once`: a transaction per checkpoint. A misspelt value fails, it never downgrades.
+   */
   guarantee?: 'at-least-once' | 'exactly-once';
   /**
    * Several clusters: `failover` (default; ordered preference, switch on failure, back on
@@ -55,16 +55,17 @@ export interface KafkaSinkOptions<T> {
   transactionPoolSize?: number;
   /** Exactly-once: broker-side transaction timeout (default 900 000 ms, Kafka's maximum default). */
   transactionTimeoutMs?: number;
-  /** Exactly-once: the pipeline's checkpoint interval, checked against `transactionTimeoutMs`. */
-  checkpointIntervalMs?: number;
-  /** Exactly-once: how long a restart may take (default 60 000 ms), checked against `transactionTimeoutMs`. */
+  /**
+   * Exactly-once: how long a restart may take (default 60 000 ms). When the job starts,
+   * `transactionTimeoutMs` must be at least the pipeline's checkpoint interval plus this.
+   */
   expectedRestartMs?: number;
   /** Most records per partition per produce request (default 5 000). */
   maxBatchRecords?: number;
   /** Records accepted per cluster and not yet acknowledged before `write` waits (default 50 000). */
   maxBufferedRecords?: number;
-  /** Produce request timeout (default 30 000 ms). */
-  requestTimeoutMs?: number;
+  /** How long the broker may wait for replicas before it answers a produce request (default 30 000 ms). */
+  produceTimeoutMs?: number;
   /** A batch not acknowledged within this time counts as failed (default 30 000 ms; HA modes use it to give up on a cluster). */
   deliveryTimeoutMs?: number;
   /** KafkaJS compression codec (`CompressionTypes`), default none. */

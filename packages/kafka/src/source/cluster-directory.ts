@@ -7,7 +7,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import type { Logger } from '@weir/core';
+import { validateOptions, type Logger } from '@weir/core';
+import { clusterListSchema } from './options-schema.js';
 import type { ClusterSource, KafkaClusterSpec } from './types.js';
 
 type Listener = (clusters: ReadonlyMap<string, KafkaClusterSpec>) => void;
@@ -77,7 +78,7 @@ export class ClusterDirectory {
       } catch (err) {
         this.logger?.warn({ file, err: String(err) }, 'kafka source: cannot watch the clusters file; re-reading periodically');
       }
-      this.timer = setInterval(() => void this.reload(), s.reloadIntervalMs ?? 5000);
+      this.timer = setInterval(() => void this.reload(), s.intervalMs ?? 5000);
       this.timer.unref();
       return;
     }
@@ -99,7 +100,7 @@ export class ClusterDirectory {
         const s = this.source;
         try {
           if (!Array.isArray(s) && 'file' in s) this.set(parseClustersFile(await readFile(s.file, 'utf8')));
-          else if (!Array.isArray(s)) this.set(await s.provider());
+          else if (!Array.isArray(s)) this.set(validateOptions(clusterListSchema, await s.provider(), 'kafkaSource cluster provider result'));
         } catch (err) {
           this.logger?.warn({ err: String(err) }, 'kafka source: cannot load the cluster list; keeping the previous one');
         }
@@ -113,7 +114,6 @@ export class ClusterDirectory {
     const next = new Map<string, KafkaClusterSpec>();
     for (const c of list) {
       if (next.has(c.name)) throw new Error(`kafka source: duplicate cluster name '${c.name}'`);
-      if (c.name.includes('/')) throw new Error(`kafka source: cluster name '${c.name}' must not contain '/'`);
       next.set(c.name, c);
     }
     const fingerprint = JSON.stringify([...next.values()].map(fingerprintOf));
@@ -137,13 +137,12 @@ function fingerprintOf(c: KafkaClusterSpec): unknown {
 export function parseClustersFile(text: string): KafkaClusterSpec[] {
   const doc = JSON.parse(text) as { clusters?: unknown };
   if (!Array.isArray(doc.clusters)) throw new Error('clusters file: expected { "clusters": [...] }');
-  return doc.clusters.map((raw: Record<string, unknown>, i: number) => {
+  const clusters = doc.clusters.map((raw: Record<string, unknown>, i: number) => {
+    if (typeof raw !== 'object' || raw === null) throw new Error(`clusters file: cluster ${i} is not an object`);
     const { topicPattern, topics, ...rest } = raw;
-    if (typeof raw.name !== 'string' || !Array.isArray(raw.brokers)) throw new Error(`clusters file: cluster ${i} needs "name" and "brokers"`);
-    let t: string[] | RegExp;
-    if (typeof topicPattern === 'string') t = new RegExp(topicPattern);
-    else if (Array.isArray(topics)) t = topics as string[];
-    else throw new Error(`clusters file: cluster '${raw.name}' needs "topics" or "topicPattern"`);
-    return { ...(rest as Omit<KafkaClusterSpec, 'topics'>), topics: t };
+    if (typeof topicPattern === 'string') return { ...rest, topics: new RegExp(topicPattern) };
+    if (topics === undefined && topicPattern === undefined) throw new Error(`clusters file: cluster '${String(raw.name ?? i)}' needs "topics" or "topicPattern"`);
+    return { ...rest, topics };
   });
+  return validateOptions(clusterListSchema, clusters, 'clusters file');
 }

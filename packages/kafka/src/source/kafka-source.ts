@@ -3,11 +3,12 @@
  * topics, partitions and clusters, offsets in Weir checkpoints, and clusters that may be down.
  */
 
-import type { Source } from '@weir/core';
+import { validateOptions, type Source } from '@weir/core';
 import { kafkaJsClientFactory } from '../client/kafkajs-client.js';
 import { ClusterDirectory } from './cluster-directory.js';
 import { KafkaEnumerator } from './kafka-enumerator.js';
 import { KafkaReader } from './kafka-reader.js';
+import { kafkaSourceOptionsSchema } from './options-schema.js';
 import type { KafkaEnumeratorState, KafkaRecord, KafkaSourceOptions, KafkaSplit } from './types.js';
 
 /**
@@ -22,8 +23,12 @@ import type { KafkaEnumeratorState, KafkaRecord, KafkaSourceOptions, KafkaSplit 
  *   commitGroupId: 'orders-pipeline',
  * }));
  * ```
+ *
+ * Throws an `OptionsError` on unknown keys, misspelt values (`startFrom: 'earliset'`) and
+ * malformed broker lists.
  */
 export function kafkaSource(options: KafkaSourceOptions): Source<KafkaRecord, KafkaSplit, KafkaEnumeratorState> {
+  validateOptions(kafkaSourceOptionsSchema, options, 'kafkaSource options');
   const bounded = options.boundedness === 'bounded';
   const clientFactory = options.clientFactory ?? kafkaJsClientFactory();
   const backoff = { initialMs: options.reconnectBackoff?.initialMs ?? 200, maxMs: options.reconnectBackoff?.maxMs ?? 10_000 };

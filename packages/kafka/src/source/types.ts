@@ -16,9 +16,9 @@ export type StartPosition =
   | { committed: string; fallback?: 'earliest' | 'latest' }
   | { offsets: Record<number, string | number>; fallback?: 'earliest' | 'latest' };
 
-/** One cluster the source reads. */
+/** One cluster the source reads: a name, the connection (the same shape as a sink's cluster) and topics. */
 export interface KafkaClusterSpec extends KafkaConnectionOptions {
-  /** Unique name; the first part of every split id (`cluster/topic/partition`). */
+  /** Unique name, without '/'; the first part of every split id (`cluster/topic/partition`). */
   name: string;
   /** Topic names, or a pattern matched against every topic of the cluster. */
   topics: string[] | RegExp;
@@ -32,14 +32,14 @@ export interface KafkaClusterSpec extends KafkaConnectionOptions {
  * Where clusters come from:
  * - an array: a static list;
  * - `{ file }`: a JSON file `{ "clusters": [...] }` (topics as a name array, or `"topicPattern": "regex"`),
- *   watched with `fs.watch` and re-read every `reloadIntervalMs` (default 5 s);
+ *   watched with `fs.watch` and re-read every `intervalMs` (default 5 s);
  * - `{ provider }`: a callback asked every `intervalMs` (default 10 s).
  * A cluster that disappears is removed (its splits taken away, its offsets kept for
  * `removedClusterRetentionMs`); one that appears starts flowing.
  */
 export type ClusterSource =
   | KafkaClusterSpec[]
-  | { file: string; reloadIntervalMs?: number }
+  | { file: string; intervalMs?: number }
   | { provider: () => KafkaClusterSpec[] | Promise<KafkaClusterSpec[]>; intervalMs?: number };
 
 /** A record as the source emits it. */

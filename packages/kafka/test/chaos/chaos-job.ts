@@ -53,7 +53,7 @@ const p = new Pipeline({
   name: 'chaos',
   checkpoints: { dir: cfg.checkpointDir, intervalMs: 200 },
   logger: consoleLogger('info'),
-  restart: RestartStrategies.fixedDelay(20, 100),
+  restart: RestartStrategies.fixedDelay({ maxAttempts: 20, delayMs: 100 }),
   ...(cfg.restoreFrom !== undefined ? { restoreFrom: cfg.restoreFrom } : {}),
 });
 const source = kafkaSource({
@@ -91,7 +91,6 @@ tumbling.union('results', sliding).sink(
     clusters: [{ brokers: cfg.brokersA }],
     topic: 'results',
     guarantee: 'exactly-once',
-    checkpointIntervalMs: 200,
     transactionTimeoutMs: 60_000,
     expectedRestartMs: 10_000,
     serialize: (r) => ({ key: `${r.kind}|${r.customer}|${r.start}`, value: JSON.stringify(r) }),

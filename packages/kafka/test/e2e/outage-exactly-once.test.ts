@@ -50,7 +50,6 @@ it('3 clusters (one down from the start, one stopped mid-stream) -> exactly-once
         clusters: [{ brokers: sinkCluster.bootstrapServers }],
         topic: 'out',
         guarantee: 'exactly-once',
-        checkpointIntervalMs: 300,
         transactionTimeoutMs: 60_000,
         expectedRestartMs: 10_000,
         serialize: (r) => ({ key: r.key, value: r.value }),

@@ -24,7 +24,6 @@ p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['
       clusters: [{ brokers: list }],
       topic: 'out',
       guarantee: 'exactly-once',
-      checkpointIntervalMs: 150,
       transactionTimeoutMs: 60_000,
       expectedRestartMs: 10_000,
       serialize: (r) => ({ key: r.key, value: r.value }),

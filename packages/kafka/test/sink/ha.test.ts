@@ -111,7 +111,7 @@ describe('kafka sink, several clusters, at-least-once', () => {
       const sink = kafkaSink<number>({
         clusters: [
           { name: 'a', brokers: a.bootstrapServers },
-          { name: 'b', brokers: b.bootstrapServers, kafka: { requestTimeout: 1_000 } },
+          { name: 'b', brokers: b.bootstrapServers, requestTimeoutMs: 1_000 },
         ],
         mode: 'replicate',
         topic: 'out',

@@ -27,7 +27,7 @@ describe('bounded mode', () => {
         boundedness: 'bounded',
         commitGroupId: 'bounded-lag',
       }),
-    ).sink('out', out.sink);
+    ).sink('out', out);
     const job = p.start();
     // records produced after the start are beyond the stop offsets
     await new Promise((r) => setTimeout(r, 300));

@@ -38,7 +38,7 @@ describe('client interface', () => {
     const p = new Pipeline({ name: 'flaky', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
     p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster.bootstrapServers, topics: ['orders'] }], clientFactory: flaky, reconnectBackoff: { initialMs: 10, maxMs: 50 } })).sink(
       'out',
-      out.sink,
+      out,
     );
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
@@ -56,7 +56,7 @@ describe('client interface', () => {
     await produce(producer, 'orders', 1, 100, 'old');
     const out = memorySink<KafkaRecord>();
     const p = new Pipeline({ name: 'oor', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
-    p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster.bootstrapServers, topics: ['orders'], startFrom: { offsets: { 0: 5000 } } }] })).sink('out', out.sink);
+    p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster.bootstrapServers, topics: ['orders'], startFrom: { offsets: { 0: 5000 } } }] })).sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     await until(() => job.status().splits.length === 1, 5000, 'the split');

@@ -23,7 +23,7 @@ describe('runtime discovery', () => {
 
     const out = memorySink<KafkaRecord>();
     const p = new Pipeline({ name: 'discovery', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
-    p.source('kafka', kafkaSource({ clusters: { file, reloadIntervalMs: 60_000 }, discoveryIntervalMs: 200, newSplitsStartFrom: 'earliest' })).sink('out', out.sink);
+    p.source('kafka', kafkaSource({ clusters: { file, intervalMs: 60_000 }, discoveryIntervalMs: 200, newSplitsStartFrom: 'earliest' })).sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     const count = () => out.committed.length;
@@ -76,7 +76,7 @@ describe('runtime discovery', () => {
     const checkpoints = await tempDir();
     const build = (out: ReturnType<typeof memorySink<KafkaRecord>>, restoreFrom?: string) => {
       const p = new Pipeline({ name: 'retention', checkpoints: { dir: checkpoints, intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger, restoreFrom });
-      p.source('kafka', kafkaSource({ clusters: { provider: () => list, intervalMs: 100 }, discoveryIntervalMs: 200 })).sink('out', out.sink);
+      p.source('kafka', kafkaSource({ clusters: { provider: () => list, intervalMs: 100 }, discoveryIntervalMs: 200 })).sink('out', out);
       return p.start();
     };
     const first = memorySink<KafkaRecord>();

@@ -14,7 +14,7 @@ describe('broker failover', () => {
     const p = new Pipeline({ name: 'failover', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
     p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster.bootstrapServers, topics: ['orders'] }], reconnectBackoff: { initialMs: 50, maxMs: 300 } })).sink(
       'out',
-      out.sink,
+      out,
     );
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));

@@ -22,7 +22,7 @@ describe('fairness and backlog', () => {
         else hotSeen++;
         return 1;
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     await until(() => hotSeen > 0, 5000, 'the hot topic to flow');
@@ -71,7 +71,7 @@ describe('fairness and backlog', () => {
         while (performance.now() < until);
         return r;
       })
-      .sink('out', out.sink);
+      .sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     const pending = () => job.status().splits.find((s) => s.split === 'main/backlog/0')?.pendingRecords ?? -1;

@@ -35,7 +35,7 @@ describe('unreachable clusters', () => {
         commitGroupId: 'lag-monitor',
       }),
       { watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(0, (r) => r.timestamp).withIdleness(300) },
-    ).sink('out', out.sink);
+    ).sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     const committed = (cluster: string) => perCluster(out.committed)[cluster] ?? 0;
@@ -102,7 +102,7 @@ describe('unreachable clusters', () => {
         clusters: ['a', 'b'].map((name, i) => ({ name, brokers: clusters[i]!.bootstrapServers, topics: ['orders'], requestTimeoutMs: 1500 })),
         reconnectBackoff: { initialMs: 50, maxMs: 300 },
       }),
-    ).sink('out', out.sink);
+    ).sink('out', out);
     const job = p.start();
     onCleanup(() => job.stop({ mode: 'cancel' }));
     await until(() => perCluster(out.committed).a === 200, 5000, 'a while b hangs');
@@ -121,7 +121,7 @@ describe('unreachable clusters', () => {
     onCleanup(async () => cluster!.clearFaults()); // runs first: releases what the source left hanging
     for (const apiKey of [1, 2, 3, 18]) cluster!.hangRequests({ apiKey }); // Fetch, ListOffsets, Metadata, ApiVersions
     const p = new Pipeline({ name: 'hung-stop', checkpoints: { dir: await tempDir(), intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger });
-    p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster!.bootstrapServers, topics: ['orders'] }] })).sink('out', memorySink<KafkaRecord>().sink);
+    p.source('kafka', kafkaSource({ clusters: [{ name: 'c', brokers: cluster!.bootstrapServers, topics: ['orders'] }] })).sink('out', memorySink<KafkaRecord>());
     const job = p.start();
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();

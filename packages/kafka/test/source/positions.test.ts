@@ -9,7 +9,7 @@ import { distinctKeys, onCleanup, produce, producerFor, tempDir } from './helper
 async function readBounded(options: Omit<KafkaSourceOptions, 'boundedness'>, extra: { subtask?: number; parallelism?: number } = {}): Promise<KafkaRecord[]> {
   const out = memorySink<KafkaRecord>();
   const p = new Pipeline({ name: 'positions', checkpoints: { dir: await tempDir(), intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger, ...extra });
-  p.source('kafka', kafkaSource({ ...options, boundedness: 'bounded' })).sink('out', out.sink);
+  p.source('kafka', kafkaSource({ ...options, boundedness: 'bounded' })).sink('out', out);
   const result = await p.run();
   expect(result.outcome).not.toBe('failed');
   return out.committed;

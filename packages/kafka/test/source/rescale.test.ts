@@ -18,7 +18,7 @@ describe('rescaling', () => {
     };
     const build = async (out: ReturnType<typeof memorySink<KafkaRecord>>, dir: string, scale: { subtask: number; parallelism: number }, restoreFrom?: string) => {
       const p = new Pipeline({ name: 'rescale', checkpoints: { dir, intervalMs: 100 }, stateBackend: heapStateBackend(), logger: silentLogger, restoreFrom, ...scale });
-      p.source('kafka', kafkaSource(options)).sink('out', out.sink);
+      p.source('kafka', kafkaSource(options)).sink('out', out);
       const job = p.start();
       onCleanup(() => job.stop({ mode: 'cancel' }));
       return job;

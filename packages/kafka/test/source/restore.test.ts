@@ -27,7 +27,7 @@ describe('restore', () => {
           startFrom: 'latest',
           reconnectBackoff: { initialMs: 50, maxMs: 300 },
         }),
-      ).sink('out', out.sink);
+      ).sink('out', out);
       return p;
     };
 

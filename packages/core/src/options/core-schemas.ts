@@ -1,0 +1,30 @@
+/** Run-time schemas of core's smaller factories and step options, tied to their types at compile time. */
+
+import { z } from 'zod';
+import type { StepOptions } from '../api/graph.js';
+import type { WindowOptions } from '../api/windows.js';
+import type { GeneratorSourceOptions } from '../source/generator-source.js';
+import type { LevelStateBackendOptions } from '../state/level/level-state-backend.js';
+import { count, durationMs, fn, oneOf, schemaFor, strictObject } from './validate.js';
+
+const onError = oneOf(['fail', 'dead-letter']).optional();
+
+export const stepOptionsSchema = schemaFor<StepOptions>()(strictObject({ onError }));
+export const asyncMapOptionsSchema = schemaFor<StepOptions & { concurrency?: number }>()(strictObject({ onError, concurrency: count(1).optional() }));
+export const windowOptionsSchema = schemaFor<WindowOptions & StepOptions>()(strictObject({ onError, allowedLatenessMs: durationMs().optional() }));
+
+export const generatorSourceOptionsSchema = schemaFor<GeneratorSourceOptions<any>>()(
+  strictObject({
+    splits: count(1).optional(),
+    recordsPerSplit: count(0).optional(),
+    generate: fn<(split: number, offset: number) => any>(),
+    batchSize: count(1).optional(),
+    ratePerSecond: z.number().finite().positive().optional(),
+  }),
+);
+
+export const collectionSourceOptionsSchema = strictObject({ splits: count(1).optional(), batchSize: count(1).optional() });
+
+export const levelStateBackendOptionsSchema = schemaFor<LevelStateBackendOptions>()(
+  strictObject({ cacheSize: count(0).optional(), flushThreshold: count(1).optional(), maxPendingFlushes: count(1).optional(), syncReads: z.boolean().optional() }),
+);

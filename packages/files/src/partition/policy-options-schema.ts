@@ -1,0 +1,27 @@
+/** Run-time schemas of the partition commit policies' options, tied to their interfaces at compile time. */
+
+import { z } from 'zod';
+import { count, durationMs, fn, schemaFor, strictObject, withMethods } from '@weir/core';
+import type { KafkaLikeProducer, KafkaNotificationOptions, WebhookPolicyOptions } from './policies.js';
+
+export const kafkaNotificationOptionsSchema = schemaFor<KafkaNotificationOptions>()(
+  strictObject({
+    topic: z.string().min(1),
+    producer: withMethods<KafkaLikeProducer>(['send'], 'a producer with send()').optional(),
+    publish: fn<NonNullable<KafkaNotificationOptions['publish']>>().optional(),
+    wasPublished: fn<NonNullable<KafkaNotificationOptions['wasPublished']>>().optional(),
+  }),
+);
+
+export const webhookOptionsSchema = schemaFor<WebhookPolicyOptions>()(
+  strictObject(
+    {
+      url: z.url(),
+      headers: z.record(z.string(), z.string()).optional(),
+      maxAttempts: count(1).optional(),
+      backoffMs: durationMs().optional(),
+      timeoutMs: durationMs().optional(),
+    },
+    { attempts: "renamed to 'maxAttempts'" },
+  ),
+);
