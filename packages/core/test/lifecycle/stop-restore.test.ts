@@ -77,7 +77,8 @@ describe('suspend, then restart with the default restoreFrom', () => {
   it('continues exactly: every window once, with all its records', async () => {
     const dir = await tempDir();
     const first = memorySink<WindowResult<number>>();
-    const job = windowsJob(dir, first).start();
+    // slow enough (3 s of input) that the suspend lands mid-stream on a loaded machine too
+    const job = windowsJob(dir, first, {}, 1000).start();
     await until('a checkpoint', () => job.status().checkpoints.completed >= 2);
     const stopped = await job.stop({ mode: 'suspend' });
     expect(stopped.outcome).toBe('suspended');

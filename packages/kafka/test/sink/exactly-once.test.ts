@@ -148,14 +148,14 @@ describe('kafka sink, exactly-once', () => {
       const gen = () => generatorSource({ splits: 2, recordsPerSplit: 2_000, batchSize: 100, ratePerSecond: 2_000, generate: (s, o) => ({ s, o }) });
       const first = eosSink(clusters, 'replicate');
       const lost: KafkaTransactionCommittable[][] = [];
-      failCommitAt(first, 4, lost);
+      failCommitAt(first, 2, lost);
       const p1 = new Pipeline({ name: 'eos-restore', checkpoints: { dir, intervalMs: 100 }, logger: silentLogger, restart: { kind: 'none' } });
       p1.source('gen', gen()).sink('kafka', first);
       const r1 = await p1.run().catch((err: unknown) => err);
       expect(String(r1)).toMatch(/simulated crash/);
       expect(lost.length).toBe(1);
       expect(new Set(lost[0]!.map((c) => c.cluster))).toEqual(new Set(['a', 'b']));
-      // checkpoint 4's transactions were prepared, never committed by this attempt
+      // checkpoint 2's transactions were prepared, never committed by this attempt
       for (const c of [a, b]) {
         const all = await readTopic(c.bootstrapServers, 'out', { readUncommitted: true, idleMs: 500 });
         const committed = await readTopic(c.bootstrapServers, 'out', { idleMs: 500, timeoutMs: 3_000 });

@@ -19,8 +19,11 @@ async function completedCheckpoints(dir: string): Promise<number> {
   return best;
 }
 
-/** Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its own (progress however loaded the machine is). */
-function runChild(args: string[], checkpointDir: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its
+ * own that committed output (progress however loaded the machine is).
+ */
+function runChild(args: string[], checkpointDir: string, killAfterMs?: number, outDir?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -31,7 +34,9 @@ function runChild(args: string[], checkpointDir: string, killAfterMs?: number): 
     if (killAfterMs !== undefined) {
       void (async () => {
         const before = await completedCheckpoints(checkpointDir);
-        while (!exited && (await completedCheckpoints(checkpointDir)) <= before) await new Promise((r) => setTimeout(r, 25));
+        const linesBefore = outDir === undefined ? 0 : (await committedLines(outDir)).lines.length;
+        const progressed = async () => (await completedCheckpoints(checkpointDir)) > before && (outDir === undefined || (await committedLines(outDir)).lines.length > linesBefore);
+        while (!exited && !(await progressed())) await new Promise((r) => setTimeout(r, 25));
         if (!exited) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       })();
     }
@@ -75,7 +80,7 @@ describe('source crash safety', () => {
     const args = [out, chk, clusters[0]!.bootstrapServers.join(','), clusters[1]!.bootstrapServers.join(',')];
     const committedAfterKill: number[] = [];
     for (let kills = 0; kills < KILLS; kills++) {
-      const r = await runChild(args, chk, 600 + Math.floor(Math.random() * 1200));
+      const r = await runChild(args, chk, Math.floor(Math.random() * 1200), out);
       expect(r.signal, r.stderr).toBe('SIGKILL');
       committedAfterKill.push((await committedLines(out)).lines.length);
     }
