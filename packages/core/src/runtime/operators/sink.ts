@@ -7,6 +7,7 @@ import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '../../sink/ty
 import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
 import { type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, StepError, type NodeServices } from '../node.js';
+import { OptionsError } from '../../options/validate.js';
 
 export class SinkNode extends RuntimeNode {
   private writer!: SinkWriter<unknown, unknown>;
@@ -33,9 +34,9 @@ export class SinkNode extends RuntimeNode {
     }
   }
 
-  /** Sink errors name the step (connector errors add their cluster or file). */
-  private named(err: unknown): StepError {
-    return err instanceof StepError ? err : new StepError(this.name, err);
+  /** Sink errors name the step (connector errors add their cluster or file); option errors name their options already. */
+  private named(err: unknown): unknown {
+    return err instanceof StepError || err instanceof OptionsError ? err : new StepError(this.name, err);
   }
 
   private async openSink(restored: RestoredStep | undefined): Promise<void> {
