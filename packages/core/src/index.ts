@@ -6,23 +6,25 @@
 
 export { Pipeline } from './api/pipeline.js';
 export type { PipelineOptions, SourceOptions } from './api/pipeline.js';
-export { Stream, KeyedStream } from './api/stream.js';
+// users get streams from a pipeline and never construct one
+export type { Stream, KeyedStream } from './api/stream.js';
 export type { ErrorPolicy, StepOptions } from './api/graph.js';
-export { OutputTag, DEAD_LETTERS } from './api/functions.js';
+export { OutputTag } from './api/functions.js';
 export { tumblingWindows, slidingWindows, LATE_DATA } from './api/windows.js';
 export type { WindowAggregate, WindowAssigner, WindowOptions, WindowResult } from './api/windows.js';
 export type { DeadLetter, KeyedProcessFunction, OpenContext, ProcessContext, StateAccess, TimerAccess } from './api/functions.js';
 
 export type { BroadcastOptions, BroadcastValue, ProposeFn } from './broadcast/broadcast-value.js';
 
-export { Job, drainOnSignals } from './runtime/job.js';
+// a job comes from `pipeline.start()`: the class is exported as a type only
+export type { Job } from './runtime/job.js';
+export { drainOnSignals } from './runtime/job.js';
 export type { JobResult } from './runtime/job.js';
 export type { StopMode } from './runtime/job-runtime.js';
 export { RestartStrategies } from './runtime/restart-strategy.js';
 export type { RestartStrategy } from './runtime/restart-strategy.js';
 export { StepError } from './runtime/node.js';
 
-export { LocalCheckpointStorage } from './checkpoint/storage.js';
 export type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from './checkpoint/storage.js';
 export type { CheckpointKind, StepSnapshot } from './runtime/barrier.js';
 
@@ -45,8 +47,34 @@ export type { MemorySink, MemoryCommittable } from './sink/memory-sink.js';
 export { jsonLinesFileSink } from './sink/json-lines-file-sink.js';
 export type { FileCommittable, JsonLinesFileSinkOptions } from './sink/json-lines-file-sink.js';
 
-export * from './state/index.js';
-export * from './time/index.js';
-export * from './metrics/index.js';
+export { classicLevelStateBackend, heapStateBackend, rocksDbStateBackend } from './state/factories.js';
+export type { LevelStateBackendOptions } from './state/level/level-state-backend.js';
+export type {
+  KeyedStateBackend,
+  ListState,
+  MapState,
+  ReducingState,
+  StateBackendContext,
+  StateBackendFactory,
+  StateBackendStats,
+  StateDescriptorOptions,
+  StateFiles,
+  StateHandle,
+  StateKey,
+  StateSnapshot,
+  StateTtlConfig,
+  ValueState,
+} from './state/types.js';
+
+export { MAX_WATERMARK, MIN_WATERMARK } from './time/types.js';
+export type { TimestampAssigner, WatermarkGenerator, WatermarkStrategy } from './time/types.js';
+export { WatermarkStrategies } from './time/watermark-strategies.js';
+export type { AlignmentSettings, FluentWatermarkStrategy } from './time/watermark-strategies.js';
+
+export { MetricsRegistry } from './metrics/registry.js';
+export type { MetricsRegistryOptions } from './metrics/registry.js';
+export type { CheckpointRecord, CheckpointStats, JobStatusSnapshot, SplitStatus, StepStatus } from './metrics/status.js';
+export { consoleLogger, silentLogger } from './metrics/logger.js';
+export type { ConsoleLoggerOptions, LogFn, Logger, LogLevel } from './metrics/logger.js';
 
 export const VERSION = '0.1.0';

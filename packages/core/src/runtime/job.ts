@@ -35,6 +35,7 @@ export class Job {
   /** Resolves with the job's result; rejects when it fails beyond its restart strategy. */
   readonly done: Promise<JobResult>;
 
+  /** @internal `pipeline.start()` creates jobs */
   constructor(private readonly setup: JobSetup) {
     this.done = this.runAttempts();
   }
