@@ -47,34 +47,9 @@ export type { MemorySink, MemoryCommittable } from './sink/memory-sink.js';
 export { jsonLinesFileSink } from './sink/json-lines-file-sink.js';
 export type { FileCommittable, JsonLinesFileSinkOptions } from './sink/json-lines-file-sink.js';
 
-export { classicLevelStateBackend, heapStateBackend, rocksDbStateBackend } from './state/factories.js';
-export type { LevelStateBackendOptions } from './state/level/level-state-backend.js';
-export type {
-  KeyedStateBackend,
-  ListState,
-  MapState,
-  ReducingState,
-  StateBackendContext,
-  StateBackendFactory,
-  StateBackendStats,
-  StateDescriptorOptions,
-  StateFiles,
-  StateHandle,
-  StateKey,
-  StateSnapshot,
-  StateTtlConfig,
-  ValueState,
-} from './state/types.js';
-
-export { MAX_WATERMARK, MIN_WATERMARK } from './time/types.js';
-export type { TimestampAssigner, WatermarkGenerator, WatermarkStrategy } from './time/types.js';
-export { WatermarkStrategies } from './time/watermark-strategies.js';
-export type { AlignmentSettings, FluentWatermarkStrategy } from './time/watermark-strategies.js';
-
-export { MetricsRegistry } from './metrics/registry.js';
-export type { MetricsRegistryOptions } from './metrics/registry.js';
-export type { CheckpointRecord, CheckpointStats, JobStatusSnapshot, SplitStatus, StepStatus } from './metrics/status.js';
-export { consoleLogger, silentLogger } from './metrics/logger.js';
-export type { ConsoleLoggerOptions, LogFn, Logger, LogLevel } from './metrics/logger.js';
+// each subsystem's index is its public surface
+export * from './state/public.js';
+export * from './time/index.js';
+export * from './metrics/index.js';
 
 export const VERSION = '0.1.0';
