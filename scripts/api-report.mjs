@@ -3,7 +3,7 @@
 // api-extractor from the built typings. `--check` fails when a report differs from the
 // committed one (the public surface changed); without it the reports are rewritten.
 // Run after `tsc -b` (the npm scripts `api` and `api:check` build first).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ function showDifference(committed, fresh) {
   console.error(diff.stdout || diff.error?.message || '');
 }
 
-const packages = ['core', 'embedded-kafka', 'kafka', 'formats', 'files'];
+const packages = readdirSync(join(root, 'packages')).filter((p) => existsSync(join(root, 'packages', p, 'package.json')));
 const changed = [];
 let failed = false;
 for (const entry of packages.flatMap(entryPoints)) {

@@ -4,6 +4,7 @@
  */
 
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +12,8 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
-export const packages = ['core', 'embedded-kafka', 'kafka', 'formats', 'files'] as const;
+/** Every folder of packages/ (a new package is packed, installed and license-checked too). */
+export const packages = readdirSync(join(repoRoot, 'packages')).filter((p) => existsSync(join(repoRoot, 'packages', p, 'package.json')));
 
 // `npm test` hands its own npm_* variables down; the local prefix one would point a child npm
 // back at the monorepo, so the consumer gets a clean npm environment (user config stays).
@@ -43,11 +45,23 @@ export async function registryReachable(): Promise<boolean> {
 export async function packAll(dest: string): Promise<Map<string, string>> {
   await run('npm', ['pack', '--workspaces', '--pack-destination', dest, '--loglevel=error'], repoRoot);
   const tarballs = new Map<string, string>();
-  for (const p of packages) {
-    const { version } = JSON.parse(await readFile(join(repoRoot, 'packages', p, 'package.json'), 'utf8')) as { version: string };
-    tarballs.set(`@weir/${p}`, join(dest, `weir-${p}-${version}.tgz`));
-  }
+  for (const { name, version } of await manifests()) tarballs.set(name, join(dest, `${name.replace('@', '').replace('/', '-')}-${version}.tgz`));
   return tarballs;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  exports: Record<string, unknown>;
+}
+
+async function manifests(): Promise<Manifest[]> {
+  return Promise.all(packages.map(async (p) => JSON.parse(await readFile(join(repoRoot, 'packages', p, 'package.json'), 'utf8')) as Manifest));
+}
+
+/** Every import specifier the packages offer: `@weir/files`, `@weir/files/parquet`, … */
+export async function entryPoints(): Promise<string[]> {
+  return (await manifests()).flatMap((m) => Object.keys(m.exports).map((subpath) => m.name + subpath.slice(1)));
 }
 
 /** The first ```ts block under `## heading` of a README. */
