@@ -6,19 +6,22 @@
 
 export { Pipeline } from './api/pipeline.js';
 export type { PipelineOptions, SourceOptions } from './api/pipeline.js';
-export { Stream, KeyedStream } from './api/stream.js';
+// users get streams from a pipeline and never construct one
+export type { Stream, KeyedStream } from './api/stream.js';
 export type { ErrorPolicy, StepOptions } from './api/graph.js';
-export { OutputTag, DEAD_LETTERS } from './api/functions.js';
+export { OutputTag } from './api/functions.js';
 export { tumblingWindows, slidingWindows, LATE_DATA } from './api/windows.js';
 export type { WindowAggregate, WindowAssigner, WindowOptions, WindowResult } from './api/windows.js';
 export type { DeadLetter, KeyedProcessFunction, OpenContext, ProcessContext, StateAccess, TimerAccess } from './api/functions.js';
 
 export type { BroadcastOptions, BroadcastValue, ProposeFn } from './broadcast/broadcast-value.js';
 
-export { Job, stopOnSignals } from './runtime/job.js';
+// a job comes from `pipeline.start()`: the class is exported as a type only
+export type { Job } from './runtime/job.js';
+export { stopOnSignals } from './runtime/job.js';
 export type { JobResult, StopOnSignalsOptions } from './runtime/job.js';
 export { JobCancelledError } from './runtime/job-runtime.js';
-export type { StopMode } from './runtime/job-runtime.js';
+export type { JobOutcome, StopMode } from './runtime/job-runtime.js';
 export { RestoreRefusedError } from './checkpoint/restore-choice.js';
 export { StateCompatibilityError } from './checkpoint/state-compatibility.js';
 export type { SourcePosition } from './runtime/batch-origin.js';
@@ -26,7 +29,7 @@ export { RestartStrategies } from './runtime/restart-strategy.js';
 export type { RestartStrategy } from './runtime/restart-strategy.js';
 export { StepError } from './runtime/node.js';
 
-export { CheckpointFormatError, LocalCheckpointStorage } from './checkpoint/storage.js';
+export { CheckpointFormatError } from './checkpoint/storage.js';
 export type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from './checkpoint/storage.js';
 export type { CheckpointKind, StepSnapshot } from './runtime/barrier.js';
 
@@ -51,7 +54,8 @@ export type { FileCommittable, JsonLinesFileSinkOptions } from './sink/json-line
 
 export * from './options/index.js';
 
-export * from './state/index.js';
+// each subsystem's index is its public surface
+export * from './state/public.js';
 export * from './time/index.js';
 export * from './metrics/index.js';
 

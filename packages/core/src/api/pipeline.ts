@@ -80,7 +80,7 @@ export interface SourceOptions<T> {
   watermarks?: WatermarkStrategy<T>;
 }
 
-export class Pipeline implements StepRegistry {
+export class Pipeline {
   private readonly steps: StepNode[] = [];
   private readonly names = new Set<string>();
   private deadLetterStream: Stream<DeadLetter> | undefined;
@@ -91,8 +91,10 @@ export class Pipeline implements StepRegistry {
     validateOptions(pipelineOptionsSchema, options, 'Pipeline options');
   }
 
-  /** @internal */
-  addStep(node: StepNode): void {
+  /** Streams add their steps through this object, which keeps `addStep` off the public API. */
+  private readonly registry: StepRegistry = { addStep: (node) => this.addStep(node) };
+
+  private addStep(node: StepNode): void {
     if (this.names.has(node.name)) throw new Error(`duplicate step name '${node.name}': step names are the identity of state and must be unique`);
     if (node.name.length === 0) throw new Error('step names must not be empty');
     this.names.add(node.name);
@@ -103,7 +105,7 @@ export class Pipeline implements StepRegistry {
   source<T, S extends SourceSplit = SourceSplit>(name: string, source: Source<T, S, any>, options: SourceOptions<T> = {}): Stream<T> {
     const node: StepNode = { kind: 'source', name, source: source as Source<any, SourceSplit, any>, watermarks: options.watermarks, inputs: [], options: {} };
     this.addStep(node);
-    return new Stream<T>(this, { node });
+    return new Stream<T>(this.registry, { node });
   }
 
   /** Every record any step routed to the dead letters, with the step name and the reason. */
@@ -111,7 +113,7 @@ export class Pipeline implements StepRegistry {
     if (this.deadLetterStream === undefined) {
       const node: StepNode = { kind: 'deadLetters', name, inputs: [], options: {} };
       this.addStep(node);
-      this.deadLetterStream = new Stream<DeadLetter>(this, { node });
+      this.deadLetterStream = new Stream<DeadLetter>(this.registry, { node });
     }
     return this.deadLetterStream;
   }

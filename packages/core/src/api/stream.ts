@@ -16,7 +16,7 @@ export interface StepRegistry {
 export class Stream<T> {
   /** @internal */
   constructor(
-    protected readonly registry: StepRegistry,
+    private readonly registry: StepRegistry,
     /** @internal */ readonly edge: InputEdge,
   ) {}
 

@@ -82,7 +82,7 @@ export class MetricsRegistry {
     this.restartsTotal.inc(0);
   }
 
-  /** The metrics object of `step`, created on first use; keep it and update its fields directly. */
+  /** The metrics object of `step`, created on first use; keep it and update its fields directly. Runtime only: @internal */
   step(step: string): StepMetrics {
     let metrics = this.steps.get(step);
     if (metrics === undefined) {
@@ -92,7 +92,7 @@ export class MetricsRegistry {
     return metrics;
   }
 
-  /** The metrics object of a source split, created on first use. */
+  /** The metrics object of a source split, created on first use. Runtime only: @internal */
   split(step: string, splitId: string): SplitMetrics {
     let bySplit = this.splits.get(step);
     if (bySplit === undefined) {
@@ -107,7 +107,7 @@ export class MetricsRegistry {
     return metrics;
   }
 
-  /** Drop a split (revoked or finished) so its series disappear. */
+  /** Drop a split (revoked or finished) so its series disappear. Runtime only: @internal */
   removeSplit(step: string, splitId: string): void {
     const bySplit = this.splits.get(step);
     if (bySplit === undefined) return;
@@ -115,7 +115,7 @@ export class MetricsRegistry {
     if (bySplit.size === 0) this.splits.delete(step);
   }
 
-  /** Record the outcome of a checkpoint. Gauges and the histogram follow completed checkpoints only. */
+  /** Record the outcome of a checkpoint. Gauges and the histogram follow completed checkpoints only. Runtime only: @internal */
   recordCheckpoint(stats: CheckpointStats): void {
     const record: CheckpointRecord = { ...stats, recordedAtMs: this.now() };
     this.recent.push(record);
@@ -134,17 +134,17 @@ export class MetricsRegistry {
     }
   }
 
-  /** The job's lifecycle state (set by the runtime). */
+  /** The job's lifecycle state. Runtime only: @internal */
   setState(state: JobState): void {
     this.state = state;
   }
 
-  /** What the current attempt restored from (null: started fresh). */
+  /** What the current attempt restored from (null: started fresh). Runtime only: @internal */
   setRestoredFrom(info: RestoredFrom | null): void {
     this.restoredFrom = info;
   }
 
-  /** Count a restart of the job after a failure. */
+  /** Count a restart of the job after a failure. Runtime only: @internal */
   incRestarts(): void {
     this.restarts++;
     this.restartsTotal.inc();

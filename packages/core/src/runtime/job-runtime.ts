@@ -61,9 +61,12 @@ export interface RuntimeConfig {
  */
 export type StopMode = 'suspend' | 'drain' | 'cancel';
 
+/** How a job ended: bounded input read, drained, suspended with a savepoint, or cancelled. */
+export type JobOutcome = 'finished' | 'drained' | 'suspended' | 'cancelled';
+
 export interface AttemptResult {
   /** How the attempt ended. */
-  outcome: 'finished' | 'drained' | 'suspended' | 'cancelled';
+  outcome: JobOutcome;
   lastCheckpoint?: CompletedCheckpoint;
   savepoint?: CompletedCheckpoint;
 }

@@ -9,14 +9,14 @@ import { chooseRestore, RestoreRefusedError } from '../checkpoint/restore-choice
 import { checkStateCompatibility, StateCompatibilityError } from '../checkpoint/state-compatibility.js';
 import { CheckpointFormatError, LocalCheckpointStorage, type CompletedCheckpoint } from '../checkpoint/storage.js';
 import type { JobStatusSnapshot, RestoredFrom } from '../metrics/status.js';
-import { JobCancelledError, JobRuntime, type AttemptResult, type RuntimeConfig, type StopMode } from './job-runtime.js';
+import { JobCancelledError, JobRuntime, type JobOutcome, type RuntimeConfig, type StopMode } from './job-runtime.js';
 import { PoisonTracker } from './poison-tracker.js';
 import { RestartTracker, type RestartStrategy } from './restart-strategy.js';
 import { createScratchDir, scratchPrefix } from './scratch-dirs.js';
 import { OptionsError } from '../options/validate.js';
 
 export interface JobResult {
-  outcome: AttemptResult['outcome'];
+  outcome: JobOutcome;
   /** The checkpoint the job ended with (the final one after a drain or bounded end). */
   lastCheckpoint?: CompletedCheckpoint;
   /** Set when stopped with a suspend. */

@@ -1,12 +1,5 @@
+/** Event time, public surface (re-exported by the package index); split and input watermark tracking and alignment stay internal. */
 export { MAX_WATERMARK, MIN_WATERMARK } from './types.js';
 export type { TimestampAssigner, WatermarkGenerator, WatermarkStrategy } from './types.js';
-export { WatermarkStrategies, BoundedOutOfOrdernessGenerator, DEFAULT_ALIGNMENT_UPDATE_INTERVAL_MS } from './watermark-strategies.js';
+export { WatermarkStrategies } from './watermark-strategies.js';
 export type { AlignmentSettings, FluentWatermarkStrategy } from './watermark-strategies.js';
-export type { WatermarkStatus } from './watermark-output.js';
-export { SplitWatermarks } from './split-watermarks.js';
-export type { SplitWatermark, TimestampBuffer } from './split-watermarks.js';
-export { InputWatermarks } from './input-watermarks.js';
-export type { InputWatermark } from './input-watermarks.js';
-export { WatermarkAlignment } from './alignment.js';
-export type { AlignedSplitReport, AlignmentDecision, SplitRef } from './alignment.js';
-export { AlignmentGroups } from './alignment-groups.js';
