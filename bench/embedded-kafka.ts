@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 import { startBrokerProcess } from './support/broker-process.js';
 
 const MESSAGES = 200_000;

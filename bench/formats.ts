@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { ArrowBatchBuilder, DEFAULT_PARQUET_ENGINE, EnvelopeDecoder, PARQUET_ENGINES, SchemaRegistry, encodeRecord, type ParquetEngineName } from '@weir/formats';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const DECODE_N = Number(process.env.WEIR_BENCH_DECODE ?? 500_000);
 const PARQUET_N = Number(process.env.WEIR_BENCH_PARQUET_ROWS ?? 200_000);

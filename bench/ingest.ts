@@ -16,7 +16,7 @@ import { kafkaSource, type KafkaRecord } from '@weir/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { produceHours, type Expected } from '../examples/ingest/generator.js';
 import { EVENTS_PROTO_V1, STREAMS } from '../examples/ingest/schemas.js';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const PER_HOUR = { clicks: 10_000, orders: 4_000, heartbeats: 1_000 };
 const HOURS = [0, 1, 2, 3];

@@ -20,7 +20,7 @@ import { Pipeline, heapStateBackend, memorySink, silentLogger } from '@weir/core
 import { startCluster, type EmbeddedCluster } from '@weir/embedded-kafka';
 import { kafkaSource, type KafkaClusterSpec, type KafkaRecord } from '@weir/kafka';
 
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
 const RECORDS_PER_CLUSTER = 300_000;
