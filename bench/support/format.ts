@@ -11,7 +11,7 @@ export function fmt(n: number | undefined): string {
 export function fmtShort(n: number): string {
   const a = Math.abs(n);
   if (a >= 1e6) return `${Number((n / 1e6).toPrecision(3))}M`;
-  if (a >= 1e4) return `${Number((n / 1e3).toPrecision(3))}k`;
+  if (a >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
   return fmt(n);
 }
 
