@@ -108,7 +108,7 @@ interface Panel {
   title: string;
   subtitle: string;
   rows: BenchResult[];
-  /** Axis drawn above the rows (ratio panel only), given the rows' top and bottom. */
+  /** Shared axis drawn above the rows (log-scale panels), given the rows' top and bottom. */
   axis?: (top: number, bottom: number) => string;
   row: (r: BenchResult, y: number) => string;
 }
