@@ -16,7 +16,7 @@ import * as arrow from 'apache-arrow';
 import { ArrowBatchBuilder, DEFAULT_PARQUET_ENGINE, EnvelopeDecoder, PARQUET_ENGINES, SchemaRegistry, encodeRecord, type ParquetEngineName } from '@weir/formats';
 import type { BenchResult } from './support/result.js';
 import { ROUNDS, size } from './support/sizes.js';
-import { alternate, comparison, measured } from './support/stats.js';
+import { alternate, comparison, logRounds, measured } from './support/stats.js';
 
 const DECODE_N = size('WEIR_BENCH_DECODE', 500_000, 50_000);
 const PARQUET_N = size('WEIR_BENCH_PARQUET_ROWS', 50_000, 10_000);
@@ -105,6 +105,7 @@ export async function run(): Promise<BenchResult[]> {
     const engines = Object.keys(PARQUET_ENGINES) as ParquetEngineName[];
     const rates = await alternate(Object.fromEntries(engines.map((e) => [e, () => measure(e)])) as Record<ParquetEngineName, () => Promise<number>>, { rounds: ROUNDS });
 
+    logRounds('parquet', rates, 'rows/s');
     const results: BenchResult[] = [measured('formats.pb-decode-per-s', 'records/s', decodeRates)];
     for (const engine of engines) {
       const id = `files.parquet-rows-per-s.${engine}`;

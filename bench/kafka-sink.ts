@@ -21,7 +21,7 @@ import { kafkaSink, kafkaSource, type KafkaRecord } from '@weir/kafka';
 import type { BenchResult } from './support/result.js';
 import { startBrokerProcess } from './support/broker-process.js';
 import { ROUNDS, size } from './support/sizes.js';
-import { alternate, comparison } from './support/stats.js';
+import { alternate, comparison, logRounds } from './support/stats.js';
 
 const RECORDS = size('WEIR_BENCH_KAFKA_SINK_RECORDS', 300_000, 30_000);
 const PARTITIONS = 4;
@@ -137,8 +137,7 @@ export async function run(): Promise<BenchResult[]> {
       },
       { rounds: ROUNDS, warmup: WARMUP },
     );
-    const show = (xs: number[]) => xs.map(Math.round).join(', ');
-    process.stderr.write(`kafka-sink: weir ${show(r.weir)} rec/s; hand loop ${show(r.hand)} rec/s; weir exactly-once ${show(r.eos)} rec/s\n`);
+    logRounds('kafka-sink', { weir: r.weir, 'hand loop': r.hand, 'weir exactly-once': r.eos }, 'records/s');
     return [
       comparison('kafka.pipeline-vs-handloop', 'records/s', r.weir, r.hand, { target: { op: '>=', value: 0.8 }, baselineLabel: 'KafkaJS eachBatch loop' }),
       comparison('kafka.sink.exactly-once-vs-at-least-once', 'records/s', r.eos, r.weir, { baselineLabel: 'Weir at-least-once' }),

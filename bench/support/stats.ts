@@ -79,10 +79,22 @@ export function comparison(
   };
 }
 
-/** Runs fn from a collected heap (bench runs with --expose-gc) and returns its milliseconds and result. */
-export async function timed<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number }> {
+/**
+ * Runs fn from a collected heap (bench runs with --expose-gc); returns its result, wall
+ * milliseconds and this process's CPU milliseconds (all threads: GC helpers included).
+ */
+export async function timed<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number; cpuMs: number }> {
   (globalThis as { gc?: () => void }).gc?.();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await fn();
-  return { result, ms: performance.now() - t0 };
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return { result, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** One stderr line with every side's per-round samples, so a wide min–max can be read back. */
+export function logRounds(label: string, samples: Record<string, readonly number[]>, unit: string): void {
+  const sides = Object.entries(samples).map(([side, xs]) => `${side} ${xs.map((x) => tidy(x).toLocaleString('en-US')).join(', ')}`);
+  process.stderr.write(`${label} (${unit}, by round): ${sides.join('; ')}\n`);
 }
