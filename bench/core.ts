@@ -1,13 +1,21 @@
 /**
- * core.chain-vs-loop: a 5-step pipeline (map, filter, keyBy, keyed count, sink to memory)
- * over 10M in-memory records, against a hand-written loop doing the same work over the same
- * array, in one run.
+ * core.chain-vs-loop: a 5-step pipeline (map, filter, keyBy, keyed count, sink to memory) over
+ * 10M in-memory records, against a hand-written loop doing the same work over the same array
+ * (a Map keyed by the numeric user id, as one would write it), and
+ * core.chain-vs-node-streams: the same against Node's `stream.pipeline` with object-mode
+ * Transform streams. All three sides run in the same rounds, rotating order, from a collected heap.
+ * The `.cpu` entries compare the same runs per CPU second: on a loaded machine the side that
+ * allocates more loses the spare core its parallel GC threads would use, and wall time shows that.
  */
 
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Pipeline, collectionSource, heapStateBackend, memorySink, silentLogger, type ValueState } from '@weir/core';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
+import { ROUNDS, size } from './support/sizes.js';
+import { alternate, comparison, logRounds, timed } from './support/stats.js';
 
-const N = Number(process.env.WEIR_BENCH_RECORDS ?? 10_000_000);
+const N = size('WEIR_BENCH_RECORDS', 10_000_000, 1_000_000);
 const KEYS = 10_000;
 
 interface Rec {
@@ -15,21 +23,40 @@ interface Rec {
   user: number;
 }
 
-/** The in-memory input both sides read. */
+/** The in-memory input every side reads. */
 const records: Rec[] = Array.from({ length: N }, (_, o) => ({ id: o, user: o % KEYS }));
 
 function handLoop(): number {
-  const counts = new Map<string, number>();
-  const out: Array<[string, number]> = [];
+  const counts = new Map<number, number>();
+  const out: Array<[number, number]> = [];
   for (let o = 0; o < N; o++) {
     const r = records[o]!;
     const m = { id: r.id * 2, user: r.user };
     if (m.id % 3 === 0) continue;
-    const key = String(m.user);
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    out.push([key, n]);
+    const n = (counts.get(m.user) ?? 0) + 1;
+    counts.set(m.user, n);
+    out.push([m.user, n]);
   }
+  return out.length;
+}
+
+async function nodeStreams(): Promise<number> {
+  const counts = new Map<number, number>();
+  const out: Array<[number, number]> = [];
+  await pipeline(
+    Readable.from(records),
+    new Transform({ objectMode: true, transform: (r: Rec, _enc, cb) => cb(null, { id: r.id * 2, user: r.user }) }),
+    new Transform({ objectMode: true, transform: (m: Rec, _enc, cb) => (m.id % 3 === 0 ? cb() : cb(null, m)) }),
+    new Transform({
+      objectMode: true,
+      transform: (m: Rec, _enc, cb) => {
+        const n = (counts.get(m.user) ?? 0) + 1;
+        counts.set(m.user, n);
+        cb(null, [m.user, n]);
+      },
+    }),
+    new Writable({ objectMode: true, write: (x: [number, number], _enc, cb) => (out.push(x), cb()) }),
+  );
   return out.length;
 }
 
@@ -56,34 +83,25 @@ async function weir(): Promise<number> {
   return sink.committedCount();
 }
 
-function rate(count: number, ms: number): number {
-  return (count / ms) * 1000;
-}
-
-async function timed<T>(fn: () => T | Promise<T>): Promise<{ result: T; ms: number }> {
-  // each side starts from a collected heap, not with the other side's garbage (bench runs with --expose-gc)
-  (globalThis as { gc?: () => void }).gc?.();
-  const t0 = performance.now();
-  const result = await fn();
-  return { result, ms: performance.now() - t0 };
-}
-
 export async function run(): Promise<BenchResult[]> {
-  // alternate the two sides twice and keep each side's best run (JIT warm-up and GC noise)
-  let loopMs = Infinity;
-  let weirMs = Infinity;
-  let loopCount = 0;
-  let weirCount = 0;
-  for (let round = 0; round < 3; round++) {
-    const l = await timed(handLoop);
-    loopMs = Math.min(loopMs, l.ms);
-    loopCount = l.result;
-    const w = await timed(weir);
-    weirMs = Math.min(weirMs, w.ms);
-    weirCount = w.result;
-  }
-  if (weirCount !== loopCount) throw new Error(`chain-vs-loop: outputs differ (${weirCount} vs ${loopCount})`);
-  const value = rate(N, weirMs);
-  const baseline = rate(N, loopMs);
-  return [{ id: 'core.chain-vs-loop', value, unit: 'records/s', baseline, ratio: value / baseline }];
+  const counts = new Set<number>();
+  /** Records per wall second and per CPU second of one run; every side must produce the same number of outputs. */
+  const rates = (fn: () => number | Promise<number>) => async () => {
+    const { result, ms, cpuMs } = await timed(fn);
+    counts.add(result);
+    return { wall: (N / ms) * 1000, cpu: (N / cpuMs) * 1000 };
+  };
+  const r = await alternate({ weir: rates(weir), loop: rates(handLoop), streams: rates(nodeStreams) }, { rounds: ROUNDS });
+  if (counts.size !== 1) throw new Error(`chain-vs-loop: outputs differ (${[...counts].join(' vs ')})`);
+  const wall = { weir: r.weir.map((x) => x.wall), loop: r.loop.map((x) => x.wall), streams: r.streams.map((x) => x.wall) };
+  const cpu = { weir: r.weir.map((x) => x.cpu), loop: r.loop.map((x) => x.cpu), streams: r.streams.map((x) => x.cpu) };
+  logRounds('core chain', wall, 'records/s');
+  logRounds('core chain', cpu, 'records/CPU-s');
+  return [
+    comparison('core.chain-vs-loop', 'records/s', wall.weir, wall.loop, { baselineLabel: 'hand loop' }),
+    comparison('core.chain-vs-node-streams', 'records/s', wall.weir, wall.streams, { baselineLabel: 'stream.pipeline' }),
+    // the same runs per CPU second (GC helper threads included): less dependent on what else the machine runs
+    comparison('core.chain-vs-loop.cpu', 'records/CPU-s', cpu.weir, cpu.loop, { baselineLabel: 'hand loop' }),
+    comparison('core.chain-vs-node-streams.cpu', 'records/CPU-s', cpu.weir, cpu.streams, { baselineLabel: 'stream.pipeline' }),
+  ];
 }

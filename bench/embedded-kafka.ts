@@ -2,15 +2,21 @@
  * @weir/embedded-kafka throughput through KafkaJS: produce and consume rates of 1 KB messages
  * against a one-broker embedded cluster running in a child process (`weir-kafka`), and the broker's
  * share of the CPU spent by broker + client over the run (target <= 0.5: the broker should not be
- * what limits a test or a demo). Set WEIR_BENCH_PROFILE=<dir> to write a --cpu-prof of the broker.
+ * what limits a test or a demo). A warm-up round, then each round produces to and consumes from its
+ * own topic; figures are medians over the rounds. Set WEIR_BENCH_PROFILE=<dir> to write a
+ * --cpu-prof of the broker.
  */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 import { startBrokerProcess } from './support/broker-process.js';
+import { size } from './support/sizes.js';
+import { alternate, measured } from './support/stats.js';
 
-const MESSAGES = 200_000;
+const MESSAGES = size(undefined, 200_000, 20_000);
+const WARMUP = 1;
+const ROUNDS = size('WEIR_BENCH_ROUNDS', 3, 2);
 const BATCH = 1000;
 const MESSAGE_BYTES = 1024;
 /** Sends in flight at once (KafkaJS producers pipeline per broker connection). */
@@ -29,10 +35,10 @@ function clientCpuSeconds(): number {
 }
 
 function startBroker(): ReturnType<typeof startBrokerProcess> {
-  return startBrokerProcess(['bench:4'], process.env.WEIR_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.WEIR_BENCH_PROFILE] : []);
+  return startBrokerProcess(Array.from({ length: WARMUP + ROUNDS }, (_, r) => `bench-${r}:4`), process.env.WEIR_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.WEIR_BENCH_PROFILE] : []);
 }
 
-async function produce(kafka: Kafka): Promise<number> {
+async function produce(kafka: Kafka, topic: string): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const value = Buffer.alloc(MESSAGE_BYTES, 'x');
@@ -42,7 +48,7 @@ async function produce(kafka: Kafka): Promise<number> {
   const worker = async (): Promise<void> => {
     while (sent < MESSAGES) {
       sent += BATCH;
-      await producer.send({ topic: 'bench', acks: 1, messages: batch });
+      await producer.send({ topic, acks: 1, messages: batch });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENT_SENDS }, worker));
@@ -51,10 +57,10 @@ async function produce(kafka: Kafka): Promise<number> {
   return sent / seconds;
 }
 
-async function consume(kafka: Kafka, expected: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: 'bench-consumer', maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20, maxWaitTimeInMs: 50 });
+async function consume(kafka: Kafka, topic: string, expected: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `consumer-${topic}`, maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20, maxWaitTimeInMs: 50 });
   await consumer.connect();
-  await consumer.subscribe({ topic: 'bench', fromBeginning: true });
+  await consumer.subscribe({ topic, fromBeginning: true });
   let count = 0;
   let t0 = 0;
   let done!: () => void;
@@ -77,18 +83,21 @@ export async function run(): Promise<BenchResult[]> {
   const { child, brokers } = await startBroker();
   try {
     const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-    const broker0 = processCpuSeconds(child.pid!);
-    const client0 = clientCpuSeconds();
-    const produceRate = await produce(kafka);
-    const consumeRate = await consume(kafka, MESSAGES);
-    const brokerCpu = processCpuSeconds(child.pid!) - broker0;
-    const clientCpu = clientCpuSeconds() - client0;
-    const share = brokerCpu / (brokerCpu + clientCpu);
+    const round = async (r: number) => {
+      const broker0 = processCpuSeconds(child.pid!);
+      const client0 = clientCpuSeconds();
+      const produceRate = await produce(kafka, `bench-${r}`);
+      const consumeRate = await consume(kafka, `bench-${r}`, MESSAGES);
+      const brokerCpu = processCpuSeconds(child.pid!) - broker0;
+      const clientCpu = clientCpuSeconds() - client0;
+      return { produceRate, consumeRate, share: brokerCpu / (brokerCpu + clientCpu) };
+    };
+    const runs = (await alternate({ round }, { rounds: ROUNDS, warmup: WARMUP })).round;
     return [
-      { id: 'kafka.embedded.produce-msgs-per-s', value: Math.round(produceRate), unit: 'msg/s' },
-      { id: 'kafka.embedded.consume-msgs-per-s', value: Math.round(consumeRate), unit: 'msg/s' },
-      // broker CPU / (broker + client CPU) in the same run; issue target <= 0.5
-      { id: 'kafka.embedded.broker-cpu-share', value: Number(share.toFixed(3)), unit: 'ratio' },
+      measured('kafka.embedded.produce-msgs-per-s', 'msg/s', runs.map((x) => x.produceRate)),
+      measured('kafka.embedded.consume-msgs-per-s', 'msg/s', runs.map((x) => x.consumeRate)),
+      // broker CPU / (broker + client CPU) in the same round
+      measured('kafka.embedded.broker-cpu-share', 'ratio', runs.map((x) => x.share), { op: '<=', value: 0.5 }),
     ];
   } finally {
     child.kill('SIGTERM');

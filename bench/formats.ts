@@ -3,8 +3,9 @@
  * int64, through `EnvelopeDecoder.decodeBatch`), and Parquet rows/s per engine from decoded
  * messages (Arrow batches built with `ArrowBatchBuilder`, then encoded) plus file size against
  * parquetjs-lite on the same rows. Each file is read back with DuckDB and its row count checked.
- * parquetjs-lite (snappy; it has no zstd) runs on WEIR_BENCH_BASELINE_ROWS rows (50k) because it is
- * slow; the size ratio compares the default engine (zstd) with it on those same rows.
+ * Every engine encodes the same WEIR_BENCH_PARQUET_ROWS rows (50k: parquetjs-lite is slow) in the
+ * same rounds, rotating order, after a warm-up round; parquetjs-lite writes snappy (it has no zstd),
+ * the others zstd, and the size ratio compares the default engine with it.
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,12 +14,14 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { ArrowBatchBuilder, DEFAULT_PARQUET_ENGINE, EnvelopeDecoder, PARQUET_ENGINES, SchemaRegistry, encodeRecord, type ParquetEngineName } from '@weir/formats';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
+import { ROUNDS, size } from './support/sizes.js';
+import { alternate, comparison, logRounds, measured } from './support/stats.js';
 
-const DECODE_N = Number(process.env.WEIR_BENCH_DECODE ?? 500_000);
-const PARQUET_N = Number(process.env.WEIR_BENCH_PARQUET_ROWS ?? 200_000);
-const BASELINE_N = Number(process.env.WEIR_BENCH_BASELINE_ROWS ?? 50_000);
+const DECODE_N = size('WEIR_BENCH_DECODE', 500_000, 50_000);
+const PARQUET_N = size('WEIR_BENCH_PARQUET_ROWS', 50_000, 10_000);
 const BATCH = 10_000;
+const BASELINE_ENGINE = 'parquetjs-lite';
 
 const ORDER_PROTO = `
 syntax = "proto3";
@@ -72,43 +75,47 @@ export async function run(): Promise<BenchResult[]> {
     const decoder = new EnvelopeDecoder(snapshot);
     const inputs = Array.from({ length: BATCH }, (_, i) => distinct[i % distinct.length]!);
     decoder.decodeBatch(inputs); // warm-up
-    let decoded = 0;
-    const t0 = performance.now();
-    while (decoded < DECODE_N) decoded += decoder.decodeBatch(inputs).records.length;
-    const decodePerS = decoded / ((performance.now() - t0) / 1000);
+    const decodeRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      let decoded = 0;
+      const t0 = performance.now();
+      while (decoded < DECODE_N) decoded += decoder.decodeBatch(inputs).records.length;
+      decodeRates.push(decoded / ((performance.now() - t0) / 1000));
+    }
 
     // messages for the Parquet runs
     const messages = Array.from({ length: PARQUET_N }, (_, i) => decoder.decodeBatch([distinct[i % distinct.length]!]).records[0]!.value);
     const builder = new ArrowBatchBuilder(snapshot.typeOf('orders')!);
-    const measure = async (engine: ParquetEngineName, rows: number) => {
+    const bytes = new Map<ParquetEngineName, number>();
+    /** Rows/s of one engine from decoded messages to Parquet bytes (Arrow build included). */
+    const measure = async (engine: ParquetEngineName): Promise<number> => {
       const compression = PARQUET_ENGINES[engine].compressions.includes('zstd') ? 'zstd' : 'snappy';
       const start = performance.now();
       const batches: arrow.RecordBatch[] = [];
-      for (let i = 0; i < rows; i += BATCH) batches.push(builder.build(messages.slice(i, Math.min(rows, i + BATCH))));
-      const bytes = await PARQUET_ENGINES[engine].encode(new arrow.Table(batches), { compression });
+      for (let i = 0; i < PARQUET_N; i += BATCH) batches.push(builder.build(messages.slice(i, Math.min(PARQUET_N, i + BATCH))));
+      const encoded = await PARQUET_ENGINES[engine].encode(new arrow.Table(batches), { compression });
       const seconds = (performance.now() - start) / 1000;
-      const file = join(dir, `${engine}-${rows}.parquet`);
-      await writeFile(file, bytes);
+      const file = join(dir, `${engine}.parquet`);
+      await writeFile(file, encoded);
       const count = await duckCount(file);
-      if (count !== rows) throw new Error(`${engine}: DuckDB read ${count} rows, wrote ${rows}`);
-      return { rowsPerS: rows / seconds, bytes: bytes.length };
+      if (count !== PARQUET_N) throw new Error(`${engine}: DuckDB read ${count} rows, wrote ${PARQUET_N}`);
+      bytes.set(engine, encoded.length);
+      return PARQUET_N / seconds;
     };
+    const engines = Object.keys(PARQUET_ENGINES) as ParquetEngineName[];
+    const rates = await alternate(Object.fromEntries(engines.map((e) => [e, () => measure(e)])) as Record<ParquetEngineName, () => Promise<number>>, { rounds: ROUNDS });
 
-    const baseline = await measure('parquetjs-lite', BASELINE_N);
-    const results: BenchResult[] = [{ id: 'formats.pb-decode-per-s', value: decodePerS, unit: 'records/s' }];
-    let defaultSmall = 0;
-    for (const engine of ['parquet-wasm', 'hyparquet-writer'] as const) {
-      const big = await measure(engine, PARQUET_N);
-      const entry: BenchResult = { id: `files.parquet-rows-per-s.${engine}`, value: big.rowsPerS, unit: 'rows/s' };
-      if (engine === DEFAULT_PARQUET_ENGINE) {
-        entry.baseline = baseline.rowsPerS;
-        entry.ratio = big.rowsPerS / baseline.rowsPerS;
-        defaultSmall = (await measure(engine, BASELINE_N)).bytes;
-      }
-      results.push(entry);
+    logRounds('parquet', rates, 'rows/s');
+    const results: BenchResult[] = [measured('formats.pb-decode-per-s', 'records/s', decodeRates)];
+    for (const engine of engines) {
+      const id = `files.parquet-rows-per-s.${engine}`;
+      results.push(
+        engine === DEFAULT_PARQUET_ENGINE
+          ? comparison(id, 'rows/s', rates[engine], rates[BASELINE_ENGINE], { baselineLabel: BASELINE_ENGINE })
+          : measured(id, 'rows/s', rates[engine]),
+      );
     }
-    results.push({ id: 'files.parquet-rows-per-s.parquetjs-lite', value: baseline.rowsPerS, unit: 'rows/s' });
-    results.push({ id: 'files.parquet-bytes-ratio', value: defaultSmall / baseline.bytes, unit: 'ratio' });
+    results.push({ id: 'files.parquet-bytes-ratio', value: Number((bytes.get(DEFAULT_PARQUET_ENGINE)! / bytes.get(BASELINE_ENGINE)!).toFixed(3)), unit: 'ratio' });
     registry.close();
     return results;
   } finally {

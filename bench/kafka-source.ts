@@ -5,7 +5,7 @@
  *     reconnecting), over their records/s without it; median of the ratios of paired runs
  *     (target >= 0.9: a dead cluster must not slow the others). Wall-clock runs on a busy 2-core
  *     machine vary by ±40 % between identical runs, so `kafka.source.healthy-cpu-share-during-outage`
- *     also reports the ratio of pipeline CPU per record (alone over beside), which does not.
+ *     also compares records per pipeline CPU second (beside over alone), which does not.
  * (2) `kafka.source.trickle-latency-ms`: p99 latency of a trickle topic (one record every 20 ms for
  *     5 s) while a hot topic in the same source streams a backlog plus live production (target <= 1000).
  * The healthy clusters run in a child process (`weir-kafka`), the pipeline in this one.
@@ -20,15 +20,18 @@ import { Pipeline, heapStateBackend, memorySink, silentLogger } from '@weir/core
 import { startCluster, type EmbeddedCluster } from '@weir/embedded-kafka';
 import { kafkaSource, type KafkaClusterSpec, type KafkaRecord } from '@weir/kafka';
 
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
+import { size } from './support/sizes.js';
+import { alternate, comparison } from './support/stats.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'embedded-kafka', 'bin', 'weir-kafka.js');
-const RECORDS_PER_CLUSTER = 300_000;
-const HOT_BACKLOG = 300_000;
+const RECORDS_PER_CLUSTER = size(undefined, 300_000, 30_000);
+const HOT_BACKLOG = size(undefined, 300_000, 30_000);
 /** How long trickle records are sent while the hot topic streams (a producer keeps adding to it). */
-const TRICKLE_MS = 5000;
+const TRICKLE_MS = size(undefined, 5000, 2000);
 const VALUE = Buffer.alloc(100, 'v');
-const ROUNDS = 9;
+/** More rounds than other suites: wall-clock pairs on a busy 2-core machine vary by ±40 %. */
+const ROUNDS = size('WEIR_BENCH_SOURCE_ROUNDS', 9, 2);
 /** Records the third cluster holds: read before it is stopped, so its splits are assigned when it dies. */
 const DEAD_RECORDS = 400;
 
@@ -73,10 +76,14 @@ async function fill(brokers: string[], topic: string, partitions: number, count:
  * first reads that cluster's records (so its splits are assigned and fetching), then the cluster is
  * stopped, and only then do the healthy clusters join (through the callback provider) and get timed.
  */
-/** Client CPU ms per million records of each run (printed: a load-independent view of the same comparison). */
-const cpuMsPerMillion: Array<{ dead: boolean; value: number }> = [];
+interface Run {
+  /** Records/s of the healthy clusters. */
+  rate: number;
+  /** Healthy records per second of pipeline CPU: a load-independent view of the same comparison. */
+  perCpuSecond: number;
+}
 
-async function throughput(healthy: KafkaClusterSpec[], expected: number, dead?: EmbeddedCluster): Promise<number> {
+async function throughput(healthy: KafkaClusterSpec[], expected: number, dead?: EmbeddedCluster): Promise<Run> {
   let seen = 0;
   let deadSeen = 0;
   let t0 = 0;
@@ -106,14 +113,13 @@ async function throughput(healthy: KafkaClusterSpec[], expected: number, dead?: 
   await finished;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  cpuMsPerMillion.push({ dead: dead !== undefined, value: ((cpu.user + cpu.system) / 1000 / seen) * 1e6 });
   await job.stop({ mode: 'cancel' });
   await rm(dir, { recursive: true, force: true });
   if (dead !== undefined) await dead.start();
-  return seen / seconds;
+  return { rate: seen / seconds, perCpuSecond: seen / ((cpu.user + cpu.system) / 1e6) };
 }
 
-async function healthyShare(clusters: string[][]): Promise<{ wall: number; cpu: number }> {
+async function healthyShare(clusters: string[][]): Promise<BenchResult[]> {
   await Promise.all([fill(clusters[0]!, 'bench', 4, RECORDS_PER_CLUSTER), fill(clusters[1]!, 'bench', 4, RECORDS_PER_CLUSTER)]);
   const healthy: KafkaClusterSpec[] = [
     { name: 'a', brokers: clusters[0]!, topics: ['bench'] },
@@ -123,26 +129,19 @@ async function healthyShare(clusters: string[][]): Promise<{ wall: number; cpu: 
   const dead = await startCluster({ topics: [{ name: 'bench', partitions: 4 }] });
   try {
     await fill(dead.bootstrapServers, 'bench', 4, DEAD_RECORDS);
-    const alone: number[] = [];
-    const beside: number[] = [];
-    const ratios: number[] = [];
-    await throughput(healthy, 2 * RECORDS_PER_CLUSTER); // warm-up (JIT), not counted
-    // pairs in alternating order (ABBA...), each pair's ratio taken: the machine's load drifts between pairs
-    for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) {
-        alone.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER));
-        beside.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER, dead));
-      } else {
-        beside.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER, dead));
-        alone.push(await throughput(healthy, 2 * RECORDS_PER_CLUSTER));
-      }
-      ratios.push(beside[round]! / alone[round]!);
-    }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    process.stderr.write(`kafka-source: alone ${alone.map(Math.round).join(', ')} rec/s; beside a dead cluster ${beside.map(Math.round).join(', ')} rec/s\n`);
-    const cpuOf = (dead: boolean) => median(cpuMsPerMillion.filter((c) => c.dead === dead).map((c) => c.value));
-    process.stderr.write(`kafka-source: pipeline CPU per million records: alone ${Math.round(cpuOf(false))} ms, beside a dead cluster ${Math.round(cpuOf(true))} ms\n`);
-    return { wall: median(ratios), cpu: cpuOf(false) / cpuOf(true) };
+    const expected = 2 * RECORDS_PER_CLUSTER;
+    // a warm-up round (JIT) first, then pairs in rotating order: the machine's load drifts between pairs
+    const r = await alternate({ beside: () => throughput(healthy, expected, dead), alone: () => throughput(healthy, expected) }, { rounds: ROUNDS });
+    const show = (runs: Run[], f: (x: Run) => number) => runs.map((x) => Math.round(f(x))).join(', ');
+    process.stderr.write(`kafka-source: alone ${show(r.alone, (x) => x.rate)} rec/s; beside a dead cluster ${show(r.beside, (x) => x.rate)} rec/s\n`);
+    process.stderr.write(`kafka-source: records per CPU second: alone ${show(r.alone, (x) => x.perCpuSecond)}, beside a dead cluster ${show(r.beside, (x) => x.perCpuSecond)}\n`);
+    const target = { op: '>=', value: 0.9 } as const;
+    const baselineLabel = 'no dead cluster';
+    return [
+      comparison('kafka.source.healthy-share-during-outage', 'records/s', r.beside.map((x) => x.rate), r.alone.map((x) => x.rate), { target, baselineLabel }),
+      // the same comparison in pipeline CPU per record: independent of what else the machine runs
+      comparison('kafka.source.healthy-cpu-share-during-outage', 'records/CPU-s', r.beside.map((x) => x.perCpuSecond), r.alone.map((x) => x.perCpuSecond), { target, baselineLabel }),
+    ];
   } finally {
     await dead.stop();
   }
@@ -198,12 +197,7 @@ export async function run(): Promise<BenchResult[]> {
   try {
     const share = await healthyShare(clusters);
     const p99 = await trickleLatencyP99(clusters[0]!);
-    return [
-      { id: 'kafka.source.healthy-share-during-outage', value: Number(share.wall.toFixed(3)), unit: 'ratio' },
-      // the same comparison in pipeline CPU per record: independent of what else the machine runs
-      { id: 'kafka.source.healthy-cpu-share-during-outage', value: Number(share.cpu.toFixed(3)), unit: 'ratio' },
-      { id: 'kafka.source.trickle-latency-ms', value: p99, unit: 'ms' },
-    ];
+    return [...share, { id: 'kafka.source.trickle-latency-ms', value: p99, unit: 'ms', target: { op: '<=', value: 1000 } }];
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

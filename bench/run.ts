@@ -1,22 +1,24 @@
 /**
- * Benchmark harness: `npm run bench` runs every suite, `npm run bench -- <suite>` one.
- * Each suite module exports `run(): Promise<BenchResult[]>`; results are merged into
- * bench/results/latest.json (entries of other suites kept) and printed as a table.
+ * Benchmark harness: `npm run bench` runs every suite, `npm run bench -- <suite> ...` the named ones.
+ * Each module of a suite runs in its own child process (a fresh heap: one suite's data cannot slow
+ * another's GC) and exports `run(): Promise<BenchResult[]>`. The results replace that suite's
+ * entries in bench/results/latest.json (others kept); the harness prints one comparison table and
+ * redraws bench/results/latest.svg from the whole file. WEIR_BENCH_QUICK=1 shrinks sizes for smoke
+ * runs and writes bench/results/quick.{json,svg} instead. Result shape: bench/README.md and
+ * support/result.ts.
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderChart } from './support/chart.js';
+import type { BenchResult, SuiteRun } from './support/result.js';
+import { mergeRuns, readBenchFile, writeText } from './support/results-file.js';
+import { QUICK } from './support/sizes.js';
+import { formatTable } from './support/table.js';
 
-export interface BenchResult {
-  id: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-}
-
-/** Suite name -> module file (relative to bench/). */
+/** Suite name -> module files (relative to bench/), each run in its own process. */
 const SUITES: Record<string, string[]> = {
   core: ['core.ts', 'core-state.ts'],
   'embedded-kafka': ['embedded-kafka.ts'],
@@ -25,7 +27,18 @@ const SUITES: Record<string, string[]> = {
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, 'results', 'latest.json');
+const outBase = join(here, 'results', QUICK ? 'quick' : 'latest');
+
+/** Runs one module in a child with this process's node flags (--expose-gc, tsx, conditions). */
+function runModule(file: string): Promise<BenchResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'support', 'suite-child.ts'), [join(here, file)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let results: BenchResult[] | undefined;
+    child.on('message', (m) => (results = m as BenchResult[]));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (results !== undefined ? resolve(results) : reject(new Error(`${file} exited ${signal ?? code} without results`))));
+  });
+}
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -33,30 +46,39 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const suites = wanted.length > 0 ? wanted : Object.keys(SUITES);
   const fresh: BenchResult[] = [];
+  const ran: Record<string, SuiteRun> = {};
+  const failed: string[] = [];
   for (const suite of suites) {
+    const at = new Date().toISOString();
+    const loadBefore = loadavg()[0]!;
+    const t0 = performance.now();
+    let ok = true;
     for (const file of SUITES[suite]!) {
       process.stderr.write(`running ${suite}/${file} ...\n`);
-      const mod = (await import(join(here, file))) as { run: () => Promise<BenchResult[]> };
-      fresh.push(...(await mod.run()));
+      try {
+        fresh.push(...(await runModule(file)).map((r) => ({ ...r, suite })));
+      } catch (err) {
+        ok = false;
+        failed.push(`${suite}/${file}: ${(err as Error).message}`);
+      }
     }
+    // a suite that failed part-way keeps its previous entries
+    if (ok) ran[suite] = { at, seconds: Math.round((performance.now() - t0) / 1000), node: process.version, cpus: cpus().length, loadBefore: Number(loadBefore.toFixed(2)), loadAfter: Number(loadavg()[0]!.toFixed(2)), quick: QUICK };
   }
-  const previous = await readFile(resultsFile, 'utf8').then((t) => JSON.parse(t) as BenchResult[]).catch(() => [] as BenchResult[]);
-  const freshIds = new Set(fresh.map((r) => r.id));
-  const merged = [...previous.filter((r) => !freshIds.has(r.id)), ...fresh].sort((a, b) => a.id.localeCompare(b.id));
-  await mkdir(dirname(resultsFile), { recursive: true });
-  await writeFile(resultsFile, JSON.stringify(merged, null, 2) + '\n');
-  printTable(fresh);
-}
-
-function printTable(rows: BenchResult[]): void {
-  const fmt = (n: number | undefined) => (n === undefined ? '' : Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(3));
-  const table = rows.map((r) => [r.id, fmt(r.value), r.unit, fmt(r.baseline), fmt(r.ratio)]);
-  const header = ['id', 'value', 'unit', 'baseline', 'ratio'];
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of table) console.log(line(row));
+  const file = mergeRuns(
+    await readBenchFile(`${outBase}.json`),
+    fresh.filter((r) => r.suite! in ran),
+    ran,
+    process.env.WEIR_BENCH_NOTE,
+  );
+  await writeText(`${outBase}.json`, JSON.stringify(file, null, 2) + '\n');
+  await writeText(`${outBase}.svg`, renderChart(file, QUICK ? 'Weir benchmarks (quick smoke run, reduced sizes)' : undefined));
+  console.log(formatTable(fresh));
+  console.log(`\nwrote ${outBase}.json and ${outBase}.svg`);
+  if (failed.length > 0) {
+    console.error(`failed:\n  ${failed.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
