@@ -5,7 +5,7 @@
  *
  * Usage (from the repo root):
  *   node --import tsx packages/embedded-kafka/scripts/generate-protocol.ts [schemaDir] [outDir]
- * Defaults: schemaDir = <repo>/../shared/kafka-protocol/messages,
+ * Defaults: schemaDir = packages/embedded-kafka/schemas/messages,
  *           outDir    = packages/embedded-kafka/src/protocol/generated
  *
  * The schema model (loadMessageSpecs, parseVersions, stripJsonComments) is exported for tests.
@@ -768,8 +768,7 @@ export function generateProtocolFiles(schemaDir: string): Map<string, string> {
 
 function main(argv: string[]): void {
   const scriptDir = dirname(fileURLToPath(import.meta.url));
-  const repoRoot = resolve(scriptDir, '../../..');
-  const schemaDir = resolve(argv[0] ?? resolve(repoRoot, '../shared/kafka-protocol/messages'));
+  const schemaDir = resolve(argv[0] ?? resolve(scriptDir, '../schemas/messages'));
   const outDir = resolve(argv[1] ?? resolve(scriptDir, '../src/protocol/generated'));
   const files = generateProtocolFiles(schemaDir);
   mkdirSync(outDir, { recursive: true });

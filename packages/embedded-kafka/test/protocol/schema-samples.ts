@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { inRange, loadMessageSpecs, type FieldSpec, type MessageSpec, type StructSpec } from '../../scripts/generate-protocol.js';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../../../../../shared/kafka-protocol/messages/', import.meta.url));
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/messages/', import.meta.url));
 
 export interface ApiPair {
   apiKey: number;
