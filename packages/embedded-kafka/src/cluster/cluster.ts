@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { BrokerLimits } from '../broker/limits.js';
 import { BrokerServer } from '../broker/server.js';
 import { GroupCoordinator, TransactionCoordinator } from '../coordinator/index.js';
 import type { TxnClusterAccess } from '../coordinator/types.js';
 import { FaultInjector } from '../faults/faults.js';
 import { ClusterStore, memoryLogs, type LogFactory } from '../storage/cluster-store.js';
 import { ErrorCodes } from '../protocol/index.js';
+import type { ResolvedListener } from '../security/listeners.js';
+import type { SaslUsers } from '../security/sasl.js';
+import type { tlsServerOptions } from '../security/tls.js';
 import { validateTopicConfig } from './configs.js';
 import { coordinatorFor, roundRobinLeader, stringHash } from './placement.js';
 import { TopicState, isValidTopicName, type PartitionState } from './topic.js';
@@ -16,12 +20,15 @@ export type ClusterLogger = (level: 'debug' | 'info' | 'warn' | 'error', message
 export interface ClusterConfig {
   brokers: number;
   host: string;
-  basePort: number;
+  /** Every listener of every broker (each broker has at least one). */
+  listeners: readonly ResolvedListener[];
+  /** Server TLS context for SSL / SASL_SSL listeners. */
+  tls: ReturnType<typeof tlsServerOptions> | null;
   dataDir?: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
-  saslUsers: ReadonlyMap<string, string> | null;
-  saslRequired: boolean;
+  sasl: SaslUsers;
+  limits: BrokerLimits;
   groupInitialRebalanceDelayMs: number;
   clusterId?: string;
   logger?: ClusterLogger;
@@ -60,7 +67,7 @@ export class Cluster {
     this.logs = store ?? memoryLogs;
     this.brokers = [];
     for (let id = 0; id < config.brokers; id++) {
-      this.brokers.push(new BrokerServer(this, id, config.host, config.basePort === 0 ? 0 : config.basePort + id));
+      this.brokers.push(new BrokerServer(this, id, config.host, config.listeners.filter((l) => l.broker === id)));
     }
   }
 
@@ -79,12 +86,8 @@ export class Cluster {
     return cluster;
   }
 
-  get saslRequired(): boolean {
-    return this.config.saslRequired;
-  }
-
-  get saslUsers(): ReadonlyMap<string, string> | null {
-    return this.config.saslUsers;
+  get sasl(): SaslUsers {
+    return this.config.sasl;
   }
 
   get isRunning(): boolean {

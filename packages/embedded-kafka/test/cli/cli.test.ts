@@ -7,12 +7,19 @@ describe('weir-kafka argument parsing', () => {
   it('parses every flag', () => {
     expect(parseArgs(['--clusters', '2', '--brokers=3', '--port', '9092', '--host', '0.0.0.0', '--data-dir', '/tmp/d', '--topic', 'a:4', '--topic', 'b'])).toEqual({
       clusters: 2, brokers: 3, port: 9092, host: '0.0.0.0', dataDir: '/tmp/d', topics: [{ name: 'a', partitions: 4 }, { name: 'b', partitions: 1 }], autoCreateTopics: false, help: false,
+      listeners: [], tls: {}, users: {}, superUsers: [], authorizer: false,
+    });
+    expect(parseArgs(['--listener', '0:SSL:9093', '--listener=1:INTERNAL=SASL_SSL:9096', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--user', 'alice:pa:ss', '--sasl-mechanisms', 'SCRAM-SHA-512', '--authorizer', '--super-user', 'admin'])).toMatchObject({
+      listeners: [{ broker: 0, protocol: 'SSL', port: 9093 }, { broker: 1, protocol: 'SASL_SSL', port: 9096, name: 'INTERNAL' }],
+      tls: { certFile: 'c.pem', keyFile: 'k.pem' }, users: { alice: 'pa:ss' }, saslMechanisms: ['SCRAM-SHA-512'], authorizer: true, superUsers: ['admin'],
     });
   });
   it('rejects bad input', () => {
     expect(() => parseArgs(['--brokers', '0'])).toThrow(/--brokers/);
     expect(() => parseArgs(['--nope'])).toThrow(/unknown argument/);
     expect(() => parseArgs(['--topic', 'a:x'])).toThrow(/partitions/);
+    expect(() => parseArgs(['--listener', '0:TLS:9093'])).toThrow(/PROTOCOL one of/);
+    expect(() => parseArgs(['--user', 'nopassword'])).toThrow(/NAME:PASSWORD/);
   });
 });
 
@@ -29,6 +36,22 @@ describe('weir-kafka process', () => {
     await admin.connect();
     const meta = await admin.fetchTopicMetadata({ topics: ['hello'] });
     expect(meta.topics[0]!.partitions).toHaveLength(2);
+    await admin.disconnect();
+    cli.child.kill('SIGTERM');
+    expect(await exited(cli.child)).toBe(0);
+  });
+
+  it('places brokers on explicit listener ports (a 9092/9095/9098-style layout plus a SASL port)', async () => {
+    const p = await freePort(8);
+    const cli = await startCli(['--brokers', '3', '--user', 'alice:secret', '--listener', `0:PLAINTEXT:${p}`, '--listener', `1:PLAINTEXT:${p + 3}`,
+      '--listener', `2:PLAINTEXT:${p + 6}`, '--listener', `0:SASL_PLAINTEXT:${p + 1}`, '--topic', 't:3']);
+    const line = cli.clusters[0] as unknown as { bootstrapServers: string[]; listeners: Record<string, string[]> };
+    expect(line.bootstrapServers).toEqual([`127.0.0.1:${p}`, `127.0.0.1:${p + 3}`, `127.0.0.1:${p + 6}`]);
+    expect(line.listeners).toEqual({ PLAINTEXT: line.bootstrapServers, SASL_PLAINTEXT: [`127.0.0.1:${p + 1}`] });
+    const admin = kafkaClient([`127.0.0.1:${p + 3}`]).admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: ['t'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(3);
     await admin.disconnect();
     cli.child.kill('SIGTERM');
     expect(await exited(cli.child)).toBe(0);

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
-import type { ApiHandler } from '../context.js';
+import type { ApiHandler, RequestContext } from '../context.js';
 
 interface MetadataRequest {
   topics: Array<{ name: string | null }> | null;
@@ -26,7 +26,7 @@ export const metadata: ApiHandler = {
     const names = requested ?? [...cluster.topics.keys()];
     return {
       throttleTimeMs: 0,
-      brokers: cluster.brokers.filter((b) => b.alive).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null })),
+      brokers: liveEndpoints(ctx),
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId(),
       topics: names.map((name) => topicMetadata(cluster, name)),
@@ -64,4 +64,14 @@ function partitionsMetadata(cluster: Cluster, topic: TopicState): any[] {
     isrNodes: [p.leader, ...live.filter((id) => id !== p.leader)],
     offlineReplicas: offline,
   }));
+}
+
+/** Live brokers at their endpoint for the listener the request came in on (Kafka omits brokers without it). */
+function liveEndpoints(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: null }> {
+  const out = [];
+  for (const b of ctx.cluster.brokers) {
+    const l = b.alive ? b.listener(ctx.connection.listener.name) : undefined;
+    if (l) out.push({ nodeId: b.id, host: l.host, port: l.port, rack: null });
+  }
+  return out;
 }
