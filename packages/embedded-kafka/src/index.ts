@@ -18,6 +18,7 @@ export type { BrokerLimits } from './broker/limits.js';
 export type { ListenerSpec, SecurityProtocol } from './security/listeners.js';
 export type { SaslMechanism } from './security/sasl.js';
 export type { TlsOptions } from './security/tls.js';
+export type { AclSpec, AuthorizerOptions } from './security/acls.js';
 export type { FailRequestsSpec, HangRequestsSpec, LatencySpec, FaultTimes } from './faults/faults.js';
 export { testCluster, type TestKafkaTarget } from './testing.js';
 

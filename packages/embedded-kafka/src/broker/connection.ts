@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ErrorCodes, decodeRequestHeader, decodeRequest, encodeResponse } from '../protocol/index.js';
 import { usesSasl } from '../security/listeners.js';
+import { authorizeRequest } from './api-authorization.js';
 import type { ConnectionState, RequestContext, ApiHandler } from './context.js';
 import { ResponseQueue } from './response-queue.js';
 import { handlerFor, apiVersionsTable } from './registry.js';
@@ -176,6 +177,12 @@ export class Connection {
       this.flowControl(); // an unanswered acks=0 produce writes nothing, yet frees a slot
     };
     if (fail && !fail.afterHandling) return respond(null);
+    const verdict = authorizeRequest(ctx, req);
+    if (verdict !== 0) {
+      if (typeof verdict !== 'number') return respond(verdict.body);
+      if (!handler.errorBody) return this.close();
+      return respond(handler.errorBody(req, verdict, ctx.apiVersion));
+    }
     const result = handler.handle(ctx, req);
     if (result instanceof Promise) {
       result.then(respond, (err: Error) => {

@@ -1,4 +1,5 @@
 import type { ApiHandler } from './context.js';
+import { createAcls, deleteAcls, describeAcls } from './handlers/acl-apis.js';
 import { apiVersions } from './handlers/api-versions.js';
 import { alterConfigs } from './handlers/alter-configs.js';
 import { createPartitions } from './handlers/create-partitions.js';
@@ -21,7 +22,7 @@ const HANDLERS: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup,
   syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, describeConfigs, alterConfigs,
-  saslAuthenticate, createPartitions, deleteGroups,
+  saslAuthenticate, createPartitions, deleteGroups, describeAcls, createAcls, deleteAcls,
 ];
 
 const BY_KEY = new Map<number, ApiHandler>(HANDLERS.map((h) => [h.apiKey, h]));

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     autoCreateTopics: opts.autoCreateTopics,
     topics: opts.topics,
     listeners: opts.listeners,
+    ...(opts.authorizer ? { authorizer: { superUsers: opts.superUsers } } : {}),
     ...(opts.tls.certFile || opts.tls.keyFile ? { tls: opts.tls } : {}),
     ...(Object.keys(opts.users).length > 0 ? { sasl: { users: opts.users, ...(opts.saslMechanisms ? { mechanisms: opts.saslMechanisms } : {}) } } : {}),
     logger: (level, message) => {

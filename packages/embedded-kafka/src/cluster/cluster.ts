@@ -6,6 +6,7 @@ import type { TxnClusterAccess } from '../coordinator/types.js';
 import { FaultInjector } from '../faults/faults.js';
 import { ClusterStore, memoryLogs, type LogFactory } from '../storage/cluster-store.js';
 import { ErrorCodes } from '../protocol/index.js';
+import { Authorizer, type AuthorizerOptions } from '../security/acls.js';
 import type { ResolvedListener } from '../security/listeners.js';
 import type { SaslUsers } from '../security/sasl.js';
 import type { tlsServerOptions } from '../security/tls.js';
@@ -29,6 +30,8 @@ export interface ClusterConfig {
   defaultPartitions: number;
   sasl: SaslUsers;
   limits: BrokerLimits;
+  /** Enforce ACLs (null = off, every request allowed and the ACL APIs answer SECURITY_DISABLED). */
+  authorizer: AuthorizerOptions | null;
   groupInitialRebalanceDelayMs: number;
   clusterId?: string;
   logger?: ClusterLogger;
@@ -52,6 +55,7 @@ export class Cluster {
   readonly brokers: BrokerServer[];
   readonly topics = new Map<string, TopicState>();
   readonly faults = new FaultInjector();
+  readonly authorizer: Authorizer | null;
   groups!: GroupCoordinator;
   txns!: TransactionCoordinator;
   private readonly store: ClusterStore | null;
@@ -65,6 +69,7 @@ export class Cluster {
     this.clusterId = clusterId;
     this.store = store;
     this.logs = store ?? memoryLogs;
+    this.authorizer = config.authorizer ? new Authorizer(config.authorizer) : null;
     this.brokers = [];
     for (let id = 0; id < config.brokers; id++) {
       this.brokers.push(new BrokerServer(this, id, config.host, config.listeners.filter((l) => l.broker === id)));

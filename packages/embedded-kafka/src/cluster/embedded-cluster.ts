@@ -1,5 +1,6 @@
 import { resolveLimits, type BrokerLimits } from '../broker/limits.js';
 import type { FailRequestsSpec, HangRequestsSpec, LatencySpec } from '../faults/faults.js';
+import type { AuthorizerOptions } from '../security/acls.js';
 import { resolveListeners, usesTls, type ListenerSpec, type SecurityProtocol } from '../security/listeners.js';
 import { SaslUsers, type SaslMechanism } from '../security/sasl.js';
 import { tlsServerOptions, type TlsOptions } from '../security/tls.js';
@@ -34,6 +35,11 @@ export interface StartClusterOptions {
    * `mechanisms` listed). SASL listeners require authentication; without users PLAIN accepts anyone.
    */
   sasl?: { users: Record<string, string>; mechanisms?: SaslMechanism[] };
+  /**
+   * Enforce ACLs (off by default): `{ superUsers?, allowEveryoneIfNoAclFound?, acls? }`. Requests
+   * then need ACLs as in Kafka and are refused with TOPIC_/GROUP_/TRANSACTIONAL_ID_/CLUSTER_AUTHORIZATION_FAILED.
+   */
+  authorizer?: AuthorizerOptions | boolean;
   /** Frame size, in-flight and connection limits (see BrokerLimits for the defaults). */
   limits?: Partial<BrokerLimits>;
   /** group.initial.rebalance.delay.ms. Default 0 (tests want fast joins). */
@@ -168,6 +174,7 @@ export async function launchCluster(opts: StartClusterOptions = {}): Promise<Emb
     defaultPartitions: opts.defaultPartitions ?? 1,
     sasl: new SaslUsers(opts.sasl ? new Map(Object.entries(opts.sasl.users)) : null, opts.sasl?.mechanisms),
     limits: resolveLimits(opts.limits),
+    authorizer: opts.authorizer === true ? {} : opts.authorizer || null,
     groupInitialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs ?? 0,
     clusterId: opts.clusterId,
     logger: opts.logger,

@@ -1,4 +1,5 @@
 import { ErrorCodes } from '../../protocol/index.js';
+import { mayCreateTopic } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 interface CreateTopicsRequest {
@@ -19,7 +20,9 @@ export const createTopics: ApiHandler = {
       const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value]));
       const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? cluster.config.defaultPartitions : t.numPartitions;
       let result;
-      if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > cluster.brokers.length)) {
+      if (!mayCreateTopic(ctx, t.name)) {
+        result = { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
+      } else if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > cluster.brokers.length)) {
         result = { errorCode: ErrorCodes.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor must be between 1 and ${cluster.brokers.length}` };
       } else if (t.assignments.length > 0 && t.numPartitions !== -1) {
         result = { errorCode: ErrorCodes.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Both numPartitions and assignments were set' };

@@ -1,6 +1,8 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
+import { AclOperation } from '../../security/acls.js';
+import { mayCreateTopic, topicAllowed } from '../authorize.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 
 interface MetadataRequest {
@@ -21,15 +23,18 @@ export const metadata: ApiHandler = {
     const requested = req.topics && req.topics.length > 0 ? req.topics.map((t) => t.name ?? '') : null;
     const autoCreate = cluster.config.autoCreateTopics && (ctx.apiVersion < 4 || req.allowAutoTopicCreation !== false);
     if (requested && autoCreate) {
-      for (const name of requested) if (!cluster.topics.has(name) && isValidTopicName(name)) await cluster.createTopic(name);
+      for (const name of requested) if (!cluster.topics.has(name) && isValidTopicName(name) && mayCreateTopic(ctx, name)) await cluster.createTopic(name);
     }
-    const names = requested ?? [...cluster.topics.keys()];
+    // All-topics requests list only what the principal may describe; named ones get TOPIC_AUTHORIZATION_FAILED.
+    const names = requested ?? [...cluster.topics.keys()].filter((t) => topicAllowed(ctx, AclOperation.DESCRIBE, t));
     return {
       throttleTimeMs: 0,
       brokers: liveEndpoints(ctx),
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId(),
-      topics: names.map((name) => topicMetadata(cluster, name)),
+      topics: names.map((name) =>
+        topicAllowed(ctx, AclOperation.DESCRIBE, name) ? topicMetadata(cluster, name) : { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] },
+      ),
     };
   },
   errorBody: (req: MetadataRequest, errorCode) => ({
