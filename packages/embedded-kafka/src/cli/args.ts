@@ -16,6 +16,7 @@ export interface CliOptions {
   saslMechanisms?: SaslMechanism[];
   superUsers: string[];
   authorizer: boolean;
+  maxRequestBytes?: number;
   help: boolean;
 }
 
@@ -23,7 +24,7 @@ export const USAGE = `Usage: weir-kafka [--clusters N] [--brokers M] [--port P] 
                   [--topic name[:partitions]]... [--auto-create-topics]
                   [--listener BROKER:[NAME=]PROTOCOL:PORT]... [--tls-cert F --tls-key F [--tls-ca F]]
                   [--user NAME:PASSWORD]... [--sasl-mechanisms PLAIN,SCRAM-SHA-256,SCRAM-SHA-512]
-                  [--authorizer] [--super-user NAME]...
+                  [--authorizer] [--super-user NAME]... [--max-request-bytes B]
 Cluster c, broker b listens on P + c*M + b (P = 0: ephemeral ports) unless --listener gives it
 listeners (PROTOCOL: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; SSL ones need --tls-cert/--tls-key).
 With --user, brokers without --listener speak SASL_PLAINTEXT. --authorizer enforces ACLs (deny
@@ -75,6 +76,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--authorizer': opts.authorizer = true; break;
+      case '--max-request-bytes': opts.maxRequestBytes = positiveInt(flag, value(), 1); break;
       case '--super-user': opts.superUsers.push(value() ?? ''); break;
       case '-h':
       case '--help': opts.help = true; break;

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     topics: opts.topics,
     listeners: opts.listeners,
     ...(opts.authorizer ? { authorizer: { superUsers: opts.superUsers } } : {}),
+    ...(opts.maxRequestBytes ? { limits: { maxRequestBytes: opts.maxRequestBytes } } : {}),
     ...(opts.tls.certFile || opts.tls.keyFile ? { tls: opts.tls } : {}),
     ...(Object.keys(opts.users).length > 0 ? { sasl: { users: opts.users, ...(opts.saslMechanisms ? { mechanisms: opts.saslMechanisms } : {}) } } : {}),
     logger: (level, message) => {
