@@ -47,6 +47,14 @@ export interface AdminResult {
 const OK: AdminResult = { errorCode: 0, errorMessage: null };
 
 /**
+ * Kafka's controller refuses to create more partitions than this in one operation (KRaft
+ * ReplicationControlManager: POLICY_VIOLATION "Excessively large number of partitions per
+ * request."); it also keeps a hostile request from allocating millions of logs here.
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10000;
+const TOO_MANY_PARTITIONS: AdminResult = { errorCode: ErrorCodes.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' };
+
+/**
  * One Kafka cluster: brokers (one TCP server each), topics and partition logs, the group and
  * transaction coordinators, fault rules and optional on-disk storage.
  */
@@ -182,6 +190,7 @@ export class Cluster {
     if (!isValidTopicName(name)) return { errorCode: ErrorCodes.INVALID_TOPIC_EXCEPTION, errorMessage: `Invalid topic name ${name}` };
     if (this.topics.has(name)) return { errorCode: ErrorCodes.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${name}' already exists.` };
     if (!Number.isInteger(partitions) || partitions < 1) return { errorCode: ErrorCodes.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
+    if (partitions > MAX_PARTITIONS_PER_REQUEST) return TOO_MANY_PARTITIONS;
     for (const [k, v] of Object.entries(configs)) {
       const msg = validateTopicConfig(k, v);
       if (msg) return { errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: msg };
@@ -221,6 +230,7 @@ export class Cluster {
     if (!Number.isInteger(total) || total <= topic.partitions.length) {
       return { errorCode: ErrorCodes.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions.length} partitions, ${total} would not be an increase.` };
     }
+    if (total - topic.partitions.length > MAX_PARTITIONS_PER_REQUEST) return TOO_MANY_PARTITIONS;
     if (validateOnly) return OK;
     await this.addPartitions(topic, total);
     this.saveMeta();
