@@ -25,7 +25,7 @@ export interface StartClusterOptions {
   /** Persist logs, topics and coordinator state here (and restore them on start). Default: memory only. */
   dataDir?: string;
   /** Topics created at start (skipped when they already exist in `dataDir`). */
-  topics?: Array<{ name: string; partitions?: number; configs?: Record<string, string> }>;
+  topics?: Array<{ name: string; partitions?: number; configs?: Record<string, string>; replicationFactor?: number }>;
   /** Create unknown topics named in Metadata requests. Default false. */
   autoCreateTopics?: boolean;
   /** Partitions of topics created with -1 / auto-created. Default 1. */
@@ -50,6 +50,8 @@ export interface StartClusterOptions {
   logger?: ClusterLogger;
   /** How often retention.ms / retention.bytes are enforced. Default 1000 ms. */
   retentionCheckIntervalMs?: number;
+  /** How long a partition reassignment stays ongoing (ListPartitionReassignments shows it). Default 0: done at once. */
+  reassignmentDelayMs?: number;
 }
 
 /** A broker of an embedded cluster. */
@@ -77,6 +79,8 @@ export interface EmbeddedCluster {
   createTopic(name: string, partitions?: number, configs?: Record<string, string>): Promise<void>;
   deleteTopic(name: string): Promise<void>;
   createPartitions(name: string, total: number): Promise<void>;
+  /** Replicas of every partition of a topic (assignment order, preferred leader first). */
+  replicasOf(topic: string): number[][];
   /** Names of the existing topics. */
   topicNames(): string[];
   /** High watermark of every partition of a topic. */
@@ -135,6 +139,11 @@ export function embeddedCluster(cluster: Cluster): EmbeddedCluster {
     deleteTopic: (name) => throwOnError(cluster.deleteTopic(name), `deleteTopic ${name}`),
     createPartitions: (name, total) => throwOnError(cluster.createPartitions(name, total), `createPartitions ${name}`),
     topicNames: () => [...cluster.topics.keys()],
+    replicasOf(topic) {
+      const t = cluster.topics.get(topic);
+      if (!t) throw new Error(`unknown topic ${topic}`);
+      return t.partitions.map((p) => [...p.replicas]);
+    },
     highWatermarks(topic) {
       const t = cluster.topics.get(topic);
       if (!t) throw new Error(`unknown topic ${topic}`);
@@ -179,11 +188,12 @@ export async function launchCluster(opts: StartClusterOptions = {}): Promise<Emb
     clusterId: opts.clusterId,
     logger: opts.logger,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? 1000,
+    reassignmentDelayMs: opts.reassignmentDelayMs ?? 0,
   });
   await cluster.start();
   try {
     for (const t of opts.topics ?? []) {
-      if (!cluster.topics.has(t.name)) await throwOnError(cluster.createTopic(t.name, t.partitions ?? -1, t.configs ?? {}), `createTopic ${t.name}`);
+      if (!cluster.topics.has(t.name)) await throwOnError(cluster.createTopic(t.name, t.partitions ?? -1, t.configs ?? {}, { replicationFactor: t.replicationFactor ?? -1 }), `createTopic ${t.name}`);
     }
   } catch (err) {
     await cluster.stop();

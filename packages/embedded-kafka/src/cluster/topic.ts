@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { PartitionLogApi } from '../log/types.js';
 import { numericConfig } from './configs.js';
 
-/** One partition of a topic: its log and its current leader. */
+/** One partition of a topic: its log, its assigned replicas and its current leader. */
 export interface PartitionState {
   readonly index: number;
   readonly log: PartitionLogApi;
-  /** Broker id of the leader. */
+  /** Assigned replicas, preferred leader first (all share the one log: there is no replication). */
+  replicas: number[];
+  /** An ongoing reassignment's target replicas (AlterPartitionReassignments), else null. */
+  reassignTo: number[] | null;
+  /** Broker id of the leader, always a live replica; -1 while none is live (the partition is offline). */
   leader: number;
   /** Bumped on every leader change (not reported below Metadata v7, kept for completeness). */
   leaderEpoch: number;

@@ -6,7 +6,7 @@ interface CreatePartitionsRequest {
   validateOnly: boolean;
 }
 
-/** CreatePartitions v0-1: grows topics; new partitions' leaders continue the round-robin. */
+/** CreatePartitions v0-1: grows topics on the given replicas (validated) or the topic's replication factor. */
 export const createPartitions: ApiHandler = {
   apiKey: 37,
   minVersion: 0,
@@ -14,7 +14,7 @@ export const createPartitions: ApiHandler = {
   async handle(ctx, req: CreatePartitionsRequest) {
     const results = [];
     for (const t of req.topics) {
-      const r = await ctx.cluster.createPartitions(t.name, t.count, req.validateOnly);
+      const r = await ctx.cluster.createPartitions(t.name, t.count, req.validateOnly, t.assignments?.map((a) => a.brokerIds) ?? null);
       results.push({ name: t.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
     }
     return { throttleTimeMs: 0, results };

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { Cluster } from '../../cluster/cluster.js';
+import { reportedReplicas } from '../../cluster/replicas.js';
 import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
 import { AclOperation } from '../../security/acls.js';
 import { mayCreateTopic, topicAllowed } from '../authorize.js';
@@ -56,19 +57,20 @@ function topicMetadata(cluster: Cluster, name: string): any {
 }
 
 function partitionsMetadata(cluster: Cluster, topic: TopicState): any[] {
-  const all = cluster.brokers.map((b) => b.id);
-  const live = cluster.liveBrokerIds();
-  const offline = all.filter((id) => !live.includes(id));
-  return topic.partitions.map((p) => ({
-    errorCode: 0,
-    partitionIndex: p.index,
-    leaderId: p.leader,
-    leaderEpoch: p.leaderEpoch,
-    // Preferred (current) leader first, as Kafka lists the preferred replica first.
-    replicaNodes: [p.leader, ...all.filter((id) => id !== p.leader)],
-    isrNodes: [p.leader, ...live.filter((id) => id !== p.leader)],
-    offlineReplicas: offline,
-  }));
+  const live = new Set(cluster.liveBrokerIds());
+  return topic.partitions.map((p) => {
+    const replicas = reportedReplicas(p);
+    return {
+      // An offline partition (no live replica) has no leader: LEADER_NOT_AVAILABLE, as in Kafka.
+      errorCode: p.leader < 0 ? ErrorCodes.LEADER_NOT_AVAILABLE : 0,
+      partitionIndex: p.index,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: replicas,
+      isrNodes: replicas.filter((id) => live.has(id)),
+      offlineReplicas: replicas.filter((id) => !live.has(id)),
+    };
+  });
 }
 
 /** Live brokers at their endpoint for the listener the request came in on (Kafka omits brokers without it). */
