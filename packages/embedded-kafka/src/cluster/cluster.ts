@@ -10,6 +10,7 @@ import { Authorizer, type AuthorizerOptions } from '../security/acls.js';
 import type { ResolvedListener } from '../security/listeners.js';
 import type { SaslUsers } from '../security/sasl.js';
 import type { tlsServerOptions } from '../security/tls.js';
+import { BROKER_SYNONYM, DynamicBrokerConfigs, brokerConfigError } from './broker-configs.js';
 import { validateTopicConfig } from './configs.js';
 import { coordinatorFor, stringHash } from './placement.js';
 import { assignmentError, placeReplicas } from './replicas.js';
@@ -73,6 +74,7 @@ export class Cluster {
   readonly topics = new Map<string, TopicState>();
   readonly faults = new FaultInjector();
   readonly authorizer: Authorizer | null;
+  readonly brokerConfigs = new DynamicBrokerConfigs();
   groups!: GroupCoordinator;
   txns!: TransactionCoordinator;
   private readonly store: ClusterStore | null;
@@ -101,7 +103,7 @@ export class Cluster {
     const clusterId = meta?.clusterId ?? config.clusterId ?? randomBytes(16).toString('base64url').slice(0, 22);
     const cluster = new Cluster(config, clusterId, store);
     for (const t of meta?.topics ?? []) {
-      const topic = new TopicState(t.name, t.configs, t.id);
+      const topic = new TopicState(t.name, t.configs, t.id, cluster.inheritedTopicConfig);
       cluster.topics.set(t.name, topic);
       await cluster.addPartitions(topic, t.partitions, t.replicas);
     }
@@ -222,7 +224,7 @@ export class Cluster {
     if (check.errorCode !== 0) return check;
     const clean: Record<string, string> = {};
     for (const [k, v] of Object.entries(configs)) if (v !== null) clean[k] = v;
-    const topic = new TopicState(name, clean);
+    const topic = new TopicState(name, clean, undefined, this.inheritedTopicConfig);
     this.topics.set(name, topic);
     await this.addPartitions(topic, count, replicas.assignments, replicas.replicationFactor);
     this.saveMeta();
@@ -278,6 +280,28 @@ export class Cluster {
     return OK;
   }
 
+  /**
+   * Replaces the dynamic configs of a broker (`resource` = its id) or of all brokers (''), as
+   * AlterConfigs does; only the configs Kafka can change without a restart are accepted.
+   */
+  setBrokerConfigs(resource: string, configs: Record<string, string | null>, validateOnly: boolean): AdminResult {
+    if (resource !== '' && !(/^\d+$/.test(resource) && this.brokers[Number(resource)])) {
+      return { errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected one of ${this.brokers.map((b) => b.id).join(',')} or empty string, but received ${resource}` };
+    }
+    for (const [k, v] of Object.entries(configs)) {
+      const msg = brokerConfigError(k, v);
+      if (msg) return { errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: msg };
+    }
+    if (!validateOnly) this.brokerConfigs.replace(resource, configs);
+    return OK;
+  }
+
+  /** A topic config from the cluster-wide dynamic broker configs (per-broker ones only show in DescribeConfigs). */
+  private readonly inheritedTopicConfig = (name: string): string | undefined => {
+    const broker = BROKER_SYNONYM[name];
+    return broker ? this.brokerConfigs.chain(null, broker)[0]?.value : undefined;
+  };
+
   /** Makes `brokerId` the leader of one partition (clients of the old leader get NOT_LEADER). */
   moveLeader(topic: string, partition: number, brokerId: number): void {
     const p = this.partition(topic, partition);
@@ -302,8 +326,8 @@ export class Cluster {
    */
   enforceRetention(nowMs = Date.now()): void {
     for (const topic of this.topics.values()) {
-      const retentionMs = topic.configs.has('retention.ms') ? topic.numericConfig('retention.ms') : -1;
-      const retentionBytes = topic.configs.has('retention.bytes') ? topic.numericConfig('retention.bytes') : -1;
+      const retentionMs = topic.hasConfig('retention.ms') ? topic.numericConfig('retention.ms') : -1;
+      const retentionBytes = topic.hasConfig('retention.bytes') ? topic.numericConfig('retention.bytes') : -1;
       if (retentionMs < 0 && retentionBytes < 0) continue;
       for (const p of topic.partitions) p.log.enforceRetention(nowMs, retentionMs, retentionBytes);
     }

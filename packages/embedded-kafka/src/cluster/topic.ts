@@ -22,9 +22,18 @@ export class TopicState {
   readonly configs: Map<string, string>;
   readonly partitions: PartitionState[] = [];
 
-  constructor(readonly name: string, configs: Record<string, string>, id?: string) {
+  /**
+   * `inherited` answers a config the topic does not set from the cluster-wide dynamic broker
+   * configs (undefined = the default applies).
+   */
+  constructor(readonly name: string, configs: Record<string, string>, id?: string, private readonly inherited: (name: string) => string | undefined = () => undefined) {
     this.id = id ?? randomUUID();
     this.configs = new Map(Object.entries(configs));
+  }
+
+  /** Whether the topic or a dynamic broker config sets `name` (else the default applies). */
+  hasConfig(name: string): boolean {
+    return this.configs.has(name) || this.inherited(name) !== undefined;
   }
 
   /** Configs as a plain object (for persistence). */
@@ -33,7 +42,8 @@ export class TopicState {
   }
 
   numericConfig(name: string): number {
-    return numericConfig(this.configs, name);
+    const inherited = this.configs.has(name) ? undefined : this.inherited(name);
+    return numericConfig(inherited === undefined ? this.configs : new Map([[name, inherited]]), name);
   }
 }
 
