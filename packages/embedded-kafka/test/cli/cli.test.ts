@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
-import { exited, freePort, startCli } from '../support/cli-process.js';
+import { exited, freePort, startCli, type CliProcess } from '../support/cli-process.js';
 import { kafkaClient } from '../support/kafkajs.js';
 
 describe('weir-kafka argument parsing', () => {
@@ -23,6 +23,21 @@ describe('weir-kafka argument parsing', () => {
   });
 });
 
+/** Partitions of a topic as KafkaJS sees them through `brokers`. */
+async function partitionCount(brokers: string[], topic: string): Promise<number> {
+  const admin = kafkaClient(brokers).admin();
+  await admin.connect();
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  await admin.disconnect();
+  return meta.topics[0]!.partitions.length;
+}
+
+/** SIGTERM must close the clusters and exit 0. */
+async function stopCli(cli: CliProcess): Promise<void> {
+  cli.child.kill('SIGTERM');
+  expect(await exited(cli.child)).toBe(0);
+}
+
 describe('weir-kafka process', () => {
   it('serves clusters on P + c*M + b, prints one JSON line each, exits 0 on SIGTERM', async () => {
     const port = await freePort(4);
@@ -32,13 +47,8 @@ describe('weir-kafka process', () => {
       [`127.0.0.1:${port + 2}`, `127.0.0.1:${port + 3}`],
     ]);
     expect(new Set(cli.clusters.map((c) => c.clusterId)).size).toBe(2);
-    const admin = kafkaClient(cli.clusters[1]!.bootstrapServers).admin();
-    await admin.connect();
-    const meta = await admin.fetchTopicMetadata({ topics: ['hello'] });
-    expect(meta.topics[0]!.partitions).toHaveLength(2);
-    await admin.disconnect();
-    cli.child.kill('SIGTERM');
-    expect(await exited(cli.child)).toBe(0);
+    expect(await partitionCount(cli.clusters[1]!.bootstrapServers, 'hello')).toBe(2);
+    await stopCli(cli);
   });
 
   it('places brokers on explicit listener ports (a 9092/9095/9098-style layout plus a SASL port)', async () => {
@@ -48,12 +58,7 @@ describe('weir-kafka process', () => {
     const line = cli.clusters[0] as unknown as { bootstrapServers: string[]; listeners: Record<string, string[]> };
     expect(line.bootstrapServers).toEqual([`127.0.0.1:${p}`, `127.0.0.1:${p + 3}`, `127.0.0.1:${p + 6}`]);
     expect(line.listeners).toEqual({ PLAINTEXT: line.bootstrapServers, SASL_PLAINTEXT: [`127.0.0.1:${p + 1}`] });
-    const admin = kafkaClient([`127.0.0.1:${p + 3}`]).admin();
-    await admin.connect();
-    const meta = await admin.fetchTopicMetadata({ topics: ['t'] });
-    expect(meta.topics[0]!.partitions).toHaveLength(3);
-    await admin.disconnect();
-    cli.child.kill('SIGTERM');
-    expect(await exited(cli.child)).toBe(0);
+    expect(await partitionCount([`127.0.0.1:${p + 3}`], 't')).toBe(3);
+    await stopCli(cli);
   });
 });

@@ -1,19 +1,15 @@
-import { ErrorCodes } from '../../protocol/index.js';
+import { ErrorCodes, type CreateAclsRequest, type DeleteAclsRequest, type DescribeAclsRequest } from '../../protocol/index.js';
 import { invalidBinding, type AclBinding, type AclFilter } from '../../security/acls.js';
 import type { ApiHandler } from '../context.js';
 
 /** Kafka's text when no authorizer is configured (the ACL APIs then answer SECURITY_DISABLED). */
 const NO_AUTHORIZER = 'No Authorizer is configured on the broker';
 
-interface DescribeAclsRequest {
-  resourceTypeFilter: number;
-  resourceNameFilter: string | null;
-  patternTypeFilter: number;
-  principalFilter: string | null;
-  hostFilter: string | null;
-  operation: number;
-  permissionType: number;
-}
+/** The filter fields DescribeAcls and each DeleteAcls filter share. */
+const filterOf = (f: DescribeAclsRequest): AclFilter => ({
+  resourceType: f.resourceTypeFilter, resourceName: f.resourceNameFilter, patternType: f.patternTypeFilter,
+  principal: f.principalFilter, host: f.hostFilter, operation: f.operation, permissionType: f.permissionType,
+});
 
 const describeError = (errorCode: number, errorMessage: string | null): any => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
 
@@ -25,12 +21,8 @@ export const describeAcls: ApiHandler = {
   handle(ctx, req: DescribeAclsRequest) {
     const authorizer = ctx.cluster.authorizer;
     if (!authorizer) return describeError(ErrorCodes.SECURITY_DISABLED, NO_AUTHORIZER);
-    const filter: AclFilter = {
-      resourceType: req.resourceTypeFilter, resourceName: req.resourceNameFilter, patternType: req.patternTypeFilter,
-      principal: req.principalFilter, host: req.hostFilter, operation: req.operation, permissionType: req.permissionType,
-    };
     const resources = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: unknown[] }>();
-    for (const b of authorizer.list(filter)) {
+    for (const b of authorizer.list(filterOf(req))) {
       const key = `${b.resourceType}\u0000${b.patternType}\u0000${b.resourceName}`;
       let r = resources.get(key);
       if (!r) resources.set(key, (r = { resourceType: b.resourceType, resourceName: b.resourceName, patternType: b.patternType, acls: [] }));
@@ -46,7 +38,7 @@ export const createAcls: ApiHandler = {
   apiKey: 30,
   minVersion: 0,
   maxVersion: 3,
-  handle(ctx, req: { creations: Array<Omit<AclBinding, 'patternType'> & { resourcePatternType: number }> }) {
+  handle(ctx, req: CreateAclsRequest) {
     const authorizer = ctx.cluster.authorizer;
     const results = req.creations.map((c) => {
       if (!authorizer) return { errorCode: ErrorCodes.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER };
@@ -61,21 +53,16 @@ export const createAcls: ApiHandler = {
   errorBody: (req: { creations: unknown[] }, errorCode) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) }),
 };
 
-type DeleteFilter = Omit<DescribeAclsRequest, 'operation' | 'permissionType'> & { operation: number; permissionType: number };
-
 /** DeleteAcls v0-3: removes what each filter matches and lists it. */
 export const deleteAcls: ApiHandler = {
   apiKey: 31,
   minVersion: 0,
   maxVersion: 3,
-  handle(ctx, req: { filters: DeleteFilter[] }) {
+  handle(ctx, req: DeleteAclsRequest) {
     const authorizer = ctx.cluster.authorizer;
     const filterResults = req.filters.map((f) => {
       if (!authorizer) return { errorCode: ErrorCodes.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER, matchingAcls: [] };
-      const removed = authorizer.remove({
-        resourceType: f.resourceTypeFilter, resourceName: f.resourceNameFilter, patternType: f.patternTypeFilter,
-        principal: f.principalFilter, host: f.hostFilter, operation: f.operation, permissionType: f.permissionType,
-      });
+      const removed = authorizer.remove(filterOf(f));
       return { errorCode: 0, errorMessage: null, matchingAcls: removed.map((b) => ({ errorCode: 0, errorMessage: null, ...b })) };
     });
     return { throttleTimeMs: 0, filterResults };
