@@ -30,6 +30,8 @@ export class Connection {
   private inboxHead = 0;
   private waiting = false;
   private closed = false;
+  /** After the last response: no more input is processed. */
+  private ending = false;
   private readonly saslRequired: boolean;
 
   constructor(private readonly socket: Socket, private readonly broker: BrokerServer, listener: BrokerListener) {
@@ -42,6 +44,7 @@ export class Connection {
       sasl: null,
       rawSaslNext: false,
       authenticated: false,
+      closeAfterResponse: false,
       principal: certificatePrincipal(socket) ?? 'User:ANONYMOUS',
       signal: this.abort.signal,
     };
@@ -68,8 +71,20 @@ export class Connection {
     return this.saslRequired && !this.state.authenticated ? Math.min(limit, MAX_UNAUTHENTICATED_FRAME) : limit;
   }
 
+  /**
+   * Half-closes once what is written has been sent (the client still reads the last response);
+   * nothing more is read or written. `close` (socket closed, broker stopped) finishes the job.
+   */
+  private endAfterWrites(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    this.abort.abort();
+    this.socket.end();
+    this.socket.setTimeout(5000, () => this.close());
+  }
+
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     this.chunks.push(chunk);
     this.chunkBytes += chunk.length;
     if (this.chunkBytes < this.needBytes) return; // a large frame still arriving: do not re-concat every chunk
@@ -108,7 +123,7 @@ export class Connection {
   }
 
   private drain(): void {
-    while (!this.waiting && !this.closed && this.inboxHead < this.inbox.length) {
+    while (!this.waiting && !this.closed && !this.ending && this.inboxHead < this.inbox.length) {
       const frame = this.inbox[this.inboxHead++]!;
       if (this.inboxHead === this.inbox.length) {
         this.inbox.length = 0;
@@ -168,12 +183,13 @@ export class Connection {
 
   private run(handler: ApiHandler, ctx: RequestContext, req: any, slot: ReturnType<ResponseQueue['reserve']>, fail: { errorCode?: number; afterHandling: boolean } | null): void {
     const respond = (body: any): void => {
-      if (this.closed) return;
+      if (this.closed || this.ending) return;
       if (fail) {
         if (fail.errorCode === undefined || !handler.errorBody) return this.close();
         body = handler.errorBody(req, fail.errorCode, ctx.apiVersion);
       }
       this.queue.complete(slot, body === null ? null : encodeResponse(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body));
+      if (this.state.closeAfterResponse) return this.endAfterWrites();
       this.flowControl(); // an unanswered acks=0 produce writes nothing, yet frees a slot
     };
     if (fail && !fail.afterHandling) return respond(null);
@@ -212,7 +228,7 @@ export class Connection {
   }
 
   private writeFrames(frames: Buffer[]): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.writableEnded) return;
     // Offsets and transaction state must be on disk before a client can see the acknowledgement.
     this.broker.cluster.flushDurableState();
     if (frames.length === 1) {

@@ -15,6 +15,8 @@ export interface ConnectionState {
   /** True after SaslHandshake v0: the following frames are raw SASL tokens without a Kafka header. */
   rawSaslNext: boolean;
   authenticated: boolean;
+  /** Set by a handler whose response must be the last one (Kafka closes after a failed authentication). */
+  closeAfterResponse: boolean;
   /** Kafka principal: `User:ANONYMOUS` until SASL (or a client certificate) names the user. */
   principal: string;
   /** Aborted when the connection closes (long polls stop waiting). */

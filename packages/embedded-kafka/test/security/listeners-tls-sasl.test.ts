@@ -106,7 +106,7 @@ describe.each(MECHANISMS)('SASL_SSL with $librdkafka', ({ kafkajs: mechanism, li
   });
 
   itKcat('kcat reports an authentication failure with a wrong password', async () => {
-    const err = await run(KCAT, ['-b', cluster.bootstrapServersFor('SASL_SSL')[0]!, '-L', '-m', '2', ...props('wrong')], { timeout: 20_000 }).then(
+    const err = await run(KCAT, ['-b', cluster.bootstrapServersFor('SASL_SSL')[0]!, '-L', '-m', '1', ...props('wrong')], { timeout: 20_000 }).then(
       () => null,
       (e: { stderr: string }) => e.stderr,
     );
@@ -115,6 +115,13 @@ describe.each(MECHANISMS)('SASL_SSL with $librdkafka', ({ kafkajs: mechanism, li
 });
 
 describe('SASL_PLAINTEXT', () => {
+  it('a failed SaslAuthenticate is answered (SASL_AUTHENTICATION_FAILED, 58) and then the connection closes, as in Kafka', async () => {
+    const c = await RawClient.connect(cluster.bootstrapServersFor('SASL_PLAINTEXT')[0]!);
+    await c.call(17, 1, { mechanism: 'PLAIN' });
+    expect((await c.call(36, 1, { authBytes: Buffer.from('\u0000alice\u0000nope') })).errorCode).toBe(58);
+    expect(await c.nextFrame(2000)).toBeNull();
+  });
+
   it('SCRAM over the SaslHandshake v0 raw-token flow, and requests before authentication close the connection', async () => {
     const kafka = kafkajs('SASL_PLAINTEXT', { mechanism: 'scram-sha-256', username: 'bob', password: 'bob-secret' });
     await roundTrip(kafka, 'scram-plaintext');

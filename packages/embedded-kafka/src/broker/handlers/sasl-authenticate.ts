@@ -13,7 +13,9 @@ export const saslAuthenticate: ApiHandler = {
     if (!conn.sasl) return { errorCode: ErrorCodes.ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: EMPTY, sessionLifetimeMs: 0 };
     const step = conn.sasl.step(req.authBytes);
     if (step.kind === 'fail') {
+      // Kafka's SaslServerAuthenticator sends the failure and then closes the connection.
       conn.sasl = null;
+      conn.closeAfterResponse = true;
       return { errorCode: ErrorCodes.SASL_AUTHENTICATION_FAILED, errorMessage: step.message, authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
     if (step.kind === 'done') {
