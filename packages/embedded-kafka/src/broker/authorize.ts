@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../protocol/index.js';
 import { AclOperation, ResourceType, CLUSTER_RESOURCE } from '../security/acls.js';
 import type { RequestContext } from './context.js';
 
@@ -14,3 +15,12 @@ export const clusterAllowed = (ctx: RequestContext, operation: number): boolean 
 
 /** Topic creation: CREATE on the cluster or on the topic (Kafka's KafkaApis.handleCreateTopicsRequest). */
 export const mayCreateTopic = (ctx: RequestContext, topic: string): boolean => clusterAllowed(ctx, AclOperation.CREATE) || topicAllowed(ctx, AclOperation.CREATE, topic);
+
+/**
+ * DescribeConfigs / AlterConfigs: the operation on the topic, or on the cluster for a broker
+ * resource; 0 or the error code for that resource (config resource type 2 = topic, 4 = broker).
+ */
+export function configsAllowed(ctx: RequestContext, operation: number, configResourceType: number, name: string): number {
+  if (configResourceType === 2) return topicAllowed(ctx, operation, name) ? 0 : ErrorCodes.TOPIC_AUTHORIZATION_FAILED;
+  return clusterAllowed(ctx, operation) ? 0 : ErrorCodes.CLUSTER_AUTHORIZATION_FAILED;
+}

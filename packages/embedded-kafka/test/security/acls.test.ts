@@ -134,6 +134,40 @@ describe('enforcement with KafkaJS', () => {
   });
 });
 
+/** A raw connection authenticated as `user` (SASL/PLAIN). */
+async function rawAs(user: keyof typeof USERS): Promise<RawClient> {
+  const c = await RawClient.connect(cluster.bootstrapServers[0]!);
+  await c.call(17, 1, { mechanism: 'PLAIN' });
+  expect((await c.call(36, 1, { authBytes: Buffer.from(`\u0000${user}\u0000${USERS[user]}`) })).errorCode).toBe(0);
+  return c;
+}
+
+describe('admin APIs per resource (raw requests as alice)', () => {
+  it('configs need DESCRIBE_CONFIGS / ALTER_CONFIGS, CreatePartitions ALTER on the topic (29) or the cluster (31)', async () => {
+    const c = await rawAs('alice');
+    // KafkaApis.handleDescribeConfigsRequest / handleAlterConfigsRequest: per resource.
+    const described = await c.call(32, 1, { resources: [{ resourceType: 2, resourceName: 'closed', configurationKeys: null }, { resourceType: 4, resourceName: '0', configurationKeys: null }], includeSynonyms: false });
+    expect(described.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([29, 31]);
+    const altered = await c.call(33, 1, { resources: [{ resourceType: 2, resourceName: 'open', configs: [] }], validateOnly: true });
+    expect(altered.responses[0].errorCode).toBe(29);
+    const grown = await c.call(37, 1, { topics: [{ name: 'open', count: 2, assignments: null }], timeoutMs: 1000, validateOnly: true });
+    expect(grown.results[0].errorCode).toBe(29);
+    c.close();
+  });
+
+  it('DescribeGroups / DeleteGroups answer GROUP_AUTHORIZATION_FAILED (30) per group; ListGroups shows only describable groups', async () => {
+    const c = await rawAs('alice');
+    const coordinator = cluster.coordinatorOf('g-no');
+    expect(coordinator).toBe(0); // one broker
+    const described = await c.call(15, 1, { groups: ['g-no', 'g-ok'] });
+    expect(described.groups.map((g: { errorCode: number }) => g.errorCode)).toEqual([30, 0]);
+    // READ on g-ok does not allow DELETE.
+    expect((await c.call(42, 1, { groupsNames: ['g-ok'] })).results[0].errorCode).toBe(30);
+    expect((await c.call(16, 1, {})).groups.map((g: { groupId: string }) => g.groupId)).toEqual(['g-ok']);
+    c.close();
+  });
+});
+
 describe('enforcement with kcat', () => {
   const props = kcatProps({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'alice-pw' });
   const kcatError = (args: string[]): Promise<string> =>

@@ -1,4 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
+import { AclOperation } from '../../security/acls.js';
+import { configsAllowed } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 const TOPIC = 2;
@@ -20,6 +22,8 @@ export const alterConfigs: ApiHandler = {
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
         if (r.resourceType !== TOPIC && r.resourceType !== BROKER) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
+        const denied = configsAllowed(ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== 0) return { ...base, errorCode: denied, errorMessage: null };
         const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
         const result = r.resourceType === TOPIC
           ? ctx.cluster.setTopicConfigs(r.resourceName, configs, req.validateOnly)

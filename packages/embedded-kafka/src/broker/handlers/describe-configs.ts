@@ -1,6 +1,8 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import { ConfigSource, isDynamicBrokerConfig, type ConfigValue } from '../../cluster/broker-configs.js';
 import { TOPIC_CONFIG_DEFAULTS, brokerConfigs } from '../../cluster/configs.js';
+import { AclOperation } from '../../security/acls.js';
+import { configsAllowed } from '../authorize.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 
 const TOPIC = 2;
@@ -40,6 +42,8 @@ export const describeConfigs: ApiHandler = {
 function describe(ctx: RequestContext, resourceType: number, resourceName: string, keys: string[] | null, withSynonyms: boolean): any {
   const base = { resourceType, resourceName };
   const { cluster } = ctx;
+  const denied = configsAllowed(ctx, AclOperation.DESCRIBE_CONFIGS, resourceType, resourceName);
+  if (denied !== 0) return { ...base, errorCode: denied, errorMessage: null, configs: [] };
   let entries: Described[];
   if (resourceType === TOPIC) {
     const topic = cluster.topics.get(resourceName);
