@@ -24,3 +24,19 @@ export function configsAllowed(ctx: RequestContext, operation: number, configRes
   if (configResourceType === 2) return topicAllowed(ctx, operation, name) ? 0 : ErrorCodes.TOPIC_AUTHORIZATION_FAILED;
   return clusterAllowed(ctx, operation) ? 0 : ErrorCodes.CLUSTER_AUTHORIZATION_FAILED;
 }
+
+interface TopicsRequest {
+  topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }>;
+}
+
+/**
+ * Runs an offset commit with only the topics the principal may READ; the others are answered
+ * TOPIC_AUTHORIZATION_FAILED per partition and nothing is stored for them (KafkaApis.handleOffsetCommitRequest).
+ */
+export function commitAllowedTopics<R extends TopicsRequest>(ctx: RequestContext, req: R, commit: (req: R) => { topics: unknown[] }): any {
+  const denied = req.topics.filter((t) => !topicAllowed(ctx, AclOperation.READ, t.name));
+  if (denied.length === 0) return commit(req);
+  const res = commit({ ...req, topics: req.topics.filter((t) => !denied.includes(t)) });
+  const refused = denied.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED })) }));
+  return { ...res, topics: [...res.topics, ...refused] };
+}

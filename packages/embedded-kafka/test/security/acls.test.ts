@@ -166,6 +166,17 @@ describe('admin APIs per resource (raw requests as alice)', () => {
     expect((await c.call(16, 1, {})).groups.map((g: { groupId: string }) => g.groupId)).toEqual(['g-ok']);
     c.close();
   });
+
+  it('OffsetCommit stores allowed topics and answers TOPIC_AUTHORIZATION_FAILED (29) for the others', async () => {
+    const c = await rawAs('alice');
+    const res = await c.call(8, 2, {
+      groupId: 'g-ok', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1,
+      topics: ['open', 'closed'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] })),
+    });
+    expect(res.topics.map((t: { name: string; partitions: Array<{ errorCode: number }> }) => [t.name, t.partitions[0]!.errorCode])).toEqual([['open', 0], ['closed', 29]]);
+    expect(cluster.committedOffset('g-ok', 'closed', 0)).toBeUndefined();
+    c.close();
+  });
 });
 
 describe('enforcement with kcat', () => {

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
 import { AclOperation, ResourceType } from '../../security/acls.js';
-import { allowed, clusterAllowed } from '../authorize.js';
+import { allowed, clusterAllowed, commitAllowedTopics } from '../authorize.js';
 import { clientInfo, coordinatedApi, isCoordinator } from './coordinated.js';
 import { offsetCommitError } from './error-bodies.js';
 
@@ -42,7 +42,7 @@ export const leaveGroup = coordinatedApi({ apiKey: 13, maxVersion: 4, key: 'grou
 
 /** OffsetCommit v0-8. */
 export const offsetCommit = coordinatedApi({ apiKey: 8, maxVersion: 8, key: 'groupId', error: offsetCommitError }, (ctx, req) =>
-  ctx.cluster.groups.offsetCommit(req, ctx.apiVersion),
+  commitAllowedTopics(ctx, req, (allowedReq) => ctx.cluster.groups.offsetCommit(allowedReq, ctx.apiVersion)),
 );
 
 /** OffsetFetch v0-7 (single group per request). */
