@@ -194,6 +194,11 @@ describe('enforcement with kcat', () => {
     expect(await kcatError(['-C', '-t', 'closed', '-e', '-o', 'beginning'])).toMatch(/Topic authorization failed/);
   });
 
+  itKcat('joins an allowed group and consumes', async () => {
+    const { stdout } = await run(KCAT, ['-b', cluster.bootstrapServers[0]!, '-G', 'g-ok', 'open', '-c', '1', '-f', '%s\\n', '-q', '-X', 'auto.offset.reset=earliest', ...props], { timeout: 20_000 });
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   itKcat('a consumer group without READ reports "Group authorization failed"', async () => {
     expect(await kcatError(['-G', 'g-no', 'open', '-e', '-c', '1', '-X', 'session.timeout.ms=6000'])).toMatch(/Group authorization failed/);
   });
