@@ -4,8 +4,8 @@
  * runtime walk over schema objects), typed interfaces, and the API registry.
  *
  * Usage (from the repo root):
- *   node --import tsx packages/embedded-kafka/scripts/generate-protocol.ts [schemaDir] [outDir]
- * Defaults: schemaDir = <repo>/../shared/kafka-protocol/messages,
+ *   node --import tsx packages/embedded-kafka/scripts/generate-protocol.ts [schemaDir,...] [outDir]
+ * Defaults: schemaDirs = packages/embedded-kafka/schemas/{messages,supplement},
  *           outDir    = packages/embedded-kafka/src/protocol/generated
  *
  * The schema model (loadMessageSpecs, parseVersions, stripJsonComments) is exported for tests.
@@ -234,11 +234,12 @@ export function parseMessage(jsonText: string): MessageSpec {
 }
 
 /** Load every `*.json` schema of a directory, sorted by file name. */
-export function loadMessageSpecs(schemaDir: string): MessageSpec[] {
-  return readdirSync(schemaDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => parseMessage(readFileSync(join(schemaDir, f), 'utf8')));
+/** Every `*.json` schema of one or more directories, sorted by file name. */
+export function loadMessageSpecs(schemaDirs: string | readonly string[]): MessageSpec[] {
+  const files = (typeof schemaDirs === 'string' ? [schemaDirs] : schemaDirs).flatMap((dir) =>
+    readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ f, path: join(dir, f) })),
+  );
+  return files.sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0)).map(({ path }) => parseMessage(readFileSync(path, 'utf8')));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -733,8 +734,8 @@ function emitApiKeys(apis: ApiEntry[]): string {
 }
 
 /** Generate every output file (name -> content) from the schemas in `schemaDir`. */
-export function generateProtocolFiles(schemaDir: string): Map<string, string> {
-  const specs = loadMessageSpecs(schemaDir);
+export function generateProtocolFiles(schemaDirs: string | readonly string[]): Map<string, string> {
+  const specs = loadMessageSpecs(schemaDirs);
   const files = new Map<string, string>();
   const arrays = new Set<string>();
   const tsNames = new Map<string, string>();
@@ -766,12 +767,14 @@ export function generateProtocolFiles(schemaDir: string): Map<string, string> {
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The official schemas and the ones written here for APIs they lack (relative to scripts/). */
+export const SCHEMA_DIRS = ['../schemas/messages', '../schemas/supplement'];
+
 function main(argv: string[]): void {
   const scriptDir = dirname(fileURLToPath(import.meta.url));
-  const repoRoot = resolve(scriptDir, '../../..');
-  const schemaDir = resolve(argv[0] ?? resolve(repoRoot, '../shared/kafka-protocol/messages'));
+  const schemaDirs = argv[0] ? argv[0].split(',').map((d) => resolve(d)) : SCHEMA_DIRS.map((d) => resolve(scriptDir, d));
   const outDir = resolve(argv[1] ?? resolve(scriptDir, '../src/protocol/generated'));
-  const files = generateProtocolFiles(schemaDir);
+  const files = generateProtocolFiles(schemaDirs);
   mkdirSync(outDir, { recursive: true });
   // Remove generated files that no longer have a schema.
   for (const f of readdirSync(outDir)) if (f.endsWith('.ts') && !files.has(f)) rmSync(join(outDir, f));

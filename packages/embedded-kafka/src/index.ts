@@ -14,6 +14,11 @@ import { launchCluster, type EmbeddedCluster, type StartClusterOptions } from '.
 
 export type { EmbeddedCluster, EmbeddedBroker, StartClusterOptions } from './cluster/embedded-cluster.js';
 export type { ClusterLogger } from './cluster/cluster.js';
+export type { BrokerLimits } from './broker/limits.js';
+export type { ListenerSpec, SecurityProtocol } from './security/listeners.js';
+export type { SaslMechanism } from './security/sasl.js';
+export type { TlsOptions } from './security/tls.js';
+export type { AclSpec, AuthorizerOptions } from './security/acls.js';
 export type { FailRequestsSpec, HangRequestsSpec, LatencySpec, FaultTimes } from './faults/faults.js';
 export { testCluster, type TestKafkaTarget } from './testing.js';
 
@@ -26,10 +31,14 @@ export function startCluster(opts?: StartClusterOptions): Promise<EmbeddedCluste
 
 /**
  * Starts `n` independent clusters. With a non-zero `basePort`, cluster c's broker b listens on
- * basePort + c * brokers + b; with a `dataDir`, cluster c stores in `<dataDir>/cluster-<c>`.
+ * basePort + c * brokers + b; explicit non-zero listener ports move by c * (their span + 1), so
+ * 9092/9095/9098 becomes 9099/9102/9105 for cluster 1. With a `dataDir`, cluster c stores in
+ * `<dataDir>/cluster-<c>`.
  */
 export async function startClusters(n: number, opts: StartClusterOptions = {}): Promise<EmbeddedCluster[]> {
   const brokers = opts.brokers ?? 1;
+  const ports = (opts.listeners ?? []).map((l) => l.port).filter((p) => p > 0);
+  const span = ports.length > 0 ? Math.max(...ports) - Math.min(...ports) + 1 : 0;
   const clusters: EmbeddedCluster[] = [];
   try {
     for (let c = 0; c < n; c++) {
@@ -37,6 +46,7 @@ export async function startClusters(n: number, opts: StartClusterOptions = {}): 
         await launchCluster({
           ...opts,
           basePort: opts.basePort ? opts.basePort + c * brokers : 0,
+          listeners: opts.listeners?.map((l) => ({ ...l, port: l.port > 0 ? l.port + c * span : 0 })),
           dataDir: opts.dataDir ? `${opts.dataDir}/cluster-${c}` : undefined,
         }),
       );

@@ -1,16 +1,24 @@
 import type { Cluster } from '../cluster/cluster.js';
-import type { BrokerServer } from './server.js';
+import type { SaslExchange } from '../security/sasl.js';
+import type { BrokerListener, BrokerServer } from './server.js';
 
 /** Per-connection state handlers may read or change (SASL progress, client id). */
 export interface ConnectionState {
   readonly remote: string;
+  /** The listener the connection came in on (its name picks the endpoints Metadata reports). */
+  readonly listener: BrokerListener;
   clientId: string | null;
   /** Mechanism chosen by SaslHandshake, if any. */
   saslMechanism: string | null;
-  /** True after SaslHandshake v0: the next frame is a raw SASL token without a Kafka header. */
+  /** The running SASL exchange between SaslHandshake and the last SaslAuthenticate. */
+  sasl: SaslExchange | null;
+  /** True after SaslHandshake v0: the following frames are raw SASL tokens without a Kafka header. */
   rawSaslNext: boolean;
   authenticated: boolean;
-  principal: string | null;
+  /** Set by a handler whose response must be the last one (Kafka closes after a failed authentication). */
+  closeAfterResponse: boolean;
+  /** Kafka principal: `User:ANONYMOUS` until SASL (or a client certificate) names the user. */
+  principal: string;
   /** Aborted when the connection closes (long polls stop waiting). */
   readonly signal: AbortSignal;
 }

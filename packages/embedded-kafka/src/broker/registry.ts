@@ -1,4 +1,5 @@
 import type { ApiHandler } from './context.js';
+import { createAcls, deleteAcls, describeAcls } from './handlers/acl-apis.js';
 import { apiVersions } from './handlers/api-versions.js';
 import { alterConfigs } from './handlers/alter-configs.js';
 import { createPartitions } from './handlers/create-partitions.js';
@@ -12,6 +13,7 @@ import { deleteGroups, describeGroups, heartbeat, joinGroup, leaveGroup, listGro
 import { listOffsets } from './handlers/list-offsets.js';
 import { metadata } from './handlers/metadata.js';
 import { produce } from './handlers/produce.js';
+import { alterPartitionReassignments, listPartitionReassignments } from './handlers/reassignments.js';
 import { saslAuthenticate } from './handlers/sasl-authenticate.js';
 import { saslHandshake } from './handlers/sasl-handshake.js';
 import { addOffsetsToTxn, addPartitionsToTxn, endTxn, initProducerId, txnOffsetCommit } from './handlers/txn-apis.js';
@@ -21,7 +23,8 @@ const HANDLERS: readonly ApiHandler[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup,
   syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, addPartitionsToTxn, addOffsetsToTxn, endTxn, txnOffsetCommit, describeConfigs, alterConfigs,
-  saslAuthenticate, createPartitions, deleteGroups,
+  saslAuthenticate, createPartitions, deleteGroups, describeAcls, createAcls, deleteAcls,
+  alterPartitionReassignments, listPartitionReassignments,
 ];
 
 const BY_KEY = new Map<number, ApiHandler>(HANDLERS.map((h) => [h.apiKey, h]));

@@ -21,11 +21,20 @@ async function main(): Promise<void> {
     dataDir: opts.dataDir,
     autoCreateTopics: opts.autoCreateTopics,
     topics: opts.topics,
+    listeners: opts.listeners,
+    ...(opts.authorizer ? { authorizer: { superUsers: opts.superUsers } } : {}),
+    ...(opts.maxRequestBytes ? { limits: { maxRequestBytes: opts.maxRequestBytes } } : {}),
+    ...(opts.tls.certFile || opts.tls.keyFile ? { tls: opts.tls } : {}),
+    ...(Object.keys(opts.users).length > 0 ? { sasl: { users: opts.users, ...(opts.saslMechanisms ? { mechanisms: opts.saslMechanisms } : {}) } } : {}),
     logger: (level, message) => {
       if (level === 'warn' || level === 'error') process.stderr.write(`[${level}] ${message}\n`);
     },
   });
-  clusters.forEach((c, i) => process.stdout.write(`${JSON.stringify({ cluster: i, clusterId: c.clusterId, bootstrapServers: c.bootstrapServers })}\n`));
+  const listenersOf = (c: EmbeddedCluster): Record<string, string[]> => {
+    const names = [...new Set(c.brokers.flatMap((b) => b.listeners.map((l) => l.name)))];
+    return Object.fromEntries(names.map((n) => [n, c.bootstrapServersFor(n)]));
+  };
+  clusters.forEach((c, i) => process.stdout.write(`${JSON.stringify({ cluster: i, clusterId: c.clusterId, bootstrapServers: c.bootstrapServers, listeners: listenersOf(c) })}\n`));
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;

@@ -1,4 +1,9 @@
+import { resolveLimits, type BrokerLimits } from '../broker/limits.js';
 import type { FailRequestsSpec, HangRequestsSpec, LatencySpec } from '../faults/faults.js';
+import type { AuthorizerOptions } from '../security/acls.js';
+import { resolveListeners, usesTls, type ListenerSpec, type SecurityProtocol } from '../security/listeners.js';
+import { SaslUsers, type SaslMechanism } from '../security/sasl.js';
+import { tlsServerOptions, type TlsOptions } from '../security/tls.js';
 import { Cluster, type ClusterLogger } from './cluster.js';
 
 /** Options of {@link startCluster}. */
@@ -7,18 +12,36 @@ export interface StartClusterOptions {
   brokers?: number;
   /** Interface to listen on and to advertise. Default '127.0.0.1'. */
   host?: string;
-  /** Broker b listens on basePort + b; 0 (default) = ephemeral ports. */
+  /** Broker b listens on basePort + b; 0 (default) = ephemeral ports. For brokers without `listeners`. */
   basePort?: number;
+  /**
+   * Listeners per broker, each on its own port: `{ broker, protocol, port, name? }` with protocol
+   * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. A broker without any gets one on basePort + id
+   * (SASL_PLAINTEXT when `sasl` is set, else PLAINTEXT).
+   */
+  listeners?: ListenerSpec[];
+  /** Certificates of SSL / SASL_SSL listeners (PEM inline or file paths). */
+  tls?: TlsOptions;
   /** Persist logs, topics and coordinator state here (and restore them on start). Default: memory only. */
   dataDir?: string;
   /** Topics created at start (skipped when they already exist in `dataDir`). */
-  topics?: Array<{ name: string; partitions?: number; configs?: Record<string, string> }>;
+  topics?: Array<{ name: string; partitions?: number; configs?: Record<string, string>; replicationFactor?: number }>;
   /** Create unknown topics named in Metadata requests. Default false. */
   autoCreateTopics?: boolean;
   /** Partitions of topics created with -1 / auto-created. Default 1. */
   defaultPartitions?: number;
-  /** Require SASL/PLAIN with these users (name -> password). Without it SASL is optional and accepts anyone. */
-  sasl?: { users: Record<string, string> };
+  /**
+   * SASL users (name -> password) checked by PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (or the
+   * `mechanisms` listed). SASL listeners require authentication; without users PLAIN accepts anyone.
+   */
+  sasl?: { users: Record<string, string>; mechanisms?: SaslMechanism[] };
+  /**
+   * Enforce ACLs (off by default): `{ superUsers?, allowEveryoneIfNoAclFound?, acls? }`. Requests
+   * then need ACLs as in Kafka and are refused with TOPIC_/GROUP_/TRANSACTIONAL_ID_/CLUSTER_AUTHORIZATION_FAILED.
+   */
+  authorizer?: AuthorizerOptions | boolean;
+  /** Frame size, in-flight and connection limits (see BrokerLimits for the defaults). */
+  limits?: Partial<BrokerLimits>;
   /** group.initial.rebalance.delay.ms. Default 0 (tests want fast joins). */
   groupInitialRebalanceDelayMs?: number;
   /** Cluster id reported in Metadata. Default: random (or the one stored in `dataDir`). */
@@ -27,13 +50,18 @@ export interface StartClusterOptions {
   logger?: ClusterLogger;
   /** How often retention.ms / retention.bytes are enforced. Default 1000 ms. */
   retentionCheckIntervalMs?: number;
+  /** How long a partition reassignment stays ongoing (ListPartitionReassignments shows it). Default 0: done at once. */
+  reassignmentDelayMs?: number;
 }
 
 /** A broker of an embedded cluster. */
 export interface EmbeddedBroker {
   readonly id: number;
   readonly host: string;
+  /** Port of the broker's first listener. */
   readonly port: number;
+  /** Every listener: name, security protocol and port. */
+  readonly listeners: ReadonlyArray<{ name: string; protocol: SecurityProtocol; port: number }>;
   /** Whether it accepts connections. */
   readonly alive: boolean;
 }
@@ -41,14 +69,18 @@ export interface EmbeddedBroker {
 /** A running embedded Kafka cluster with admin helpers and fault injection. */
 export interface EmbeddedCluster {
   readonly clusterId: string;
-  /** 'host:port' of every broker (running or not). */
+  /** 'host:port' of every broker's first listener (running or not). */
   readonly bootstrapServers: string[];
+  /** 'host:port' of the brokers that have a listener of this name (by default its protocol, e.g. 'SASL_SSL'). */
+  bootstrapServersFor(listener: string): string[];
   readonly brokers: readonly EmbeddedBroker[];
   /** False for a cluster from {@link startCluster}; true for an external one from `testCluster()`. */
   readonly external: boolean;
   createTopic(name: string, partitions?: number, configs?: Record<string, string>): Promise<void>;
   deleteTopic(name: string): Promise<void>;
   createPartitions(name: string, total: number): Promise<void>;
+  /** Replicas of every partition of a topic (assignment order, preferred leader first). */
+  replicasOf(topic: string): number[][];
   /** Names of the existing topics. */
   topicNames(): string[];
   /** High watermark of every partition of a topic. */
@@ -96,13 +128,22 @@ export function embeddedCluster(cluster: Cluster): EmbeddedCluster {
     get bootstrapServers() {
       return cluster.brokers.map((b) => b.address);
     },
+    bootstrapServersFor: (name) => cluster.brokers.flatMap((b) => {
+      const l = b.listener(name);
+      return l ? [`${l.host}:${l.port}`] : [];
+    }),
     get brokers() {
-      return cluster.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port, alive: b.alive }));
+      return cluster.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port, alive: b.alive, listeners: b.listeners.map((l) => ({ name: l.name, protocol: l.protocol, port: l.port })) }));
     },
     createTopic: (name, partitions, configs) => throwOnError(cluster.createTopic(name, partitions ?? -1, configs ?? {}), `createTopic ${name}`),
     deleteTopic: (name) => throwOnError(cluster.deleteTopic(name), `deleteTopic ${name}`),
     createPartitions: (name, total) => throwOnError(cluster.createPartitions(name, total), `createPartitions ${name}`),
     topicNames: () => [...cluster.topics.keys()],
+    replicasOf(topic) {
+      const t = cluster.topics.get(topic);
+      if (!t) throw new Error(`unknown topic ${topic}`);
+      return t.partitions.map((p) => [...p.replicas]);
+    },
     highWatermarks(topic) {
       const t = cluster.topics.get(topic);
       if (!t) throw new Error(`unknown topic ${topic}`);
@@ -130,25 +171,29 @@ export function embeddedCluster(cluster: Cluster): EmbeddedCluster {
 
 /** Resolves options, restores `dataDir`, creates the initial topics and starts every broker. */
 export async function launchCluster(opts: StartClusterOptions = {}): Promise<EmbeddedCluster> {
-  const users = opts.sasl ? new Map(Object.entries(opts.sasl.users)) : null;
+  const brokers = opts.brokers ?? 1;
+  const listeners = resolveListeners(brokers, opts.basePort ?? 0, opts.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT', opts.listeners ?? []);
   const cluster = await Cluster.create({
-    brokers: opts.brokers ?? 1,
+    brokers,
     host: opts.host ?? '127.0.0.1',
-    basePort: opts.basePort ?? 0,
+    listeners,
+    tls: opts.tls ? tlsServerOptions(opts.tls) : listeners.some((l) => usesTls(l.protocol)) ? tlsServerOptions({}) : null,
     dataDir: opts.dataDir,
     autoCreateTopics: opts.autoCreateTopics ?? false,
     defaultPartitions: opts.defaultPartitions ?? 1,
-    saslUsers: users,
-    saslRequired: users !== null,
+    sasl: new SaslUsers(opts.sasl ? new Map(Object.entries(opts.sasl.users)) : null, opts.sasl?.mechanisms),
+    limits: resolveLimits(opts.limits),
+    authorizer: opts.authorizer === true ? {} : opts.authorizer || null,
     groupInitialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs ?? 0,
     clusterId: opts.clusterId,
     logger: opts.logger,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? 1000,
+    reassignmentDelayMs: opts.reassignmentDelayMs ?? 0,
   });
   await cluster.start();
   try {
     for (const t of opts.topics ?? []) {
-      if (!cluster.topics.has(t.name)) await throwOnError(cluster.createTopic(t.name, t.partitions ?? -1, t.configs ?? {}), `createTopic ${t.name}`);
+      if (!cluster.topics.has(t.name)) await throwOnError(cluster.createTopic(t.name, t.partitions ?? -1, t.configs ?? {}, { replicationFactor: t.replicationFactor ?? -1 }), `createTopic ${t.name}`);
     }
   } catch (err) {
     await cluster.stop();

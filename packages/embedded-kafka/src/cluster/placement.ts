@@ -1,16 +1,10 @@
-/** Placement rules: partition leaders round-robin over live brokers, coordinators by key hash. */
+/** Placement rules: coordinators by key hash (partition replicas: see replicas.ts). */
 
 /** Java String.hashCode, so placement is stable across runs and processes. */
 export function stringHash(key: string): number {
   let h = 0;
   for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
   return h;
-}
-
-/** Broker id leading partition `partition` of a topic whose round-robin starts at `start`. */
-export function roundRobinLeader(liveIds: readonly number[], start: number, partition: number): number {
-  if (liveIds.length === 0) return -1;
-  return liveIds[(start + partition) % liveIds.length]!;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface StoredTopic {
   id: string;
   partitions: number;
   configs: Record<string, string>;
+  /** Replicas per partition (absent in stores written before replica assignments: every broker). */
+  replicas?: number[][];
 }
 
 export interface StoredMeta {

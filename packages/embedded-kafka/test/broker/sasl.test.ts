@@ -29,7 +29,7 @@ describe('SASL/PLAIN', () => {
 
   it('supports the SaslHandshake v0 flow (raw token frame without a Kafka header)', async () => {
     const c = await RawClient.connect(cluster.bootstrapServers[0]!);
-    expect(await c.call(17, 0, { mechanism: 'PLAIN' })).toEqual({ errorCode: 0, mechanisms: ['PLAIN'] });
+    expect(await c.call(17, 0, { mechanism: 'PLAIN' })).toEqual({ errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] });
     const token = Buffer.from('\u0000alice\u0000secret');
     const frame = Buffer.alloc(4 + token.length);
     frame.writeInt32BE(token.length, 0);
@@ -42,7 +42,7 @@ describe('SASL/PLAIN', () => {
 
   it('rejects an unknown mechanism', async () => {
     const c = await RawClient.connect(cluster.bootstrapServers[0]!);
-    expect((await c.call(17, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(33);
+    expect((await c.call(17, 1, { mechanism: 'GSSAPI' })).errorCode).toBe(33);
     c.close();
   });
 

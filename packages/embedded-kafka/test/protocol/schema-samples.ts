@@ -7,7 +7,9 @@
 import { fileURLToPath } from 'node:url';
 import { inRange, loadMessageSpecs, type FieldSpec, type MessageSpec, type StructSpec } from '../../scripts/generate-protocol.js';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../../../../../shared/kafka-protocol/messages/', import.meta.url));
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/messages/', import.meta.url));
+/** The official schemas plus the supplementary ones (see schemas/supplement/README.md). */
+export const SCHEMA_DIRS = [SCHEMA_DIR, fileURLToPath(new URL('../../schemas/supplement/', import.meta.url))];
 
 export interface ApiPair {
   apiKey: number;
@@ -17,7 +19,7 @@ export interface ApiPair {
 }
 
 export function loadApiPairs(): ApiPair[] {
-  const specs = loadMessageSpecs(SCHEMA_DIR);
+  const specs = loadMessageSpecs(SCHEMA_DIRS);
   return specs
     .filter((m) => m.type === 'request')
     .map((request) => {

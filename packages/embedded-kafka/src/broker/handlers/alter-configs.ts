@@ -1,4 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
+import { AclOperation } from '../../security/acls.js';
+import { configsAllowed } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 const TOPIC = 2;
@@ -9,7 +11,7 @@ interface AlterConfigsRequest {
   validateOnly: boolean;
 }
 
-/** AlterConfigs v0-2: replaces a topic's whole config set; dynamic broker configs are not supported. */
+/** AlterConfigs v0-2: replaces a topic's or a broker's (dynamic) config set. */
 export const alterConfigs: ApiHandler = {
   apiKey: 33,
   minVersion: 0,
@@ -19,10 +21,13 @@ export const alterConfigs: ApiHandler = {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        if (r.resourceType === BROKER) return { ...base, errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: 'dynamic broker configs are not supported' };
-        if (r.resourceType !== TOPIC) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
+        if (r.resourceType !== TOPIC && r.resourceType !== BROKER) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
+        const denied = configsAllowed(ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (denied !== 0) return { ...base, errorCode: denied, errorMessage: null };
         const configs = Object.fromEntries(r.configs.map((c) => [c.name, c.value]));
-        const result = ctx.cluster.setTopicConfigs(r.resourceName, configs, req.validateOnly);
+        const result = r.resourceType === TOPIC
+          ? ctx.cluster.setTopicConfigs(r.resourceName, configs, req.validateOnly)
+          : ctx.cluster.setBrokerConfigs(r.resourceName, configs, req.validateOnly);
         return { ...base, ...result };
       }),
     };

@@ -1,3 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
+import { AclOperation } from '../../security/acls.js';
+import { topicAllowed } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 interface CreatePartitionsRequest {
@@ -6,7 +9,7 @@ interface CreatePartitionsRequest {
   validateOnly: boolean;
 }
 
-/** CreatePartitions v0-1: grows topics; new partitions' leaders continue the round-robin. */
+/** CreatePartitions v0-1: grows topics on the given replicas (validated) or the topic's replication factor. */
 export const createPartitions: ApiHandler = {
   apiKey: 37,
   minVersion: 0,
@@ -14,7 +17,10 @@ export const createPartitions: ApiHandler = {
   async handle(ctx, req: CreatePartitionsRequest) {
     const results = [];
     for (const t of req.topics) {
-      const r = await ctx.cluster.createPartitions(t.name, t.count, req.validateOnly);
+      // Kafka: ALTER on the topic (KafkaApis.handleCreatePartitionsRequest).
+      const r = topicAllowed(ctx, AclOperation.ALTER, t.name)
+        ? await ctx.cluster.createPartitions(t.name, t.count, req.validateOnly, t.assignments?.map((a) => a.brokerIds) ?? null)
+        : { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
       results.push({ name: t.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
     }
     return { throttleTimeMs: 0, results };

@@ -1,4 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
+import type { ReplicaOptions } from '../../cluster/cluster.js';
+import { mayCreateTopic } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 interface CreateTopicsRequest {
@@ -18,15 +20,20 @@ export const createTopics: ApiHandler = {
     for (const t of req.topics) {
       const configs = Object.fromEntries(t.configs.map((c) => [c.name, c.value]));
       const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? cluster.config.defaultPartitions : t.numPartitions;
+      const assignments = t.assignments.length > 0 ? ordered(t.assignments) : undefined;
+      const replicas: ReplicaOptions = assignments ? { assignments } : { replicationFactor: t.replicationFactor };
       let result;
-      if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > cluster.brokers.length)) {
-        result = { errorCode: ErrorCodes.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor must be between 1 and ${cluster.brokers.length}` };
-      } else if (t.assignments.length > 0 && t.numPartitions !== -1) {
-        result = { errorCode: ErrorCodes.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Both numPartitions and assignments were set' };
+      if (!mayCreateTopic(ctx, t.name)) {
+        result = { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
+      } else if (t.assignments.length > 0 && (t.numPartitions !== -1 || t.replicationFactor !== -1)) {
+        // Kafka (ReplicationControlManager.createTopic): InvalidRequestException.
+        result = { errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+      } else if (assignments === null) {
+        result = { errorCode: ErrorCodes.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'partitions should be a consecutive 0-based integer sequence' };
       } else if (req.validateOnly) {
-        result = cluster.validateNewTopic(t.name, partitions, configs);
+        result = cluster.validateNewTopic(t.name, partitions, configs, replicas);
       } else {
-        result = await cluster.createTopic(t.name, partitions, configs);
+        result = await cluster.createTopic(t.name, partitions, configs, replicas);
       }
       topics.push({ name: t.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
     }
@@ -34,3 +41,9 @@ export const createTopics: ApiHandler = {
   },
   errorBody: (req: CreateTopicsRequest, errorCode) => ({ throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: 'injected fault' })) }),
 };
+
+/** Replica lists in partition order, or null unless the indexes are exactly 0..n-1. */
+function ordered(assignments: Array<{ partitionIndex: number; brokerIds: number[] }>): number[][] | null {
+  const byIndex = [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  return byIndex.every((a, i) => a.partitionIndex === i) ? byIndex.map((a) => a.brokerIds) : null;
+}

@@ -1,4 +1,5 @@
 import type { ApiHandler, RequestContext } from '../context.js';
+import { AclOperation } from '../../security/acls.js';
 import { ledPartition } from './led-partition.js';
 
 interface DeleteRecordsRequest {
@@ -24,7 +25,7 @@ export const deleteRecords: ApiHandler = {
 };
 
 function truncate(ctx: RequestContext, topic: string, index: number, offset: number): any {
-  const partition = ledPartition(ctx, topic, index);
+  const partition = ledPartition(ctx, topic, index, AclOperation.DELETE);
   if (typeof partition === 'number') return { partitionIndex: index, lowWatermark: -1, errorCode: partition };
   const errorCode = partition.log.deleteRecordsBefore(offset); // -1 (up to the high watermark) is the log's to resolve
   return { partitionIndex: index, lowWatermark: partition.log.logStartOffset(), errorCode };

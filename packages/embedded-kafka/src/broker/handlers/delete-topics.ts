@@ -1,3 +1,6 @@
+import { ErrorCodes } from '../../protocol/index.js';
+import { AclOperation } from '../../security/acls.js';
+import { topicAllowed } from '../authorize.js';
 import type { ApiHandler } from '../context.js';
 
 interface DeleteTopicsRequest {
@@ -13,7 +16,9 @@ export const deleteTopics: ApiHandler = {
   async handle(ctx, req: DeleteTopicsRequest) {
     const responses = [];
     for (const name of req.topicNames) {
-      const result = await ctx.cluster.deleteTopic(name);
+      const result = topicAllowed(ctx, AclOperation.DELETE, name)
+        ? await ctx.cluster.deleteTopic(name)
+        : { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
       responses.push({ name, errorCode: result.errorCode, errorMessage: result.errorMessage });
     }
     return { throttleTimeMs: 0, responses };

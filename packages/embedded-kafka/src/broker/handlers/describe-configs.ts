@@ -1,26 +1,37 @@
 import { ErrorCodes } from '../../protocol/index.js';
+import { ConfigSource, isDynamicBrokerConfig, type ConfigValue } from '../../cluster/broker-configs.js';
 import { TOPIC_CONFIG_DEFAULTS, brokerConfigs } from '../../cluster/configs.js';
+import { AclOperation } from '../../security/acls.js';
+import { configsAllowed } from '../authorize.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 
 const TOPIC = 2;
 const BROKER = 4;
-/** ConfigSource values of DescribeConfigs v1+. */
-const SOURCE_TOPIC = 1;
-const SOURCE_STATIC_BROKER = 4;
-const SOURCE_DEFAULT = 5;
 
 interface DescribeConfigsRequest {
   resources: Array<{ resourceType: number; resourceName: string; configurationKeys: string[] | null }>;
   includeSynonyms?: boolean;
 }
 
-/** DescribeConfigs v0-4 for topic and broker resources. */
+/** One described config: the winning value and every source in precedence order. */
+interface Described {
+  name: string;
+  readOnly: boolean;
+  chain: ConfigValue[];
+}
+
+/**
+ * DescribeConfigs v0-4 for topic and broker resources. The value is the first of its sources
+ * (topic override, per-broker dynamic, cluster-wide dynamic, static, default); v1+ with
+ * includeSynonyms lists them all as synonyms, as Kafka does.
+ */
 export const describeConfigs: ApiHandler = {
   apiKey: 32,
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, req: DescribeConfigsRequest) {
-    return { throttleTimeMs: 0, results: req.resources.map((r) => describe(ctx, r.resourceType, r.resourceName, r.configurationKeys)) };
+    const synonyms = ctx.apiVersion >= 1 && req.includeSynonyms === true;
+    return { throttleTimeMs: 0, results: req.resources.map((r) => describe(ctx, r.resourceType, r.resourceName, r.configurationKeys, synonyms)) };
   },
   errorBody: (req: DescribeConfigsRequest, errorCode) => ({
     throttleTimeMs: 0,
@@ -28,37 +39,51 @@ export const describeConfigs: ApiHandler = {
   }),
 };
 
-function describe(ctx: RequestContext, resourceType: number, resourceName: string, keys: string[] | null): any {
+function describe(ctx: RequestContext, resourceType: number, resourceName: string, keys: string[] | null, withSynonyms: boolean): any {
   const base = { resourceType, resourceName };
   const { cluster } = ctx;
-  let entries: Array<{ name: string; value: string; source: number; readOnly: boolean }>;
+  const denied = configsAllowed(ctx, AclOperation.DESCRIBE_CONFIGS, resourceType, resourceName);
+  if (denied !== 0) return { ...base, errorCode: denied, errorMessage: null, configs: [] };
+  let entries: Described[];
   if (resourceType === TOPIC) {
     const topic = cluster.topics.get(resourceName);
     if (!topic) return { ...base, errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist`, configs: [] };
-    entries = Object.entries(TOPIC_CONFIG_DEFAULTS).map(([name, dflt]) => {
+    entries = Object.keys(TOPIC_CONFIG_DEFAULTS).map((name) => {
       const own = topic.configs.get(name);
-      return { name, value: own ?? dflt, source: own !== undefined ? SOURCE_TOPIC : SOURCE_DEFAULT, readOnly: false };
+      const inherited = cluster.brokerConfigs.topicInherited(name, ctx.broker.id);
+      return { name, readOnly: false, chain: own === undefined ? inherited : [{ name, value: own, source: ConfigSource.TOPIC_CONFIG }, ...inherited] };
     });
   } else if (resourceType === BROKER) {
-    const id = resourceName === '' ? ctx.broker.id : Number(resourceName);
-    if (!Number.isInteger(id) || !cluster.brokers[id]) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}`, configs: [] };
-    entries = Object.entries(brokerConfigs(id, cluster.config)).map(([name, value]) => ({ name, value, source: SOURCE_STATIC_BROKER, readOnly: true }));
+    const id = resourceName === '' ? null : Number(resourceName);
+    if (id !== null && (!Number.isInteger(id) || !cluster.brokers[id])) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}`, configs: [] };
+    const statics = brokerConfigs(id ?? ctx.broker.id, cluster.config);
+    // Configs set dynamically are listed even without a static value.
+    const names = new Set([...Object.keys(statics), ...cluster.brokerConfigs.names(id)]);
+    entries = [...names].map((name) => {
+      const stat = statics[name];
+      const chain = [...cluster.brokerConfigs.chain(id, name), ...(stat === undefined ? [] : [{ name, value: stat, source: ConfigSource.STATIC_BROKER_CONFIG }])];
+      return { name, readOnly: !isDynamicBrokerConfig(name), chain };
+    });
   } else {
     return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}`, configs: [] };
   }
   const wanted = keys && keys.length > 0 ? new Set(keys) : null;
   const configs = entries
-    .filter((e) => !wanted || wanted.has(e.name))
-    .map((e) => ({
-      name: e.name,
-      value: e.value,
-      readOnly: e.readOnly,
-      isDefault: e.source === SOURCE_DEFAULT,
-      configSource: e.source,
-      isSensitive: false,
-      synonyms: [],
-      configType: 0,
-      documentation: null,
-    }));
+    .filter((e) => (!wanted || wanted.has(e.name)) && e.chain.length > 0)
+    .map((e) => {
+      const top = e.chain[0]!;
+      return {
+        name: e.name,
+        value: top.value,
+        readOnly: e.readOnly,
+        isDefault: top.source === ConfigSource.DEFAULT_CONFIG,
+        configSource: top.source,
+        isSensitive: false,
+        synonyms: withSynonyms ? e.chain : [],
+        configType: 0,
+        documentation: null,
+      };
+    });
   return { ...base, errorCode: 0, errorMessage: null, configs };
 }
+

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { IsolationLevel, PartitionLogApi } from '../../log/types.js';
 import type { ApiHandler, RequestContext } from '../context.js';
 import { batchesToLegacy } from '../legacy-records.js';
+import { AclOperation } from '../../security/acls.js';
 import { ledPartition } from './led-partition.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -60,7 +61,7 @@ function readOnce(ctx: RequestContext, req: FetchRequest, isolation: IsolationLe
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => {
-      const partition = ledPartition(ctx, t.topic, p.partition);
+      const partition = ledPartition(ctx, t.topic, p.partition, AclOperation.READ);
       if (typeof partition === 'number') return (failed = true), partitionError(p.partition, partition);
       const log = partition.log;
       // The first partition with data may exceed the budget by one batch (Kafka's "at least one batch").

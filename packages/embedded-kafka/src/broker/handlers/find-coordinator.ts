@@ -32,6 +32,7 @@ function locate(ctx: RequestContext, key: string, keyType: number): { errorCode:
   if (keyType !== 0 && keyType !== 1) return { errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `unknown key type ${keyType}`, nodeId: -1, host: '', port: -1 };
   const id = ctx.cluster.coordinatorId(key);
   if (id < 0) return { errorCode: ErrorCodes.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
-  const broker = ctx.cluster.broker(id);
-  return { errorCode: 0, errorMessage: null, nodeId: id, host: broker.host, port: broker.port };
+  const l = ctx.cluster.broker(id).listener(ctx.connection.listener.name);
+  if (!l) return { errorCode: ErrorCodes.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  return { errorCode: 0, errorMessage: null, nodeId: id, host: l.host, port: l.port };
 }

@@ -1,5 +1,7 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
+import { AclOperation, ResourceType } from '../../security/acls.js';
+import { allowed, clusterAllowed, commitAllowedTopics } from '../authorize.js';
 import { clientInfo, coordinatedApi, isCoordinator } from './coordinated.js';
 import { offsetCommitError } from './error-bodies.js';
 
@@ -40,7 +42,7 @@ export const leaveGroup = coordinatedApi({ apiKey: 13, maxVersion: 4, key: 'grou
 
 /** OffsetCommit v0-8. */
 export const offsetCommit = coordinatedApi({ apiKey: 8, maxVersion: 8, key: 'groupId', error: offsetCommitError }, (ctx, req) =>
-  ctx.cluster.groups.offsetCommit(req, ctx.apiVersion),
+  commitAllowedTopics(ctx, req, (allowedReq) => ctx.cluster.groups.offsetCommit(allowedReq, ctx.apiVersion)),
 );
 
 /** OffsetFetch v0-7 (single group per request). */
@@ -54,9 +56,13 @@ export const describeGroups: ApiHandler = {
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, req: { groups: string[]; includeAuthorizedOperations?: boolean }) {
-    const mine = req.groups.filter((g) => isCoordinator(ctx, g));
+    const visible = (g: string): boolean => allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g);
+    const mine = req.groups.filter((g) => isCoordinator(ctx, g) && visible(g));
     const described = new Map<string, any>(ctx.cluster.groups.describeGroups({ ...req, groups: mine }, ctx.apiVersion).groups.map((g: any) => [g.groupId, g]));
-    return { throttleTimeMs: 0, groups: req.groups.map((g) => described.get(g) ?? describeError(g, ErrorCodes.NOT_COORDINATOR)) };
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((g) => described.get(g) ?? describeError(g, visible(g) ? ErrorCodes.NOT_COORDINATOR : ErrorCodes.GROUP_AUTHORIZATION_FAILED)),
+    };
   },
   errorBody: (req: { groups: string[] }, errorCode) => ({ throttleTimeMs: 0, groups: req.groups.map((g) => describeError(g, errorCode)) }),
 };
@@ -72,7 +78,10 @@ export const listGroups: ApiHandler = {
   maxVersion: 4,
   handle(ctx, req) {
     const all = ctx.cluster.groups.listGroups(req, ctx.apiVersion);
-    return { ...all, groups: all.groups.filter((g: { groupId: string }) => isCoordinator(ctx, g.groupId)) };
+    // Kafka lists every group with DESCRIBE on the cluster, else only those the principal may describe.
+    const everything = clusterAllowed(ctx, AclOperation.DESCRIBE);
+    const listed = (g: string): boolean => isCoordinator(ctx, g) && (everything || allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g));
+    return { ...all, groups: all.groups.filter((g: { groupId: string }) => listed(g.groupId)) };
   },
   errorBody: (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
 };
@@ -83,9 +92,11 @@ export const deleteGroups: ApiHandler = {
   minVersion: 0,
   maxVersion: 2,
   handle(ctx, req: { groupsNames: string[] }) {
-    const mine = req.groupsNames.filter((g) => isCoordinator(ctx, g));
+    const deletable = (g: string): boolean => allowed(ctx, AclOperation.DELETE, ResourceType.GROUP, g);
+    const mine = req.groupsNames.filter((g) => isCoordinator(ctx, g) && deletable(g));
     const results = new Map<string, number>(ctx.cluster.groups.deleteGroups({ groupsNames: mine }, ctx.apiVersion).results.map((r: any) => [r.groupId, r.errorCode]));
-    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: results.get(groupId) ?? ErrorCodes.NOT_COORDINATOR })) };
+    const fallback = (g: string): number => (deletable(g) ? ErrorCodes.NOT_COORDINATOR : ErrorCodes.GROUP_AUTHORIZATION_FAILED);
+    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: results.get(groupId) ?? fallback(groupId) })) };
   },
   errorBody: (req: { groupsNames: string[] }, errorCode) => ({ throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) }),
 };

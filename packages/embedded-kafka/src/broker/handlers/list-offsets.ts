@@ -1,4 +1,5 @@
 import type { ApiHandler, RequestContext } from '../context.js';
+import { AclOperation } from '../../security/acls.js';
 import { ledPartition } from './led-partition.js';
 
 const LATEST = -1;
@@ -26,7 +27,7 @@ export const listOffsets: ApiHandler = {
 };
 
 function lookup(ctx: RequestContext, req: ListOffsetsRequest, topic: string, index: number, timestamp: number): any {
-  const partition = ledPartition(ctx, topic, index);
+  const partition = ledPartition(ctx, topic, index, AclOperation.DESCRIBE);
   if (typeof partition === 'number') return { partitionIndex: index, errorCode: partition, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
   const log = partition.log;
   // The log answers -1 (high watermark) and -2 (log start) itself; only read_committed's latest differs.

@@ -1,7 +1,10 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { Cluster } from '../../cluster/cluster.js';
+import { reportedReplicas } from '../../cluster/replicas.js';
 import { isValidTopicName, type TopicState } from '../../cluster/topic.js';
-import type { ApiHandler } from '../context.js';
+import { AclOperation } from '../../security/acls.js';
+import { mayCreateTopic, topicAllowed } from '../authorize.js';
+import type { ApiHandler, RequestContext } from '../context.js';
 
 interface MetadataRequest {
   topics: Array<{ name: string | null }> | null;
@@ -21,15 +24,18 @@ export const metadata: ApiHandler = {
     const requested = req.topics && req.topics.length > 0 ? req.topics.map((t) => t.name ?? '') : null;
     const autoCreate = cluster.config.autoCreateTopics && (ctx.apiVersion < 4 || req.allowAutoTopicCreation !== false);
     if (requested && autoCreate) {
-      for (const name of requested) if (!cluster.topics.has(name) && isValidTopicName(name)) await cluster.createTopic(name);
+      for (const name of requested) if (!cluster.topics.has(name) && isValidTopicName(name) && mayCreateTopic(ctx, name)) await cluster.createTopic(name);
     }
-    const names = requested ?? [...cluster.topics.keys()];
+    // All-topics requests list only what the principal may describe; named ones get TOPIC_AUTHORIZATION_FAILED.
+    const names = requested ?? [...cluster.topics.keys()].filter((t) => topicAllowed(ctx, AclOperation.DESCRIBE, t));
     return {
       throttleTimeMs: 0,
-      brokers: cluster.brokers.filter((b) => b.alive).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null })),
+      brokers: liveEndpoints(ctx),
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId(),
-      topics: names.map((name) => topicMetadata(cluster, name)),
+      topics: names.map((name) =>
+        topicAllowed(ctx, AclOperation.DESCRIBE, name) ? topicMetadata(cluster, name) : { errorCode: ErrorCodes.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] },
+      ),
     };
   },
   errorBody: (req: MetadataRequest, errorCode) => ({
@@ -51,17 +57,28 @@ function topicMetadata(cluster: Cluster, name: string): any {
 }
 
 function partitionsMetadata(cluster: Cluster, topic: TopicState): any[] {
-  const all = cluster.brokers.map((b) => b.id);
-  const live = cluster.liveBrokerIds();
-  const offline = all.filter((id) => !live.includes(id));
-  return topic.partitions.map((p) => ({
-    errorCode: 0,
-    partitionIndex: p.index,
-    leaderId: p.leader,
-    leaderEpoch: p.leaderEpoch,
-    // Preferred (current) leader first, as Kafka lists the preferred replica first.
-    replicaNodes: [p.leader, ...all.filter((id) => id !== p.leader)],
-    isrNodes: [p.leader, ...live.filter((id) => id !== p.leader)],
-    offlineReplicas: offline,
-  }));
+  const live = new Set(cluster.liveBrokerIds());
+  return topic.partitions.map((p) => {
+    const replicas = reportedReplicas(p);
+    return {
+      // An offline partition (no live replica) has no leader: LEADER_NOT_AVAILABLE, as in Kafka.
+      errorCode: p.leader < 0 ? ErrorCodes.LEADER_NOT_AVAILABLE : 0,
+      partitionIndex: p.index,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: replicas,
+      isrNodes: replicas.filter((id) => live.has(id)),
+      offlineReplicas: replicas.filter((id) => !live.has(id)),
+    };
+  });
+}
+
+/** Live brokers at their endpoint for the listener the request came in on (Kafka omits brokers without it). */
+function liveEndpoints(ctx: RequestContext): Array<{ nodeId: number; host: string; port: number; rack: null }> {
+  const out = [];
+  for (const b of ctx.cluster.brokers) {
+    const l = b.alive ? b.listener(ctx.connection.listener.name) : undefined;
+    if (l) out.push({ nodeId: b.id, host: l.host, port: l.port, rack: null });
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler, RequestContext } from '../context.js';
+import { AclOperation } from '../../security/acls.js';
 import { ledPartition } from './led-partition.js';
 import { checkProducerBatch } from './produce-validation.js';
 import { legacyToBatch } from '../legacy-records.js';
@@ -38,7 +39,7 @@ export const produce: ApiHandler = {
 };
 
 function producePartition(ctx: RequestContext, req: ProduceRequest, topicName: string, index: number, records: Buffer | null, now: number): any {
-  const partition = ledPartition(ctx, topicName, index);
+  const partition = ledPartition(ctx, topicName, index, AclOperation.WRITE);
   if (typeof partition === 'number') return partitionError(index, partition, null);
   if (!records || records.length === 0) return partitionError(index, ErrorCodes.INVALID_RECORD, 'no records');
   const maxBytes = ctx.cluster.topics.get(topicName)!.numericConfig('max.message.bytes');

@@ -1,25 +1,29 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
-import { verifySaslPlain } from '../sasl.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** SaslAuthenticate: checks a PLAIN token against the configured users (any user when none). */
+/** SaslAuthenticate: one token of the exchange SaslHandshake started (PLAIN: one; SCRAM: two). */
 export const saslAuthenticate: ApiHandler = {
   apiKey: 36,
   minVersion: 0,
   maxVersion: 2,
   handle(ctx, req: { authBytes: Buffer }) {
-    if (ctx.connection.saslMechanism !== 'PLAIN') {
-      return { errorCode: ErrorCodes.ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: EMPTY, sessionLifetimeMs: 0 };
+    const conn = ctx.connection;
+    if (!conn.sasl) return { errorCode: ErrorCodes.ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: EMPTY, sessionLifetimeMs: 0 };
+    const step = conn.sasl.step(req.authBytes);
+    if (step.kind === 'fail') {
+      // Kafka's SaslServerAuthenticator sends the failure and then closes the connection.
+      conn.sasl = null;
+      conn.closeAfterResponse = true;
+      return { errorCode: ErrorCodes.SASL_AUTHENTICATION_FAILED, errorMessage: step.message, authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
-    const principal = verifySaslPlain(req.authBytes, ctx.cluster.saslUsers);
-    if (principal === null) {
-      return { errorCode: ErrorCodes.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password', authBytes: EMPTY, sessionLifetimeMs: 0 };
+    if (step.kind === 'done') {
+      conn.sasl = null;
+      conn.authenticated = true;
+      conn.principal = `User:${step.user}`;
     }
-    ctx.connection.authenticated = true;
-    ctx.connection.principal = principal;
-    return { errorCode: 0, errorMessage: null, authBytes: EMPTY, sessionLifetimeMs: 0 };
+    return { errorCode: 0, errorMessage: null, authBytes: step.reply, sessionLifetimeMs: 0 };
   },
   errorBody: (_req, errorCode) => ({ errorCode, errorMessage: 'injected fault', authBytes: EMPTY, sessionLifetimeMs: 0 }),
 };

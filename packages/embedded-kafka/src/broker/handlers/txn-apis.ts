@@ -1,5 +1,6 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ApiHandler } from '../context.js';
+import { commitAllowedTopics } from '../authorize.js';
 import { coordinatedApi, isCoordinator } from './coordinated.js';
 import { offsetCommitError } from './error-bodies.js';
 
@@ -47,5 +48,5 @@ export const endTxn = coordinatedApi({ apiKey: 26, maxVersion: 3, key: 'transact
 export const txnOffsetCommit = coordinatedApi({ apiKey: 28, maxVersion: 3, key: 'groupId', error: offsetCommitError }, (ctx, req) => {
   const allowed = ctx.cluster.txns.txnOffsetCommitAllowed(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
   if (allowed !== 0) return offsetCommitError(req, allowed);
-  return ctx.cluster.groups.txnOffsetCommit(req, ctx.apiVersion, req.producerId);
+  return commitAllowedTopics(ctx, req, (allowedReq) => ctx.cluster.groups.txnOffsetCommit(allowedReq, ctx.apiVersion, req.producerId));
 });

@@ -50,6 +50,12 @@ import { decodeEndTxnRequest, encodeEndTxnRequest } from './end-txn-request.js';
 import { decodeEndTxnResponse, encodeEndTxnResponse } from './end-txn-response.js';
 import { decodeTxnOffsetCommitRequest, encodeTxnOffsetCommitRequest } from './txn-offset-commit-request.js';
 import { decodeTxnOffsetCommitResponse, encodeTxnOffsetCommitResponse } from './txn-offset-commit-response.js';
+import { decodeDescribeAclsRequest, encodeDescribeAclsRequest } from './describe-acls-request.js';
+import { decodeDescribeAclsResponse, encodeDescribeAclsResponse } from './describe-acls-response.js';
+import { decodeCreateAclsRequest, encodeCreateAclsRequest } from './create-acls-request.js';
+import { decodeCreateAclsResponse, encodeCreateAclsResponse } from './create-acls-response.js';
+import { decodeDeleteAclsRequest, encodeDeleteAclsRequest } from './delete-acls-request.js';
+import { decodeDeleteAclsResponse, encodeDeleteAclsResponse } from './delete-acls-response.js';
 import { decodeDescribeConfigsRequest, encodeDescribeConfigsRequest } from './describe-configs-request.js';
 import { decodeDescribeConfigsResponse, encodeDescribeConfigsResponse } from './describe-configs-response.js';
 import { decodeAlterConfigsRequest, encodeAlterConfigsRequest } from './alter-configs-request.js';
@@ -62,6 +68,10 @@ import { decodeDeleteGroupsRequest, encodeDeleteGroupsRequest } from './delete-g
 import { decodeDeleteGroupsResponse, encodeDeleteGroupsResponse } from './delete-groups-response.js';
 import { decodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsRequest } from './incremental-alter-configs-request.js';
 import { decodeIncrementalAlterConfigsResponse, encodeIncrementalAlterConfigsResponse } from './incremental-alter-configs-response.js';
+import { decodeAlterPartitionReassignmentsRequest, encodeAlterPartitionReassignmentsRequest } from './alter-partition-reassignments-request.js';
+import { decodeAlterPartitionReassignmentsResponse, encodeAlterPartitionReassignmentsResponse } from './alter-partition-reassignments-response.js';
+import { decodeListPartitionReassignmentsRequest, encodeListPartitionReassignmentsRequest } from './list-partition-reassignments-request.js';
+import { decodeListPartitionReassignmentsResponse, encodeListPartitionReassignmentsResponse } from './list-partition-reassignments-response.js';
 import { decodeOffsetDeleteRequest, encodeOffsetDeleteRequest } from './offset-delete-request.js';
 import { decodeOffsetDeleteResponse, encodeOffsetDeleteResponse } from './offset-delete-response.js';
 import { decodeDescribeClusterRequest, encodeDescribeClusterRequest } from './describe-cluster-request.js';
@@ -379,6 +389,42 @@ export const generatedApis: readonly GeneratedApi[] = [
     encodeResponse: encodeTxnOffsetCommitResponse,
   },
   {
+    apiKey: 29,
+    name: 'DescribeAcls',
+    minVersion: 0,
+    maxVersion: 3,
+    requestFlexibleMin: 2,
+    responseFlexibleMin: 2,
+    decodeRequest: decodeDescribeAclsRequest,
+    encodeRequest: encodeDescribeAclsRequest,
+    decodeResponse: decodeDescribeAclsResponse,
+    encodeResponse: encodeDescribeAclsResponse,
+  },
+  {
+    apiKey: 30,
+    name: 'CreateAcls',
+    minVersion: 0,
+    maxVersion: 3,
+    requestFlexibleMin: 2,
+    responseFlexibleMin: 2,
+    decodeRequest: decodeCreateAclsRequest,
+    encodeRequest: encodeCreateAclsRequest,
+    decodeResponse: decodeCreateAclsResponse,
+    encodeResponse: encodeCreateAclsResponse,
+  },
+  {
+    apiKey: 31,
+    name: 'DeleteAcls',
+    minVersion: 0,
+    maxVersion: 3,
+    requestFlexibleMin: 2,
+    responseFlexibleMin: 2,
+    decodeRequest: decodeDeleteAclsRequest,
+    encodeRequest: encodeDeleteAclsRequest,
+    decodeResponse: decodeDeleteAclsResponse,
+    encodeResponse: encodeDeleteAclsResponse,
+  },
+  {
     apiKey: 32,
     name: 'DescribeConfigs',
     minVersion: 0,
@@ -449,6 +495,30 @@ export const generatedApis: readonly GeneratedApi[] = [
     encodeRequest: encodeIncrementalAlterConfigsRequest,
     decodeResponse: decodeIncrementalAlterConfigsResponse,
     encodeResponse: encodeIncrementalAlterConfigsResponse,
+  },
+  {
+    apiKey: 45,
+    name: 'AlterPartitionReassignments',
+    minVersion: 0,
+    maxVersion: 0,
+    requestFlexibleMin: 0,
+    responseFlexibleMin: 0,
+    decodeRequest: decodeAlterPartitionReassignmentsRequest,
+    encodeRequest: encodeAlterPartitionReassignmentsRequest,
+    decodeResponse: decodeAlterPartitionReassignmentsResponse,
+    encodeResponse: encodeAlterPartitionReassignmentsResponse,
+  },
+  {
+    apiKey: 46,
+    name: 'ListPartitionReassignments',
+    minVersion: 0,
+    maxVersion: 0,
+    requestFlexibleMin: 0,
+    responseFlexibleMin: 0,
+    decodeRequest: decodeListPartitionReassignmentsRequest,
+    encodeRequest: encodeListPartitionReassignmentsRequest,
+    decodeResponse: decodeListPartitionReassignmentsResponse,
+    encodeResponse: encodeListPartitionReassignmentsResponse,
   },
   {
     apiKey: 47,
