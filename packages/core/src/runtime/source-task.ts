@@ -200,7 +200,11 @@ export class SourceTask {
           timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n));
         } catch {
           // a record's timestamp cannot be read: dead-letter it, keep the rest (slow path, failures only)
-          const kept = this.timestampOneByOne(batch, origin, now);
+          const failedOrigin = origin;
+          const kept = this.wm.onRecordsSkipping(batch.splitId, records, now, (i, err) => {
+            this.stepMetrics.errors++;
+            this.deadLetter(`timestamp extractor failed: ${errorText(err)}`, records[i], undefined, failedOrigin.positionOf(i), now, this.o.name);
+          });
           ({ records, timestamps } = kept);
           origin = derivedOrigin(origin, kept.from);
         }
@@ -248,25 +252,6 @@ export class SourceTask {
     const pick = <X>(xs: readonly X[] | undefined) => (xs === undefined ? undefined : keep.map((i) => xs[i]!));
     const positionOf = batch.positionOf;
     return { ...batch, records: pick(batch.records)!, timestamps: pick(batch.timestamps), positionOf: (j) => positionOf.call(batch, keep[j]!) };
-  }
-
-  private timestampOneByOne(batch: SourceBatch<unknown, SourceSplit>, origin: BatchOrigin, now: number): { records: unknown[]; timestamps: number[]; from: number[] } {
-    const records: unknown[] = [];
-    const timestamps: number[] = [];
-    const from: number[] = [];
-    const one = [0];
-    for (let i = 0; i < batch.records.length; i++) {
-      try {
-        this.wm!.onRecords(batch.splitId, [batch.records[i]], now, one);
-        records.push(batch.records[i]);
-        timestamps.push(one[0]!);
-        from.push(i);
-      } catch (err) {
-        this.stepMetrics.errors++;
-        this.deadLetter(`timestamp extractor failed: ${errorText(err)}`, batch.records[i], undefined, origin.positionOf(i), now, this.o.name);
-      }
-    }
-    return { records, timestamps, from };
   }
 
   private deadLetter(error: string, record: unknown, timestamp: number | undefined, position: SourcePosition, now: number, step: string): void {

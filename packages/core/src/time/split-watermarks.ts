@@ -129,6 +129,30 @@ export class SplitWatermarks<T> {
     return timestamps;
   }
 
+  /**
+   * {@link onRecords} for a batch in which some record's timestamp cannot be read: each such
+   * record is reported to `onError` and left out. Returns the kept records, their timestamps and
+   * their indices in `records` (the slow path, taken only after `onRecords` threw).
+   */
+  onRecordsSkipping<R extends T>(splitId: string, records: readonly R[], nowMs: number, onError: (index: number, err: unknown) => void): { records: R[]; timestamps: number[]; from: number[] } {
+    const kept: R[] = [];
+    const timestamps: number[] = [];
+    const from: number[] = [];
+    const one = [0];
+    for (let i = 0; i < records.length; i++) {
+      try {
+        this.onRecords(splitId, [records[i]!], nowMs, one);
+      } catch (err) {
+        onError(i, err);
+        continue;
+      }
+      kept.push(records[i]!);
+      timestamps.push(one[0]!);
+      from.push(i);
+    }
+    return { records: kept, timestamps, from };
+  }
+
   /** A fetch returned nothing: same as {@link poll}; lets idle timeouts and periodic generators progress. */
   onNoData(nowMs: number): WatermarkStatus {
     return this.poll(nowMs);

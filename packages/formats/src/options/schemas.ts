@@ -8,8 +8,11 @@ import type { RulesFileWatchOptions } from '../etl/loader.js';
 import type { ParquetOptions } from '../parquet/write.js';
 import type { SchemaRegistryOptions, WatchOptions } from '../registry/registry.js';
 
+/** An optional zod field of type `T`. Named in the declaration: an inferred zod enum type prints its members in compile order, which made the API report differ between builds. */
+type OptionalField<T> = z.ZodOptional<z.ZodType<NonNullable<T>, NonNullable<T>>>;
+
 /** Fields of {@link ParquetOptions}, for options that embed them (e.g. `@weir/files`' `parquetFormat`). */
-export const parquetOptionsShape = {
+export const parquetOptionsShape: { [K in keyof Required<ParquetOptions>]: OptionalField<ParquetOptions[K]> } = {
   compression: oneOf(['zstd', 'snappy', 'gzip', 'none']).optional(),
   statistics: z.boolean().optional(),
   rowGroupSize: count(1).optional(),

@@ -69,22 +69,9 @@ export class TimestampAssignerNode extends RuntimeNode {
       timestamps = this.wm.onRecords(split, values, now, new Array<number>(values.length));
     } catch {
       // some record has no readable timestamp: dead-letter it with its position, keep the rest
-      const kept: unknown[] = [];
-      const from: number[] = [];
-      timestamps = [];
-      const one = [0];
-      for (let i = 0; i < values.length; i++) {
-        try {
-          this.wm.onRecords(split, [values[i]], now, one);
-          kept.push(values[i]);
-          timestamps.push(one[0]!);
-          from.push(i);
-        } catch (err) {
-          this.recordFailed(this.name, err, values[i], upstream[i]!, this.errorPolicy, this.positionIn(values, i));
-        }
-      }
-      out = kept;
-      if (origin !== undefined) setOrigin(out, derivedOrigin(origin, from));
+      const kept = this.wm.onRecordsSkipping(split, values, now, (i, err) => this.recordFailed(this.name, err, values[i], upstream[i]!, this.errorPolicy, this.positionIn(values, i)));
+      ({ records: out, timestamps } = kept);
+      if (origin !== undefined) setOrigin(out, derivedOrigin(origin, kept.from));
     }
     return andThen(this.emit(out, timestamps), () => this.emitWatermark());
   }
