@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import type { StepOptions } from '../api/graph.js';
+import type { BroadcastOptions } from '../broadcast/broadcast-value.js';
 import type { WindowOptions } from '../api/windows.js';
 import type { GeneratorSourceOptions } from '../source/generator-source.js';
 import type { LevelStateBackendOptions } from '../state/level/level-state-backend.js';
@@ -14,6 +15,8 @@ const onError = oneOf(['fail', 'dead-letter']).optional();
 export const stepOptionsSchema = schemaFor<StepOptions>()(strictObject({ onError }));
 export const asyncMapOptionsSchema = schemaFor<StepOptions & { concurrency?: number }>()(strictObject({ onError, concurrency: count(1).optional() }));
 export const windowOptionsSchema = schemaFor<WindowOptions & StepOptions>()(strictObject({ onError, allowedLatenessMs: durationMs().optional() }));
+
+export const broadcastOptionsSchema = schemaFor<BroadcastOptions<any>>()(strictObject({ watch: fn<NonNullable<BroadcastOptions<any>['watch']>>().optional() }));
 
 export const generatorSourceOptionsSchema = schemaFor<GeneratorSourceOptions<any>>()(
   strictObject({

@@ -144,6 +144,7 @@ describe('sources, steps and state backends', () => {
     expect(() => keyed.window('w', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLateness: 5 } as never)).toThrow(
       "did you mean 'allowedLatenessMs'?",
     );
+    expect(() => p.broadcast('rules', {}, { wacth: () => () => undefined } as never)).toThrow("broadcast 'rules' options:\n  - (options): unknown key 'wacth' (did you mean 'watch'?)");
     expect(() => keyed.window('w2', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLatenessMs: 5, onError: 'fail' })).not.toThrow();
   });
 
