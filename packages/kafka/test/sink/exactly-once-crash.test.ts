@@ -56,7 +56,11 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       let kills = 0;
       while (kills < KILLS) {
         const run = start(args);
-        const timer = setTimeout(() => run.child.kill('SIGKILL'), 1_200 + Math.floor(Math.random() * 1_300));
+        // the kill delay counts from the job's start, not the process's: module loading varies with machine load
+        let timer: NodeJS.Timeout | undefined;
+        run.child.stdout!.on('data', (d) => {
+          if (timer === undefined && String(d).includes('started')) timer = setTimeout(() => run.child.kill('SIGKILL'), 1_200 + Math.floor(Math.random() * 1_300));
+        });
         const r = await run.exit;
         clearTimeout(timer);
         if (r.signal !== 'SIGKILL') throw new Error(`child ended before the kill (${r.code}): ${r.stderr}`);

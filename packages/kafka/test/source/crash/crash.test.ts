@@ -13,9 +13,12 @@ function runChild(args: string[], killAfterMs?: number): Promise<{ code: number 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stdout.resume();
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    // the kill delay counts from the job's start, not the process's: module loading varies with machine load
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      if (killAfterMs !== undefined && timer === undefined && String(d).includes('started')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stderr });
