@@ -1,6 +1,6 @@
 import { OptionsError } from '@weir/core';
 import { describe, expect, it } from 'vitest';
-import { bucketedFileSink, jsonLinesFormat, kafkaNotificationPolicy, webhookPolicy, type BucketedFileSinkOptions } from '../src/index.js';
+import { bucketedFileSink, callbackPolicy, jsonLinesFormat, kafkaNotificationPolicy, webhookPolicy, type BucketedFileSinkOptions } from '../src/index.js';
 import { parquetFormat } from '../src/parquet.js';
 
 // options as they arrive from plain JS or the environment: unchecked by tsc
@@ -52,6 +52,10 @@ describe('formats and policies', () => {
   it('webhookPolicy uses maxAttempts like the restart strategies', () => {
     expect(() => webhookPolicy({ url: 'http://h/x', attempts: 3 } as never)).toThrow("unknown key 'attempts': renamed to 'maxAttempts'");
     expect(() => webhookPolicy({ url: 'not a url' })).toThrow('url:');
+  });
+
+  it('callbackPolicy rejects unknown option keys', () => {
+    expect(() => callbackPolicy('cb', () => undefined, { idempotant: true } as never)).toThrow("callbackPolicy 'cb' options:\n  - (options): unknown key 'idempotant' (did you mean 'idempotent'?)");
   });
 
   it('kafkaNotificationPolicy needs a producer or a publish callback', () => {

@@ -16,6 +16,7 @@ import type { ErrorPolicy, StepNode } from './graph.js';
 import { Stream, type StepRegistry } from './stream.js';
 import { validateOptions } from '../options/validate.js';
 import { pipelineOptionsSchema } from './pipeline-options.js';
+import { broadcastOptionsSchema } from '../options/core-schemas.js';
 
 export interface PipelineOptions {
   /** Job name (labels metrics, names the default checkpoint directory). */
@@ -125,6 +126,7 @@ export class Pipeline {
    * a short timer instead. `options.watch` runs while the job runs and may propose at any time.
    */
   broadcast<T>(name: string, initial: T, options: BroadcastOptions<T> = {}): BroadcastValue<T> {
+    validateOptions(broadcastOptionsSchema, options, `broadcast '${name}' options`);
     if (this.broadcasts.has(name)) throw new Error(`duplicate broadcast name '${name}'`);
     const cell = new BroadcastCell<T>(name, initial, options);
     this.broadcasts.set(name, cell as BroadcastCell<unknown>);

@@ -1,3 +1,6 @@
+import { consoleLoggerArgsSchema } from '../options/core-schemas.js';
+import { validateOptions } from '../options/validate.js';
+
 /**
  * One log method. Call it with a message, or with an object of structured fields and an
  * optional message (pino's argument order).
@@ -80,6 +83,7 @@ function makeLogger(threshold: number, bindings: Record<string, unknown>, write:
  * Entries below `level` (default `info`) are dropped without formatting.
  */
 export function consoleLogger(level: LogLevel = 'info', options: ConsoleLoggerOptions = {}): Logger {
+  validateOptions(consoleLoggerArgsSchema, { level, options }, 'consoleLogger arguments');
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
   return makeLogger(LEVEL_RANK[level], {}, write, options.now ?? Date.now);
 }

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { metricsRegistryOptionsSchema } from '../options/core-schemas.js';
+import { validateOptions } from '../options/validate.js';
 import type { Metric } from 'prom-client';
 import { MIN_WATERMARK } from '../time/types.js';
 import { registerStateCollectors } from './collectors.js';
@@ -55,6 +57,7 @@ export class MetricsRegistry {
   private readonly restartsTotal: Counter;
 
   constructor(options: MetricsRegistryOptions = {}) {
+    validateOptions(metricsRegistryOptionsSchema, options, 'MetricsRegistry options');
     this.recentLimit = Math.max(1, options.recentCheckpoints ?? 10);
     this.now = options.now ?? Date.now;
     if (options.defaultLabels !== undefined) this.prom.setDefaultLabels(options.defaultLabels);

@@ -3,8 +3,10 @@ import {
   OptionsError,
   Pipeline,
   RestartStrategies,
+  MetricsRegistry,
   classicLevelStateBackend,
   collectionSource,
+  consoleLogger,
   generatorSource,
   jsonLinesFileSink,
   memorySink,
@@ -142,7 +144,13 @@ describe('sources, steps and state backends', () => {
     expect(() => keyed.window('w', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLateness: 5 } as never)).toThrow(
       "did you mean 'allowedLatenessMs'?",
     );
+    expect(() => p.broadcast('rules', {}, { wacth: () => () => undefined } as never)).toThrow("broadcast 'rules' options:\n  - (options): unknown key 'wacth' (did you mean 'watch'?)");
     expect(() => keyed.window('w2', tumblingWindows(10), { create: () => 0, add: (a: number) => a, result: (a) => a }, { allowedLatenessMs: 5, onError: 'fail' })).not.toThrow();
+  });
+
+  it('consoleLogger and MetricsRegistry check their options', () => {
+    expect(() => consoleLogger('warning' as never)).toThrow("level: invalid value 'warning'; expected 'debug' | 'info' | 'warn' | 'error' | 'silent' (did you mean 'warn'?)");
+    expect(() => new MetricsRegistry({ recentCheckpoint: 5 } as never)).toThrow("did you mean 'recentCheckpoints'?");
   });
 
   it('state backend options are checked', () => {

@@ -2,7 +2,7 @@
 
 import { OptionsError, validateOptions } from '@weir/core';
 import type { FileStorage } from '../storage/types.js';
-import { kafkaNotificationOptionsSchema, webhookOptionsSchema } from './policy-options-schema.js';
+import { callbackOptionsSchema, kafkaNotificationOptionsSchema, webhookOptionsSchema } from './policy-options-schema.js';
 import { notificationOf, type PartitionCommitPolicy, type ReadyPartition } from './types.js';
 
 /** Writes `<partition>/_SUCCESS` with the notification JSON (idempotent). */
@@ -114,5 +114,6 @@ export function callbackPolicy(
   fn: (p: ReadyPartition) => void | Promise<void>,
   options: { idempotent?: boolean; wasCommitted?: (p: ReadyPartition) => Promise<boolean> } = {},
 ): PartitionCommitPolicy {
+  validateOptions(callbackOptionsSchema, options, `callbackPolicy '${name}' options`);
   return { name, idempotent: options.idempotent ?? false, commit: async (p) => fn(p), wasCommitted: options.wasCommitted };
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { count, durationMs, fn, schemaFor, strictObject, withMethods } from '@weir/core';
 import type { KafkaLikeProducer, KafkaNotificationOptions, WebhookPolicyOptions } from './policies.js';
+import type { ReadyPartition } from './types.js';
 
 export const kafkaNotificationOptionsSchema = schemaFor<KafkaNotificationOptions>()(
   strictObject({
@@ -12,6 +13,8 @@ export const kafkaNotificationOptionsSchema = schemaFor<KafkaNotificationOptions
     wasPublished: fn<NonNullable<KafkaNotificationOptions['wasPublished']>>().optional(),
   }),
 );
+
+export const callbackOptionsSchema = strictObject({ idempotent: z.boolean().optional(), wasCommitted: fn<(p: ReadyPartition) => Promise<boolean>>().optional() });
 
 export const webhookOptionsSchema = schemaFor<WebhookPolicyOptions>()(
   strictObject(

@@ -27,7 +27,7 @@ export const kafkaSinkOptionsSchema = schemaFor<KafkaSinkOptions<any>>()(
       maxBufferedRecords: count(1).optional(),
       produceTimeoutMs: durationMs().optional(),
       deliveryTimeoutMs: durationMs().optional(),
-      compression: count(0).optional(),
+      compression: count(0).max(4, 'must be a KafkaJS CompressionTypes value (0..4)').optional(),
       breaker: strictObject({ failureThreshold: count(1).optional(), resetTimeoutMs: durationMs().optional() }).optional(),
       spill: strictObject({ dir: z.string().min(1), maxRecords: count(1).optional(), afterMs: durationMs().optional() }).optional(),
       metricsRegistry: withMethods<Registry>(['registerMetric', 'getSingleMetric'], 'a prom-client Registry').optional(),

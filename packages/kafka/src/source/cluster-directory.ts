@@ -111,11 +111,8 @@ export class ClusterDirectory {
   }
 
   private set(list: KafkaClusterSpec[]): void {
-    const next = new Map<string, KafkaClusterSpec>();
-    for (const c of list) {
-      if (next.has(c.name)) throw new Error(`kafka source: duplicate cluster name '${c.name}'`);
-      next.set(c.name, c);
-    }
+    // names are unique: every list was validated (factory options, file, provider)
+    const next = new Map<string, KafkaClusterSpec>(list.map((c) => [c.name, c]));
     const fingerprint = JSON.stringify([...next.values()].map(fingerprintOf));
     if (fingerprint === this.fingerprint) return;
     // keep the old object for unchanged clusters: readers compare specs by identity to decide on reconnects

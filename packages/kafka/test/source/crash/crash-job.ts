@@ -22,6 +22,7 @@ p.source(
   .map('key', (r: KafkaRecord) => `${r.cluster}/${r.topic}/${r.partition}@${r.offset}`)
   .sink('files', jsonLinesFileSink<string>({ dir: outDir! }));
 const job = p.start();
+process.stdout.write('started\n');
 if (drainAfterMs !== undefined) {
   setTimeout(() => void job.stop({ mode: 'drain' }), Number(drainAfterMs));
 }
