@@ -67,6 +67,9 @@ export interface ConfigValue {
   source: number;
 }
 
+/** Dynamic broker configs by resource ('' = cluster-wide, '<id>' = one broker), as stored in `dataDir`. */
+export type StoredBrokerConfigs = Record<string, Record<string, string>>;
+
 /** Dynamic broker configs of one cluster: '' = cluster-wide default, '<id>' = one broker. */
 export class DynamicBrokerConfigs {
   private readonly byResource = new Map<string, Map<string, string>>();
@@ -76,6 +79,13 @@ export class DynamicBrokerConfigs {
     const m = new Map<string, string>();
     for (const [k, v] of Object.entries(configs)) if (v !== null) m.set(k, v);
     this.byResource.set(resource, m);
+  }
+
+  /** Every resource's configs, for `dataDir`. */
+  snapshot(): StoredBrokerConfigs {
+    const out: StoredBrokerConfigs = {};
+    for (const [resource, m] of this.byResource) if (m.size > 0) out[resource] = Object.fromEntries(m);
+    return out;
   }
 
   /** Names set for a broker (and cluster-wide). */

@@ -6,7 +6,7 @@ import type { TxnClusterAccess } from '../coordinator/types.js';
 import { FaultInjector } from '../faults/faults.js';
 import { ClusterStore, memoryLogs, type LogFactory } from '../storage/cluster-store.js';
 import { ErrorCodes } from '../protocol/index.js';
-import { Authorizer, type AuthorizerOptions } from '../security/acls.js';
+import { Authorizer, type AclBinding, type AuthorizerOptions } from '../security/acls.js';
 import type { ResolvedListener } from '../security/listeners.js';
 import type { SaslUsers } from '../security/sasl.js';
 import type { tlsServerOptions } from '../security/tls.js';
@@ -89,7 +89,10 @@ export class Cluster {
     this.clusterId = clusterId;
     this.store = store;
     this.logs = store ?? memoryLogs;
-    this.authorizer = config.authorizer ? new Authorizer(config.authorizer) : null;
+    // ACLs and dynamic broker configs from `dataDir` (Kafka keeps both in its metadata log).
+    const persistence = store ? { restored: store.loadAcls(), save: (b: AclBinding[]) => store.saveAcls(b) } : undefined;
+    this.authorizer = config.authorizer ? new Authorizer(config.authorizer, persistence) : null;
+    for (const [resource, configs] of Object.entries(store?.loadBrokerConfigs() ?? {})) this.brokerConfigs.replace(resource, configs);
     this.brokers = [];
     for (let id = 0; id < config.brokers; id++) {
       this.brokers.push(new BrokerServer(this, id, config.host, config.listeners.filter((l) => l.broker === id)));
@@ -292,7 +295,9 @@ export class Cluster {
       const msg = brokerConfigError(k, v);
       if (msg) return { errorCode: ErrorCodes.INVALID_CONFIG, errorMessage: msg };
     }
-    if (!validateOnly) this.brokerConfigs.replace(resource, configs);
+    if (validateOnly) return OK;
+    this.brokerConfigs.replace(resource, configs);
+    this.store?.saveBrokerConfigs(this.brokerConfigs.snapshot());
     return OK;
   }
 

@@ -22,7 +22,7 @@ export interface StartClusterOptions {
   listeners?: ListenerSpec[];
   /** Certificates of SSL / SASL_SSL listeners (PEM inline or file paths). */
   tls?: TlsOptions;
-  /** Persist logs, topics and coordinator state here (and restore them on start). Default: memory only. */
+  /** Persist logs, topics, coordinator state, ACLs and dynamic broker configs here (and restore them on start). Default: memory only. */
   dataDir?: string;
   /** Topics created at start (skipped when they already exist in `dataDir`). */
   topics?: Array<{ name: string; partitions?: number; configs?: Record<string, string>; replicationFactor?: number }>;

@@ -13,6 +13,7 @@ import type {
   SyncGroupResponse,
 } from './group-messages.js';
 import { KeyedTimers } from './keyed-timers.js';
+import { rebalanceTimeoutOf } from './rebalance-timeout.js';
 
 /** Tunables of the group protocol (see GroupCoordinator's constructor options). */
 export interface MembershipOptions {
@@ -96,13 +97,14 @@ export class GroupMembership {
       case 'PreparingRebalance':
         return fail(ErrorCodes.REBALANCE_IN_PROGRESS);
       case 'Stable':
+        this.syncReceived(group, member.memberId);
         this.touchSession(group, member);
         return Promise.resolve(syncAnswer(ErrorCodes.NONE, member.assignment, group));
       case 'CompletingRebalance':
         return new Promise((resolve) => {
           member.syncWaiter?.resolve(syncAnswer(ErrorCodes.REBALANCE_IN_PROGRESS, EMPTY_BYTES));
           member.syncWaiter = { resolve, version };
-          group.pendingSync.delete(member.memberId);
+          this.syncReceived(group, member.memberId);
           this.touchSession(group, member);
           if (group.isLeader(member.memberId)) this.completeSync(group, req.assignments);
         });
@@ -207,7 +209,7 @@ export class GroupMembership {
       client.clientId,
       client.clientHost,
       req.sessionTimeoutMs,
-      req.rebalanceTimeoutMs !== undefined && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+      rebalanceTimeoutOf(req, waiter.version),
       req.protocols,
     );
     member.joinWaiter = waiter;
@@ -223,7 +225,7 @@ export class GroupMembership {
     member.joinWaiter = waiter;
     member.protocols = req.protocols;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
-    if (req.rebalanceTimeoutMs !== undefined && req.rebalanceTimeoutMs >= 0) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    member.rebalanceTimeoutMs = rebalanceTimeoutOf(req, waiter.version);
     this.touchSession(group, member);
     this.maybePrepareRebalance(group);
   }
@@ -289,6 +291,7 @@ export class GroupMembership {
       this.touchSession(group, member);
       waiter.resolve(this.joinAnswer(group, member, waiter.version));
     }
+    // Never 0 ms: an unset rebalance timeout is the session timeout (rebalanceTimeoutOf).
     const generation = group.generationId;
     this.timers.set(this.key(group, 'sync'), group.rebalanceTimeoutMs(), () => this.expirePendingSync(group, generation));
   }
@@ -312,9 +315,8 @@ export class GroupMembership {
   private completeSync(group: ConsumerGroup, assignments: SyncGroupRequest['assignments']): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? EMPTY_BYTES;
+    // Followers that have not sent SyncGroup yet stay pending: the sync timer keeps running (Kafka's DelayedSync).
     group.transitionTo('Stable');
-    group.pendingSync.clear();
-    this.timers.clear(this.key(group, 'sync'));
     for (const member of group.members.values()) {
       const waiter = member.syncWaiter;
       member.syncWaiter = null;
@@ -322,9 +324,20 @@ export class GroupMembership {
     }
   }
 
-  /** Members that never sent SyncGroup within the rebalance timeout are removed (then the group rebalances). */
+  /** A member's SyncGroup arrived; once every member's has, the pending-sync timer is done. */
+  private syncReceived(group: ConsumerGroup, memberId: string): void {
+    group.pendingSync.delete(memberId);
+    if (group.pendingSync.size === 0) this.timers.clear(this.key(group, 'sync'));
+  }
+
+  /**
+   * Members that never sent SyncGroup within the group's rebalance timeout are removed and the
+   * group rebalances, in CompletingRebalance and also once the leader's sync made it Stable
+   * (Kafka's GroupCoordinator.schedulePendingSync / onExpirePendingSync).
+   */
   private expirePendingSync(group: ConsumerGroup, generation: number): void {
-    if (group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
+    if (group.generationId !== generation || group.pendingSync.size === 0) return;
+    if (group.state !== 'CompletingRebalance' && group.state !== 'Stable') return;
     for (const memberId of [...group.pendingSync]) {
       const member = group.members.get(memberId);
       if (member !== undefined) this.removeMember(group, member);

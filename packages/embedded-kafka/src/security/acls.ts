@@ -112,29 +112,48 @@ export interface AuthorizerOptions {
   superUsers?: string[];
   /** allow.everyone.if.no.acl.found: a resource without any ACL is open. Default false, as in Kafka. */
   allowEveryoneIfNoAclFound?: boolean;
-  /** ACLs present from the start. */
+  /** ACLs present from the start (with `dataDir`: added to the ACLs saved there by an earlier run). */
   acls?: AclSpec[];
+}
+
+/** Where an authorizer's bindings are kept between runs (the cluster's `dataDir`). */
+export interface AclPersistence {
+  /** Bindings saved by an earlier run; the `acls` of the options are added to them. */
+  restored: readonly AclBinding[];
+  /** Called with every binding after CreateAcls / DeleteAcls changed them. */
+  save(bindings: AclBinding[]): void;
 }
 
 export class Authorizer {
   private readonly acls: AclBinding[] = [];
   private readonly superUsers: Set<string>;
   private readonly allowIfNone: boolean;
+  private readonly save: ((bindings: AclBinding[]) => void) | null = null;
 
-  constructor(opts: AuthorizerOptions) {
+  constructor(opts: AuthorizerOptions, persistence?: AclPersistence) {
     this.superUsers = new Set((opts.superUsers ?? []).map((u) => (u.includes(':') ? u : `User:${u}`)));
     this.allowIfNone = opts.allowEveryoneIfNoAclFound ?? false;
+    for (const b of persistence?.restored ?? []) this.add(b);
     for (const spec of opts.acls ?? []) {
       const b = bindingOf(spec);
       const bad = invalidBinding(b);
       if (bad) throw new Error(`invalid ACL: ${bad}`);
       this.add(b);
     }
+    // Set last: the option ACLs are added again at every start, so they need no save.
+    this.save = persistence?.save ?? null;
   }
 
   /** Stores a binding (duplicates are kept once, as Kafka does). */
   add(b: AclBinding): void {
-    if (!this.acls.some((a) => sameBinding(a, b))) this.acls.push({ ...b });
+    if (this.acls.some((a) => sameBinding(a, b))) return;
+    this.acls.push({ ...b });
+    this.changed();
+  }
+
+  /** Every stored binding (copies). */
+  bindings(): AclBinding[] {
+    return this.acls.map((b) => ({ ...b }));
   }
 
   list(filter: AclFilter): AclBinding[] {
@@ -145,6 +164,7 @@ export class Authorizer {
   remove(filter: AclFilter): AclBinding[] {
     const gone = this.list(filter);
     for (const b of gone) this.acls.splice(this.acls.indexOf(b), 1);
+    if (gone.length > 0) this.changed();
     return gone;
   }
 
@@ -157,6 +177,10 @@ export class Authorizer {
     const covers = (b: AclBinding, ops: number[]): boolean => b.operation === AclOperation.ALL || ops.includes(b.operation);
     if (relevant.some((b) => b.permissionType === AclPermission.DENY && covers(b, [operation]))) return false;
     return relevant.some((b) => b.permissionType === AclPermission.ALLOW && covers(b, [operation, ...(IMPLIED_BY[operation] ?? [])]));
+  }
+
+  private changed(): void {
+    this.save?.(this.bindings());
   }
 }
 

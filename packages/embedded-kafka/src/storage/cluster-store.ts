@@ -4,6 +4,8 @@ import { PartitionLog } from '../log/index.js';
 import { partitionLogDir } from '../log/partition-log.js';
 import type { PartitionLogApi } from '../log/types.js';
 import type { PersistableCoordinator } from '../coordinator/types.js';
+import type { StoredBrokerConfigs } from '../cluster/broker-configs.js';
+import type { AclBinding } from '../security/acls.js';
 import { readJsonSync, writeFileAtomicSync } from './atomic-file.js';
 
 /** Topic metadata persisted in `meta.json`. */
@@ -37,8 +39,11 @@ export const memoryLogs: LogFactory = {
 /**
  * On-disk layout of a cluster's `dataDir`:
  *   meta.json                  cluster id, topics (names, ids, partition counts, configs)
+ *   acls.json                  ACL bindings (wire codes), written when CreateAcls/DeleteAcls change them
+ *   broker-configs.json        dynamic broker configs by resource ('' = cluster-wide), written by AlterConfigs
  *   coordinators/<name>.json   coordinator snapshots (group offsets, transaction state)
  *   logs/<topic>-<partition>/  partition logs (owned by PartitionLog)
+ * ACLs and broker configs are written before the response that changed them, like topics.
  * Coordinator snapshots are written synchronously when dirty, at the latest right before the next
  * response leaves the broker, so an acknowledged offset commit survives SIGKILL.
  */
@@ -57,6 +62,22 @@ export class ClusterStore implements LogFactory {
 
   saveMeta(meta: StoredMeta): void {
     writeFileAtomicSync(path.join(this.dataDir, 'meta.json'), JSON.stringify(meta, null, 1));
+  }
+
+  loadAcls(): AclBinding[] {
+    return readJsonSync<AclBinding[]>(this.file('acls.json')) ?? [];
+  }
+
+  saveAcls(bindings: readonly AclBinding[]): void {
+    writeFileAtomicSync(this.file('acls.json'), JSON.stringify(bindings, null, 1));
+  }
+
+  loadBrokerConfigs(): StoredBrokerConfigs {
+    return readJsonSync<StoredBrokerConfigs>(this.file('broker-configs.json')) ?? {};
+  }
+
+  saveBrokerConfigs(configs: StoredBrokerConfigs): void {
+    writeFileAtomicSync(this.file('broker-configs.json'), JSON.stringify(configs, null, 1));
   }
 
   open(topic: string, partition: number): Promise<PartitionLogApi> {
@@ -89,6 +110,10 @@ export class ClusterStore implements LogFactory {
       writeFileAtomicSync(this.snapshotFile(name), JSON.stringify(coordinator.snapshot()));
     }
     this.dirty.clear();
+  }
+
+  private file(name: string): string {
+    return path.join(this.dataDir, name);
   }
 
   private logsDir(): string {

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { startCluster, startClusters } from '../../src/index.js';
 import { ClusterStore } from '../../src/storage/cluster-store.js';
 import { batch } from '../log/helpers.js';
 import { kafkaClient, waitFor } from '../support/kafkajs.js';
+import { RawClient } from '../support/raw-client.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -58,6 +60,54 @@ describe('dataDir persistence', () => {
     await waitFor(() => values.length >= 3, 20_000, 'three values');
     await consumer.disconnect();
     expect(values.sort()).toEqual(['1', '2', '3']);
+    await second.stop();
+  });
+
+  it('restores ACLs (CreateAcls / DeleteAcls) and dynamic broker configs (AlterConfigs) after a restart', async () => {
+    const dataDir = tmp();
+    // Clients here are User:ANONYMOUS; as a super user it may manage ACLs and configs.
+    const authorizer = { superUsers: ['User:ANONYMOUS'] };
+    const first = await startCluster({ brokers: 2, dataDir, authorizer });
+    const admin = kafkaClient(first.bootstrapServers).admin();
+    await admin.connect();
+    const acl = (resourceName: string, operation: AclOperationTypes) => ({
+      resourceType: AclResourceTypes.TOPIC, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: 'User:alice', host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
+    });
+    await admin.createAcls({ acl: [acl('kept', AclOperationTypes.READ), acl('deleted', AclOperationTypes.WRITE)] });
+    await admin.deleteAcls({ filters: [acl('deleted', AclOperationTypes.WRITE)] });
+    await admin.disconnect();
+    // Raw AlterConfigs v1: KafkaJS refuses the cluster-wide resource name ''.
+    const raw = await RawClient.connect(first.bootstrapServers[0]!);
+    const altered = await raw.call(33, 1, { validateOnly: false, resources: [
+      { resourceType: ConfigResourceTypes.BROKER, resourceName: '1', configs: [{ name: 'log.retention.ms', value: '3600000' }] },
+      { resourceType: ConfigResourceTypes.BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', value: '7200000' }] },
+    ] });
+    raw.close();
+    expect(altered.responses.map((r: { errorCode: number }) => r.errorCode)).toEqual([0, 0]);
+    await first.stop();
+
+    // The ACLs of the options are added to the restored ones.
+    const second = await startCluster({ brokers: 2, dataDir, authorizer: { ...authorizer, acls: [{ resourceType: 'GROUP', resourceName: 'g', principal: 'User:bob', operation: 'READ' }] } });
+    const admin2 = kafkaClient(second.bootstrapServers).admin();
+    await admin2.connect();
+    const acls = await admin2.describeAcls({
+      resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY,
+    });
+    expect(acls.resources.map((r) => [r.resourceType, r.resourceName, r.acls.map((a) => [a.principal, a.operation])]).sort()).toEqual([
+      [AclResourceTypes.TOPIC, 'kept', [['User:alice', AclOperationTypes.READ]]],
+      [AclResourceTypes.GROUP, 'g', [['User:bob', AclOperationTypes.READ]]],
+    ]);
+    const described = await admin2.describeConfigs({ includeSynonyms: false, resources: [
+      { type: ConfigResourceTypes.BROKER, name: '1', configNames: ['log.retention.ms'] },
+      { type: ConfigResourceTypes.BROKER, name: '0', configNames: ['log.retention.ms'] },
+    ] });
+    // Broker 1's own value (DYNAMIC_BROKER_CONFIG), broker 0 the cluster-wide one (DYNAMIC_DEFAULT_BROKER_CONFIG).
+    expect(described.resources.map((r) => [r.resourceName, r.configEntries[0]!.configValue, r.configEntries[0]!.configSource])).toEqual([
+      ['1', '3600000', 2],
+      ['0', '7200000', 3],
+    ]);
+    await admin2.disconnect();
     await second.stop();
   });
 
