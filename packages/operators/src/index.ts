@@ -7,3 +7,7 @@ export type { Aggregate } from './aggregate.js';
 export { windowed } from './windows/window.js';
 export { session, sliding, tumbling } from './windows/spec.js';
 export type { WindowCounters, WindowSpec, WindowedOptions } from './windows/spec.js';
+export { dedupe } from './dedupe.js';
+export type { DedupeOptions } from './dedupe.js';
+export { orderByTime } from './ordering.js';
+export type { OrderOptions } from './ordering.js';
