@@ -28,7 +28,9 @@ export function dedupe<T>(options: DedupeOptions): () => KeyedProcessFunction<st
         seen = ctx.state.valueState<number>('seen', eventTime ? {} : { ttl: { ttlMs } });
       },
       processElement(value, ctx) {
-        if (seen.value() !== undefined) {
+        const first = seen.value();
+        // expired by the watermark even if the timer has not run yet (see regular-join.ts)
+        if (first !== undefined && (!eventTime || first + ttlMs > ctx.timers.currentWatermark())) {
           if (duplicateTag !== undefined) ctx.output(duplicateTag, value);
           return;
         }

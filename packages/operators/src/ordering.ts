@@ -9,6 +9,7 @@
  */
 
 import { LATE_DATA, type KeyedProcessFunction, type MapState, type OutputTag } from '@weir/core';
+import { appendAt } from './timestamp-buffer.js';
 
 export interface OrderOptions {
   /** Records that arrive behind the watermark (default core's `LATE_DATA`). */
@@ -29,9 +30,7 @@ export function orderByTime<T>(options: OrderOptions = {}): () => KeyedProcessFu
           ctx.output(lateTag, value);
           return;
         }
-        const same = pending.get(ts);
-        pending.put(ts, same === undefined ? [value] : [...same, value]);
-        if (same === undefined) ctx.timers.registerEventTimeTimer(ts);
+        if (appendAt(pending, ts, value)) ctx.timers.registerEventTimeTimer(ts);
       },
       onTimer(timestamp, ctx) {
         const due = pending.get(timestamp);

@@ -14,9 +14,9 @@ export class DedupeReference implements ReferenceOperator<Event> {
     private readonly ttl: number,
   ) {}
 
-  record(e: Event, ts: number): void {
+  record(e: Event, ts: number, wm: number): void {
     const id = this.idOf(e);
-    if (this.expiry.has(id)) {
+    if ((this.expiry.get(id) ?? -Infinity) > wm) {
       this.duplicates.push(e);
       return;
     }

@@ -22,23 +22,28 @@ export interface StreamCase {
   cut: number;
 }
 
-/** Mostly increasing timestamps with jitter beyond the bound, so some records are late. */
-export const streamCase: fc.Arbitrary<StreamCase> = fc
-  .record({
-    steps: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), jitter: fc.integer({ min: -120, max: 60 }), gap: fc.integer({ min: 0, max: 25 }) }), { minLength: 1, maxLength: 120 }),
-    batchSize: fc.integer({ min: 1, max: 8 }),
-    boundMs: fc.integer({ min: 0, max: 60 }),
-    latenessMs: fc.constantFrom(0, 0, 30, 100),
-    cut: fc.double({ min: 0.1, max: 0.9, noNaN: true }),
-  })
-  .map(({ steps, batchSize, boundMs, latenessMs, cut }) => {
-    let t = 1_000;
-    const events = steps.map((s, id) => {
-      t += s.gap;
-      return { key: s.key, ts: Math.max(0, t + s.jitter), id };
+/** Mostly increasing timestamps with jitter beyond the bound, so some records are late; `tight` packs them so timestamps collide. */
+export function streamCaseOf(tight: boolean): fc.Arbitrary<StreamCase> {
+  const jitter = tight ? { min: -30, max: 15 } : { min: -120, max: 60 };
+  return fc
+    .record({
+      steps: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), jitter: fc.integer(jitter), gap: fc.integer({ min: 0, max: tight ? 4 : 25 }) }), { minLength: 1, maxLength: 120 }),
+      batchSize: fc.integer({ min: 1, max: 8 }),
+      boundMs: fc.integer({ min: 0, max: tight ? 20 : 60 }),
+      latenessMs: fc.constantFrom(0, 0, 30, 100),
+      cut: fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+    })
+    .map(({ steps, batchSize, boundMs, latenessMs, cut }) => {
+      let t = 1_000;
+      const events = steps.map((s, id) => {
+        t += s.gap;
+        return { key: s.key, ts: Math.max(0, t + s.jitter), id };
+      });
+      return { events, batchSize, boundMs, latenessMs, cut };
     });
-    return { events, batchSize, boundMs, latenessMs, cut };
-  });
+}
+
+export const streamCase = streamCaseOf(false);
 
 export function restorePoint(c: StreamCase): number {
   const batches = Math.ceil(c.events.length / c.batchSize);
