@@ -21,3 +21,6 @@ export { regularJoin } from './joins/regular-join.js';
 export type { RegularJoinOptions } from './joins/regular-join.js';
 export { temporalJoin } from './joins/temporal-join.js';
 export type { TemporalJoinOptions } from './joins/temporal-join.js';
+export { multiHorizon } from './horizons/multi-horizon.js';
+export type { MultiHorizonOptions, MultiHorizonResult } from './horizons/multi-horizon.js';
+export type { HorizonFeatures } from './horizons/slice-stats.js';

@@ -4,8 +4,6 @@
  * outputs of both jobs together.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Pipeline,
@@ -19,25 +17,14 @@ import {
   type StateBackendFactory,
   type Stream,
 } from '@weir/core';
-import { afterEach } from 'vitest';
 import { scriptedSource } from './scripted-source.js';
+import { tempDirs } from './temp-dirs.js';
 
 export type BackendKind = 'heap' | 'classic-level' | 'rocksdb';
 
 export function backendFor(kind: BackendKind): StateBackendFactory {
   if (kind === 'heap') return heapStateBackend();
   return kind === 'rocksdb' ? rocksDbStateBackend() : classicLevelStateBackend();
-}
-
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'weir-operators-'));
-  dirs.push(dir);
-  return dir;
 }
 
 export interface Scenario<T, O> {
@@ -59,7 +46,7 @@ export interface ScenarioResult<O> {
 }
 
 export async function runScenario<T, O>(scenario: Scenario<T, O>): Promise<ScenarioResult<O>> {
-  const dir = await tempDir();
+  const dir = await tempDirs.make();
   // one sink pair for both jobs: a restore re-commits the savepoint's committables (idempotent)
   const mainSink = memorySink<O>();
   const lateSink = memorySink<unknown>();
