@@ -24,3 +24,6 @@ export type { TemporalJoinOptions } from './joins/temporal-join.js';
 export { multiHorizon } from './horizons/multi-horizon.js';
 export type { MultiHorizonOptions, MultiHorizonResult } from './horizons/multi-horizon.js';
 export type { HorizonFeatures } from './horizons/slice-stats.js';
+export { asyncLookup } from './lookup/async-lookup.js';
+export type { AsyncLookup, AsyncLookupOptions, LookupStats } from './lookup/async-lookup.js';
+export type { RetryClock, RetryPolicy } from './lookup/retry.js';

@@ -11,7 +11,7 @@ const KEYS = Number(process.env.WEIR_HORIZON_KEYS ?? 100_000);
 const ROUNDS = 2;
 const CACHE = 20_000;
 const MINUTE = 60_000;
-const spec: HorizonSpec = { slice: MINUTE, horizons: [MINUTE, 10 * MINUTE, 30 * MINUTE], valueOf: (e) => e.id % 97, distinctOf: (e) => `d${e.id % 5}` };
+const spec: HorizonSpec = { slice: MINUTE, horizons: [MINUTE, 10 * MINUTE, 30 * MINUTE], numberOf: (e) => e.id % 97, distinctOf: (e) => `d${e.id % 5}` };
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -59,7 +59,7 @@ it(`multi-horizon over ${KEYS} keys on classic-level equals brute force, with he
     watermarks: WatermarkStrategies.forMonotonousTimestamps<{ ts: number }>((e) => e.ts),
   })
     .keyBy((e) => e.key)
-    .process('features', multiHorizon({ sliceMs: spec.slice, horizonsMs: spec.horizons, valueOf: spec.valueOf, distinctOf: spec.distinctOf }))
+    .process('features', multiHorizon({ sliceMs: spec.slice, horizonsMs: spec.horizons, numberOf: spec.numberOf, distinctOf: spec.distinctOf }))
     .sink('verify', verifyingSink(stats));
   const t0 = performance.now();
   await p.run();

@@ -8,7 +8,7 @@ import { replay } from './support/reference.js';
 import { restorePoint, streamCase, type StreamCase } from './support/window-cases.js';
 import type { Event } from './support/window-reference.js';
 
-const spec: HorizonSpec = { slice: 10, horizons: [10, 60, 30, 200], valueOf: (e) => (e.id * 37) % 101, distinctOf: (e) => `u${e.id % 13}` };
+const spec: HorizonSpec = { slice: 10, horizons: [10, 60, 30, 200], numberOf: (e) => (e.id * 37) % 101, distinctOf: (e) => `u${e.id % 13}` };
 
 async function check(c: StreamCase, every: number | undefined, backend: BackendKind, restore: boolean) {
   const ref = new HorizonReference(spec, every);
@@ -21,7 +21,7 @@ async function check(c: StreamCase, every: number | undefined, backend: BackendK
     build: (input: Stream<Event>) => {
       const main = input.keyBy((e) => e.key).process(
         'features',
-        multiHorizon<Event>({ sliceMs: spec.slice, horizonsMs: spec.horizons, valueOf: spec.valueOf, distinctOf: spec.distinctOf, ...(every === undefined ? {} : { trigger: { everyMs: every } }) }),
+        multiHorizon<Event>({ sliceMs: spec.slice, horizonsMs: spec.horizons, numberOf: spec.numberOf, distinctOf: spec.distinctOf, ...(every === undefined ? {} : { trigger: { everyMs: every } }) }),
       );
       return { main, late: main.sideOutput(LATE_DATA) };
     },

@@ -21,7 +21,7 @@ export interface MultiHorizonOptions<T> {
   /** Slice length in ms: the resolution of every horizon (default 60 000). */
   sliceMs?: number;
   /** The number summed / min'd / max'd (default: 1 per record). */
-  valueOf?: (record: T) => number;
+  numberOf?: (record: T) => number;
   /** The value counted distinct (approximately, HyperLogLog); off when absent. */
   distinctOf?: (record: T) => string | number;
   /** HyperLogLog precision (default 12: 4096 registers, about 1.6 % standard error). */
@@ -49,7 +49,7 @@ export function multiHorizon<T>(options: MultiHorizonOptions<T>): () => KeyedPro
   const longest = horizons[horizons.length - 1]!;
   const every = options.trigger === undefined || options.trigger === 'record' ? undefined : options.trigger.everyMs;
   if (every !== undefined && (!Number.isSafeInteger(every) || every <= 0 || every % slice !== 0)) throw new RangeError(`everyMs must be a positive multiple of sliceMs, got ${every}`);
-  const valueOf = options.valueOf ?? (() => 1);
+  const numberOf = options.numberOf ?? (() => 1);
   const distinctOf = options.distinctOf;
   const precision = options.precision ?? 12;
   const lateTag = options.lateTag ?? LATE_DATA;
@@ -106,7 +106,7 @@ export function multiHorizon<T>(options: MultiHorizonOptions<T>): () => KeyedPro
         }
         evict(wm);
         const s = sliceOf(ts);
-        slices.put(s, addToSlice(slices.get(s), valueOf(record), distinctOf?.(record), precision));
+        slices.put(s, addToSlice(slices.get(s), numberOf(record), distinctOf?.(record), precision));
         if (every === undefined) emitAsOf(ctx, s + slice);
         else ctx.timers.registerEventTimeTimer(nextTick(ts) - 1);
       },

@@ -7,14 +7,14 @@ import type { Event } from './window-reference.js';
 export interface HorizonSpec {
   slice: number;
   horizons: number[];
-  valueOf: (e: Event) => number;
+  numberOf: (e: Event) => number;
   distinctOf: (e: Event) => string;
 }
 
 export function featuresOf(records: readonly Event[], spec: HorizonSpec, end: number): HorizonFeatures[] {
   return [...spec.horizons].sort((a, b) => a - b).map((h) => {
     const inside = records.filter((e) => e.ts >= end - h && e.ts < end);
-    const values = inside.map(spec.valueOf);
+    const values = inside.map(spec.numberOf);
     return {
       horizonMs: h,
       count: inside.length,
