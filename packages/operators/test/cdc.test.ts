@@ -3,9 +3,9 @@ import { LATE_DATA, OutputTag, type Stream } from '@weir/core';
 import { describe, expect, it } from 'vitest';
 import { dedupe, orderByTime } from '../src/index.js';
 import { DedupeReference, OrderReference } from './support/cdc-reference.js';
-import { propertyRuns, runScenario, sorted, type BackendKind } from './support/harness.js';
-import { replay } from './support/reference.js';
-import { restorePoint, streamCase, type StreamCase } from './support/window-cases.js';
+import { propertyRuns, sorted, type BackendKind } from './support/harness.js';
+import { runCase } from './support/run-case.js';
+import { streamCase, type StreamCase } from './support/window-cases.js';
 import type { Event } from './support/window-reference.js';
 
 const DUPLICATES = new OutputTag<unknown>('duplicates');
@@ -14,38 +14,32 @@ const idOf = (e: Event) => `${e.key}${e.id % 5}`;
 
 async function checkDedupe(c: StreamCase, ttl: number, backend: BackendKind, restore: boolean) {
   const ref = new DedupeReference(idOf, ttl);
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, Event>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: (input: Stream<Event>) => {
+  const got = await runCase<Event>(
+    c,
+    ref,
+    (input: Stream<Event>) => {
       const main = input.keyBy(idOf).process('dedupe', dedupe<Event>({ ttlMs: ttl, duplicateTag: DUPLICATES }));
       return { main, late: main.sideOutput(DUPLICATES) };
     },
     backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+    restore,
+  );
   expect(sorted(got.main)).toEqual(sorted(ref.out));
   expect(sorted(got.late)).toEqual(sorted(ref.duplicates));
 }
 
 async function checkOrder(c: StreamCase, backend: BackendKind, restore: boolean) {
   const ref = new OrderReference();
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, Event>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: (input: Stream<Event>) => {
+  const got = await runCase<Event>(
+    c,
+    ref,
+    (input: Stream<Event>) => {
       const main = input.keyBy((e) => e.key).process('order', orderByTime<Event>());
       return { main, late: main.sideOutput(LATE_DATA) };
     },
     backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+    restore,
+  );
   // per key the exact sequence; across keys any interleaving
   const perKey = new Map<string, Event[]>();
   for (const e of got.main) perKey.set(e.key, [...(perKey.get(e.key) ?? []), e]);

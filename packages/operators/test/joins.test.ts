@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { LATE_DATA, type Stream } from '@weir/core';
 import { describe, expect, it } from 'vitest';
 import { intervalJoin, joinInputs, regularJoin, sliding, temporalJoin, windowJoin, type JoinInput } from '../src/index.js';
-import { propertyRuns, runScenario, sorted, type BackendKind } from './support/harness.js';
+import { propertyRuns, sorted, type BackendKind } from './support/harness.js';
 import { IntervalJoinReference, RegularJoinReference, TemporalJoinReference, WindowJoinReference, type Pair } from './support/join-reference.js';
-import { replay, type ReferenceOperator } from './support/reference.js';
-import { restorePoint, streamCaseOf, type StreamCase } from './support/window-cases.js';
+import type { ReferenceOperator } from './support/reference.js';
+import { runCase } from './support/run-case.js';
+import { streamCaseOf, type StreamCase } from './support/window-cases.js';
 
 // packed timestamps: many exact matches at the interval bounds and versions at equal times
 const streamCase = streamCaseOf(true);
@@ -19,21 +20,18 @@ type JoinFn = ReturnType<typeof intervalJoin<Event, Event, Pair>>;
 
 /** Runs `fn` on the source split into two sides and joined again, against `ref`. */
 async function checkJoin(c: StreamCase, fn: JoinFn, ref: ReferenceOperator<Event> & { late?: Event[] }, pairs: () => Pair[], backend: BackendKind, restore: boolean) {
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, Pair>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: (input: Stream<Event>) => {
+  const got = await runCase<Pair>(
+    c,
+    ref,
+    (input: Stream<Event>) => {
       const left = input.filter('lefts', (e) => sideOf(e) === 'left');
       const right = input.filter('rights', (e) => sideOf(e) === 'right');
       const main = joinInputs('sides', left, right, (e) => e.key, (e) => e.key).process('join', fn);
       return { main, late: main.sideOutput(LATE_DATA) };
     },
     backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+    restore,
+  );
   expect(sorted(got.main)).toEqual(sorted(pairs()));
   expect(sorted(got.late.map(unwrap))).toEqual(sorted(ref.late ?? []));
 }

@@ -2,23 +2,20 @@ import fc from 'fast-check';
 import { LATE_DATA, type Stream } from '@weir/core';
 import { describe, expect, it } from 'vitest';
 import { multiHorizon, type MultiHorizonResult } from '../src/index.js';
-import { propertyRuns, runScenario, sorted, type BackendKind } from './support/harness.js';
+import { propertyRuns, sorted, type BackendKind } from './support/harness.js';
 import { HorizonReference, type HorizonSpec } from './support/horizon-reference.js';
-import { replay } from './support/reference.js';
-import { restorePoint, streamCase, type StreamCase } from './support/window-cases.js';
+import { runCase } from './support/run-case.js';
+import { streamCase, type StreamCase } from './support/window-cases.js';
 import type { Event } from './support/window-reference.js';
 
 const spec: HorizonSpec = { slice: 10, horizons: [10, 60, 30, 200], numberOf: (e) => (e.id * 37) % 101, distinctOf: (e) => `u${e.id % 13}` };
 
 async function check(c: StreamCase, every: number | undefined, backend: BackendKind, restore: boolean) {
   const ref = new HorizonReference(spec, every);
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, MultiHorizonResult>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: (input: Stream<Event>) => {
+  const got = await runCase<MultiHorizonResult>(
+    c,
+    ref,
+    (input: Stream<Event>) => {
       const main = input.keyBy((e) => e.key).process(
         'features',
         multiHorizon<Event>({ sliceMs: spec.slice, horizonsMs: spec.horizons, numberOf: spec.numberOf, distinctOf: spec.distinctOf, ...(every === undefined ? {} : { trigger: { everyMs: every } }) }),
@@ -26,8 +23,8 @@ async function check(c: StreamCase, every: number | undefined, backend: BackendK
       return { main, late: main.sideOutput(LATE_DATA) };
     },
     backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+    restore,
+  );
   expect(sorted(got.main)).toEqual(sorted(every === undefined ? ref.out : ref.ticks()));
   expect(sorted(got.late)).toEqual(sorted(ref.late));
 }

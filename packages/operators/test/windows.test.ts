@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyRuns, runScenario, sorted, type BackendKind } from './support/harness.js';
-import { replay } from './support/reference.js';
-import { restorePoint, sessionStep, slidingStep, streamCase, type StreamCase } from './support/window-cases.js';
-import { SessionReference, WindowReference, slidingAssign, type Event, type Fired } from './support/window-reference.js';
+import { propertyRuns, sorted, type BackendKind } from './support/harness.js';
+import { runCase } from './support/run-case.js';
+import { sessionStep, slidingStep, streamCase, type StreamCase } from './support/window-cases.js';
+import { SessionReference, WindowReference, slidingAssign, type Fired } from './support/window-reference.js';
 
 const shape = fc.record({ slide: fc.integer({ min: 1, max: 8 }).map((n) => n * 10), sizeFactor: fc.integer({ min: 1, max: 6 }), odd: fc.boolean(), offset: fc.integer({ min: 0, max: 9 }) });
 
@@ -11,32 +11,14 @@ async function checkSliding(c: StreamCase, s: { slide: number; sizeFactor: numbe
   // `odd` makes size no multiple of slide (slices of gcd(size, slide))
   const size = s.slide * s.sizeFactor + (s.odd ? 10 : 0);
   const ref = new WindowReference(c.latenessMs, slidingAssign(size, s.slide, s.offset));
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, Fired>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: slidingStep(size, s.slide, s.offset, c.latenessMs),
-    backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+  const got = await runCase<Fired>(c, ref, slidingStep(size, s.slide, s.offset, c.latenessMs), backend, restore);
   expect(sorted(got.main.map(({ key, start, end, value }) => ({ key, start, end, value })))).toEqual(sorted(ref.out));
   expect(sorted(got.late)).toEqual(sorted(ref.late));
 }
 
 async function checkSessions(c: StreamCase, gap: number, backend: BackendKind, restore: boolean) {
   const ref = new SessionReference(gap, c.latenessMs);
-  replay(c.events, c.batchSize, c.boundMs, (e) => e.ts, ref);
-  const got = await runScenario<Event, Fired>({
-    records: c.events,
-    batchSize: c.batchSize,
-    boundMs: c.boundMs,
-    timestampOf: (e) => e.ts,
-    build: sessionStep(gap, c.latenessMs),
-    backend,
-    ...(restore ? { restoreAt: restorePoint(c) } : {}),
-  });
+  const got = await runCase<Fired>(c, ref, sessionStep(gap, c.latenessMs), backend, restore);
   expect(sorted(got.main.map(({ key, start, end, value }) => ({ key, start, end, value })))).toEqual(sorted(ref.out));
   expect(sorted(got.late)).toEqual(sorted(ref.late));
 }
