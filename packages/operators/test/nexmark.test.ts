@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pipeline, heapStateBackend, memorySink, silentLogger, type Stream } from '@weir/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NexmarkGenerator, nexmarkSource, nexmarkWatermarks, q0, q1, q11, q13, q2, q3, q5, q7, q8, type NexmarkEvent } from '../src/nexmark/index.js';
+import { NexmarkGenerator, nexmarkSource, nexmarkWatermarks, q0, q1, q11, q13, q2, q3, q4, q5, q7, q8, type NexmarkEvent } from '../src/nexmark/index.js';
 import { sorted } from './support/harness.js';
 
 const EVENTS = 50_000;
@@ -67,6 +67,15 @@ describe('Nexmark queries equal the same queries in DuckDB', () => {
     const got = await runQuery((e) => q3(e));
     expect(got.length).toBeGreaterThan(0);
     expect(sorted(got)).toEqual(sorted(await sql("SELECT P.name, P.city, P.state, A.id::BIGINT AS id FROM auction A JOIN person P ON A.seller = P.id WHERE A.category = 10 AND P.state IN ('OR', 'ID', 'CA')")));
+  });
+  it('q4 average closing price per category (the last running average per category)', async () => {
+    const last = new Map<number, number>();
+    for (const r of await runQuery(q4)) last.set(r.category, r.avg);
+    const expected = (await sql(`SELECT category::BIGINT AS category, avg(final) AS avg FROM (
+        SELECT max(B.price) AS final, A.category FROM auction A JOIN bid B ON A.id = B.auction AND B.dateTime BETWEEN A.dateTime AND A.expires GROUP BY A.id, A.category)
+      GROUP BY category`)) as Array<{ category: number; avg: number }>;
+    expect(last.size).toBe(expected.length);
+    for (const { category, avg } of expected) expect(last.get(category)).toBeCloseTo(avg, 6);
   });
   it('q5 hot items (sliding window counts, then the top per window)', async () => {
     expect(sorted(await runQuery(q5))).toEqual(
