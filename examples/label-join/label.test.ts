@@ -1,14 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { tempDir } from '../../packages/core/test/runtime/helpers.js';
+import { committedJsonLines } from '../support/committed-lines.js';
 import { CLICKS, IMPRESSIONS, MINUTE, clickAt, impressionAt, labelJoin, type Label } from './label-job.js';
 
 it('label-join: exactly the impressions clicked within 10 minutes, once each, with their click delay', async () => {
   const dir = await tempDir();
   expect((await labelJoin(dir)).outcome).toBe('finished');
-  const files = readdirSync(join(dir, 'labels')).filter((n) => !n.startsWith('.'));
-  const labels = files.flatMap((f) => readFileSync(join(dir, 'labels', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Label));
+  const labels = committedJsonLines<Label>(join(dir, 'labels'));
   const expected = new Map<string, Label>();
   for (let o = 0; o < CLICKS; o++) {
     const c = clickAt(o);

@@ -1,15 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MultiHorizonResult } from '@weir/operators';
 import { expect, it } from 'vitest';
 import { tempDir } from '../../packages/core/test/runtime/helpers.js';
+import { committedJsonLines } from '../support/committed-lines.js';
 import { HORIZONS, PLAYS, playAt, realtimeFeatures, type Play } from './features-job.js';
 
 it('realtime-features: one feature row per distinct play, each equal to brute force over that key', async () => {
   const dir = await tempDir();
   expect((await realtimeFeatures(dir)).outcome).toBe('finished');
-  const files = readdirSync(join(dir, 'features')).filter((n) => !n.startsWith('.'));
-  const rows = files.flatMap((f) => readFileSync(join(dir, 'features', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MultiHorizonResult));
+  const rows = committedJsonLines<MultiHorizonResult>(join(dir, 'features'));
   const plays = new Map<string, Play>();
   for (let o = 0; o < PLAYS; o++) plays.set(playAt(o).playId, playAt(o));
   expect(rows.length).toBe(plays.size);

@@ -9,3 +9,5 @@ export { q0, q1, q2, q3 } from './queries.js';
 export { q4 } from './q4.js';
 export { q5, q7, q8, q11, q13 } from './window-queries.js';
 export type { Q3Result } from './queries.js';
+export { NEXMARK_SQL, q13SideValue } from './reference-sql.js';
+export type { NexmarkQueryName } from './reference-sql.js';
