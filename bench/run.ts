@@ -24,6 +24,8 @@ const SUITES: Record<string, string[]> = {
   'embedded-kafka': ['embedded-kafka.ts'],
   files: ['formats.ts', 'ingest.ts'],
   kafka: ['kafka-source.ts', 'kafka-sink.ts'],
+  operators: ['operators-windows.ts', 'operators-horizons.ts', 'operators-lookup.ts'],
+  nexmark: ['nexmark.ts'],
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -60,7 +60,8 @@ export class KeyedProcessNode extends RuntimeNode {
       },
       deleteEventTimeTimer: (ts) => node.timers.deleteEventTimeTimer(node.currentKey, ts),
       deleteProcessingTimeTimer: (ts) => node.timers.deleteProcessingTimeTimer(node.currentKey, ts),
-      currentWatermark: () => node.watermark,
+      // after a restore the input watermark restarts low; the checkpointed one keeps late data late
+      currentWatermark: () => Math.max(node.watermark, node.timers.currentWatermark()),
       currentProcessingTime: () => services.now(),
     };
     this.ctx = {

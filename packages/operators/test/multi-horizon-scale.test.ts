@@ -1,0 +1,73 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Pipeline, WatermarkStrategies, classicLevelStateBackend, generatorSource, silentLogger, type Sink } from '@weir/core';
+import { expect, it } from 'vitest';
+import { multiHorizon, type MultiHorizonResult } from '../src/index.js';
+import { featuresOf, type HorizonSpec } from './support/horizon-reference.js';
+import { tempDirs } from './support/temp-dirs.js';
+
+// 100k keys in CI (about 30 s on 2 shared cores); WEIR_HORIZON_KEYS=1000000 for the full-size run
+const KEYS = Number(process.env.WEIR_HORIZON_KEYS ?? 100_000);
+const ROUNDS = 2;
+const CACHE = 20_000;
+const MINUTE = 60_000;
+const spec: HorizonSpec = { slice: MINUTE, horizons: [MINUTE, 10 * MINUTE, 30 * MINUTE], numberOf: (e) => e.id % 97, distinctOf: (e) => `d${e.id % 5}` };
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Record o: key o % KEYS in round floor(o / KEYS), at event time o ms (monotonous). */
+const eventAt = (o: number) => ({ key: `k${o % KEYS}`, ts: o, id: o % KEYS });
+
+/** A sink that checks every result against brute force as it arrives and keeps nothing. */
+function verifyingSink(stats: { checked: number; mismatches: string[]; peakHeap: number }): Sink<MultiHorizonResult, never, null> {
+  return {
+    async createWriter() {
+      return {
+        write(results) {
+          for (const r of results) {
+            const k = Number(r.key.slice(1));
+            const rounds = [...Array(ROUNDS).keys()].map((round) => eventAt(round * KEYS + k)).filter((e) => e.ts < r.end);
+            const expected = featuresOf(rounds, spec, r.end);
+            if (JSON.stringify(expected) !== JSON.stringify(r.horizons) && stats.mismatches.length < 5) stats.mismatches.push(`${r.key}@${r.end}: ${JSON.stringify(r.horizons)} != ${JSON.stringify(expected)}`);
+            stats.checked++;
+          }
+          if (stats.checked % 200_000 < results.length) {
+            gc();
+            stats.peakHeap = Math.max(stats.peakHeap, process.memoryUsage().heapUsed);
+          }
+        },
+        async prepareCommit() {
+          return [];
+        },
+        async close() {},
+      };
+    },
+    async createCommitter() {
+      return { async commit() {} };
+    },
+  };
+}
+
+it(`multi-horizon over ${KEYS} keys on classic-level equals brute force, with heap bounded by the cache, not the keys`, async () => {
+  const dir = await tempDirs.make();
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  const stats = { checked: 0, mismatches: [] as string[], peakHeap: baseline };
+  const p = new Pipeline({ name: 'horizons-scale', checkpoints: { dir: `${dir}/cp`, intervalMs: 0 }, workDir: `${dir}/work`, stateBackend: classicLevelStateBackend({ cacheSize: CACHE }), logger: silentLogger });
+  p.source('events', generatorSource({ recordsPerSplit: KEYS * ROUNDS, batchSize: 2_000, generate: (_s, o) => eventAt(o) }), {
+    watermarks: WatermarkStrategies.forMonotonousTimestamps<{ ts: number }>((e) => e.ts),
+  })
+    .keyBy((e) => e.key)
+    .process('features', multiHorizon({ sliceMs: spec.slice, horizonsMs: spec.horizons, numberOf: spec.numberOf, distinctOf: spec.distinctOf }))
+    .sink('verify', verifyingSink(stats));
+  const t0 = performance.now();
+  await p.run();
+  const seconds = (performance.now() - t0) / 1000;
+  const growthMb = (stats.peakHeap - baseline) / 2 ** 20;
+  console.log(`${KEYS} keys, ${stats.checked} results in ${seconds.toFixed(1)} s (${Math.round(stats.checked / seconds)} updates/s), heap growth peak ${growthMb.toFixed(0)} MB`);
+  expect(stats.mismatches).toEqual([]);
+  expect(stats.checked).toBe(KEYS * ROUNDS);
+  // a heap holding every key would grow by several hundred MB at 1M keys; the cache holds 20k keys per state
+  expect(growthMb).toBeLessThan(150);
+}, 600_000);
