@@ -11,7 +11,7 @@
 import { Pipeline, heapStateBackend, silentLogger, type Sink, type Stream } from '@weir/core';
 import { NEXMARK_SQL, nexmarkSource, nexmarkWatermarks, q0, q1, q11, q13, q13SideValue, q2, q3, q4, q5, q7, q8, type NexmarkEvent, type NexmarkQueryName } from '@weir/operators/nexmark';
 import { nexmarkDuckDb } from '../packages/operators/test/support/nexmark-duckdb.js';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const EVENTS = Number(process.env.WEIR_BENCH_NEXMARK_EVENTS ?? 1_000_000);
 const CONFIG = { seed: 7, eventsPerSecond: 10_000 };

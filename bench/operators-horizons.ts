@@ -6,7 +6,7 @@
 
 import { Pipeline, WatermarkStrategies, classicLevelStateBackend, generatorSource, heapStateBackend, rocksDbStateBackend, silentLogger, type Sink, type StateBackendFactory } from '@weir/core';
 import { multiHorizon } from '@weir/operators';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const N = Number(process.env.WEIR_BENCH_HORIZON_RECORDS ?? 300_000);
 const KEYS = 100_000;

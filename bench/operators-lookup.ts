@@ -6,7 +6,7 @@
 
 import { Pipeline, collectionSource, heapStateBackend, memorySink, silentLogger } from '@weir/core';
 import { asyncLookup } from '@weir/operators';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const N = Number(process.env.WEIR_BENCH_LOOKUP_RECORDS ?? 200_000);
 const USERS = 50_000;
@@ -23,7 +23,7 @@ export async function run(): Promise<BenchResult[]> {
     cache: { size: 5_000, ttlMs: 60_000 },
   });
   const p = new Pipeline({ name: 'bench-lookup', checkpoints: { intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
-  p.source('clicks', collectionSource(users, { batchSize: 1000 })).asyncMap('enrich', lookup.fn, { concurrency: 256 }).sink('out', memorySink<number>().sink);
+  p.source('clicks', collectionSource(users, { batchSize: 1000 })).asyncMap('enrich', lookup.fn, { concurrency: 256 }).sink('out', memorySink<number>());
   await p.run();
   return [{ id: 'operators.lookup-calls-per-record', value: lookup.stats.calls / lookup.stats.records, unit: 'calls/record', baseline: 1, ratio: lookup.stats.calls / lookup.stats.records }];
 }

@@ -7,7 +7,7 @@
 
 import { Pipeline, WatermarkStrategies, collectionSource, heapStateBackend, memorySink, silentLogger, slidingWindows, type WindowResult } from '@weir/core';
 import { sliding, windowed } from '@weir/operators';
-import type { BenchResult } from './run.js';
+import type { BenchResult } from './support/result.js';
 
 const N = Number(process.env.WEIR_BENCH_WINDOW_RECORDS ?? 5_000);
 const KEYS = 10;
@@ -31,7 +31,7 @@ async function runSide(slicing: boolean): Promise<{ seconds: number; windows: nu
     .source('plays', collectionSource(plays, { batchSize: 1000 }), { watermarks: WatermarkStrategies.forBoundedOutOfOrderness<Play>(1000, (e) => e.ts) })
     .keyBy((e) => e.user);
   const windows = slicing ? keyed.process('per-day', windowed(sliding(DAY, MINUTE), count)) : keyed.window('per-day', slidingWindows(DAY, MINUTE), count);
-  windows.sink('out', out.sink);
+  windows.sink('out', out);
   const t0 = performance.now();
   await p.run();
   const seconds = (performance.now() - t0) / 1000;

@@ -39,7 +39,7 @@ describe('async lookup', () => {
     });
     const out = memorySink<string>();
     const p = new Pipeline({ name: 'lookup', checkpoints: { intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
-    p.source('clicks', collectionSource(clicks, { batchSize: 200 })).asyncMap('enrich', lookup.fn, { concurrency: 100 }).sink('out', out.sink);
+    p.source('clicks', collectionSource(clicks, { batchSize: 200 })).asyncMap('enrich', lookup.fn, { concurrency: 100 }).sink('out', out);
     await p.run();
     expect(out.committed).toEqual(clicks.map((c) => `${c.n}:${c.user === 'u13' ? '?' : c.user.toUpperCase()}`));
     for (const keys of calls) {
@@ -131,8 +131,8 @@ describe('async lookup', () => {
     const dead = memorySink<DeadLetter>();
     const p = new Pipeline({ name: 'lookup-dlq', checkpoints: { intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
     const enriched = p.source('clicks', collectionSource(clicks.slice(0, 100), { batchSize: 50 })).asyncMap('enrich', lookup.fn, { concurrency: 10 });
-    enriched.sink('out', out.sink);
-    p.deadLetters().sink('dead', dead.sink);
+    enriched.sink('out', out);
+    p.deadLetters().sink('dead', dead);
     await p.run();
     const poisoned = clicks.slice(0, 100).filter((c) => c.user === 'u7').length;
     expect(dead.committed.length).toBe(poisoned);

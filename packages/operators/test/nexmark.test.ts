@@ -26,7 +26,7 @@ describe('Nexmark generator', () => {
 async function runQuery<O>(query: (events: Stream<NexmarkEvent>) => Stream<O>): Promise<O[]> {
   const out = memorySink<O>();
   const p = new Pipeline({ name: 'nexmark', checkpoints: { intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger });
-  query(p.source('nexmark', nexmarkSource({ ...CONFIG, events: EVENTS, splits: 4 }), { watermarks: nexmarkWatermarks() })).sink('out', out.sink);
+  query(p.source('nexmark', nexmarkSource({ ...CONFIG, events: EVENTS, splits: 4 }), { watermarks: nexmarkWatermarks() })).sink('out', out);
   await p.run();
   return out.committed;
 }

@@ -66,8 +66,8 @@ export async function runScenario<T, O>(scenario: Scenario<T, O>): Promise<Scena
       watermarks: WatermarkStrategies.forBoundedOutOfOrderness<T>(scenario.boundMs, scenario.timestampOf),
     });
     const outputs = scenario.build(input);
-    outputs.main.sink('main-out', mainSink.sink);
-    outputs.late?.sink('late-out', lateSink.sink);
+    outputs.main.sink('main-out', mainSink);
+    outputs.late?.sink('late-out', lateSink);
     return p;
   };
   let restoreFrom: string | undefined;
@@ -79,7 +79,7 @@ export async function runScenario<T, O>(scenario: Scenario<T, O>): Promise<Scena
       if (Date.now() > deadline) throw new Error(`the source never reached record ${scenario.restoreAt}`);
       await new Promise((r) => setTimeout(r, 2));
     }
-    const stopped = await running.stop({ mode: 'savepoint' });
+    const stopped = await running.stop({ mode: 'suspend' });
     if (stopped.savepoint === undefined) throw new Error(`no savepoint: ${stopped.outcome}`);
     restoreFrom = stopped.savepoint.path;
   }
