@@ -23,7 +23,10 @@ export interface AdminServer {
 export async function adminServer(job: Job, options: AdminServerOptions): Promise<AdminServer> {
   const { port, host, token } = resolveOptions(options);
   const handle = adminRoutes(job, bearerCheck(token));
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // a request target even URL cannot parse must not become an unhandled rejection
+    handle(req, res).catch(() => (res.headersSent ? res.destroy() : res.writeHead(400, { 'Content-Length': 0 }).end()));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -31,7 +34,16 @@ export async function adminServer(job: Job, options: AdminServerOptions): Promis
       resolve();
     });
   });
-  void job.done.catch(() => undefined).finally(() => server.unref());
+  // once the job ended, neither the server nor its keep-alive connections hold the process
+  let ended = false;
+  server.on('connection', (socket) => ended && socket.unref());
+  void job.done
+    .catch(() => undefined)
+    .finally(() => {
+      ended = true;
+      server.unref();
+      server.closeIdleConnections();
+    });
 
   let closed: Promise<void> | undefined;
   const dispose = job[Symbol.asyncDispose];

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { memorySink, type JobStatusSnapshot } from '@weir/core';
 import { describe, expect, it } from 'vitest';
 import { serve, startJob, stateOf, until } from './helpers.js';
@@ -98,5 +99,22 @@ describe('admin routes over HTTP', () => {
     const post = await fetch(`${admin.url}/status`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('hostile requests', () => {
+  it('a request target that is no URL gets a 400 and the server answers on', async () => {
+    const job = await startJob();
+    const admin = await serve(job);
+    const { hostname, port } = new URL(admin.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${admin.url}/healthz`)).status).toBe(200);
   });
 });
