@@ -48,6 +48,8 @@ describe.skipIf(!reachable)('packed packages in an outside project', () => {
       'first-pipeline.ts': await readmeExample('README.md', 'A first pipeline'),
       'core-first-pipeline.ts': await readmeExample('packages/core/README.md', 'A first pipeline'),
       'kafka-source.ts': await readmeExample('packages/kafka/README.md', 'Source'),
+      // compiled against the packed typings only: it serves until stopped (packages/admin/test/readme.test.ts runs it)
+      'admin-usage.ts': await readmeExample('packages/admin/README.md', 'Usage'),
       'all-packages.ts': loadAll(specifiers),
     });
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);

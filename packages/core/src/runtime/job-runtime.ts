@@ -49,6 +49,8 @@ export interface RuntimeConfig {
   broadcasts?: readonly SwitchableBroadcast[];
   /** Records that failed earlier attempts repeatedly: skipped into the dead letters at their source. */
   skips?: readonly PoisonSkip[];
+  /** Sinks, operators and sources are open: the attempt processes records from now on. */
+  onOpened?: () => void;
 }
 
 /**
@@ -137,6 +139,7 @@ export class JobRuntime {
       opening.catch(() => undefined);
       await Promise.race([opening, this.failed]);
       this.opened = true;
+      c.onOpened?.();
       this.applyDeferredStop?.();
       this.scheduleCheckpoint();
       if (c.checkpoints.intervalMs <= 0) this.stopBroadcastTimer = switchBroadcastsOnTimer(c.broadcasts ?? [], (a) => this.mailbox.submit(a));

@@ -82,11 +82,12 @@ export class Job {
         let started = Date.now();
         try {
           const restored = await this.resolveRestore(attempt);
-          const runtime = new JobRuntime({ ...s, workDir, attempt, skips: poison.skips() }, restored);
+          // 'running' (readiness) only once sinks and sources are open, not while a sink still connects
+          const onOpened = () => this.stopRequest === undefined && s.metrics.setState('running');
+          const runtime = new JobRuntime({ ...s, workDir, attempt, skips: poison.skips(), onOpened }, restored);
           this.runtime = runtime;
           started = Date.now();
           if (this.stopRequest !== undefined) void this.forward(runtime, this.stopRequest);
-          else s.metrics.setState('running');
           const result = await runtime.run();
           const savepoint = await this.stopRequest?.savepoint?.catch(() => undefined);
           const end = { ...result, savepoint: savepoint ?? result.savepoint, restarts: attempt };

@@ -207,6 +207,26 @@ describe('stop in every phase', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('the state stays starting while a sink is still opening, and is running once it opened', async () => {
+    let release!: () => void;
+    let opening = false;
+    const opened = new Promise<void>((r) => (release = r));
+    const sink: Sink<unknown, never, never> = {
+      createWriter: async () => {
+        opening = true;
+        await opened;
+        return { write: () => undefined, prepareCommit: async () => [], close: async () => undefined };
+      },
+      createCommitter: async () => ({ commit: async () => undefined }),
+    };
+    const j = await job(sink);
+    await until('the sink is opening', () => opening);
+    expect(j.status().state).toBe('starting');
+    release();
+    await until('running', () => j.status().state === 'running');
+    expect((await j.stop({ mode: 'cancel' })).outcome).toBe('cancelled');
+  });
+
   it('a stop while a sink is still opening (unreachable cluster) is honoured', async () => {
     const j = await job(hangingSink('open'), { stopGracePeriodMs: 300 });
     await new Promise((r) => setTimeout(r, 100));
