@@ -197,7 +197,7 @@ export class SourceTask {
       if (this.wm === undefined) timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
       else {
         try {
-          timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n));
+          timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n), batch.timestamps);
         } catch {
           // a record's timestamp cannot be read: dead-letter it, keep the rest (slow path, failures only)
           const kept = this.timestampOneByOne(batch, origin, now);
@@ -257,7 +257,7 @@ export class SourceTask {
     const one = [0];
     for (let i = 0; i < batch.records.length; i++) {
       try {
-        this.wm!.onRecords(batch.splitId, [batch.records[i]], now, one);
+        this.wm!.onRecords(batch.splitId, [batch.records[i]], now, one, batch.timestamps === undefined ? undefined : [batch.timestamps[i]!]);
         records.push(batch.records[i]);
         timestamps.push(one[0]!);
         from.push(i);

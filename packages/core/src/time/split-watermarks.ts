@@ -105,8 +105,8 @@ export class SplitWatermarks<T> {
    * watermark may then be behind the output, which nevertheless never goes backwards.
    */
   onRecords(splitId: string, records: readonly T[], nowMs: number): Float64Array;
-  onRecords<B extends TimestampBuffer>(splitId: string, records: readonly T[], nowMs: number, out: B): B;
-  onRecords(splitId: string, records: readonly T[], nowMs: number, out?: TimestampBuffer): TimestampBuffer {
+  onRecords<B extends TimestampBuffer>(splitId: string, records: readonly T[], nowMs: number, out: B, sourceTimestamps?: readonly number[]): B;
+  onRecords(splitId: string, records: readonly T[], nowMs: number, out?: TimestampBuffer, sourceTimestamps?: readonly number[]): TimestampBuffer {
     const split = this.require(splitId);
     if (split.finished) throw new Error(`records for finished split ${splitId}`);
     const n = records.length;
@@ -117,7 +117,7 @@ export class SplitWatermarks<T> {
     const assign = this.assign;
     const generator = split.generator;
     for (let i = 0; i < n; i++) {
-      const ts = assign(records[i] as T);
+      const ts = assign(records[i] as T, sourceTimestamps?.[i]);
       timestamps[i] = ts;
       generator.onEvent(ts);
     }
