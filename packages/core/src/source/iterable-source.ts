@@ -13,6 +13,7 @@ import type { PollResult, Source, SourceBatch, SourceReader, SourceSplit, SplitE
 import { iterableSourceOptionsSchema } from '../options/core-schemas.js';
 import { validateOptions } from '../options/validate.js';
 
+/** Options of {@link iterableSource}; `P` is the type of a record's position. */
 export interface IterableSourceOptions<T, P = number> {
   /** The position of a record (JSON-serialisable), kept in checkpoints; default: its index in the input. */
   position?: (record: T, index: number) => P;
@@ -26,6 +27,7 @@ export interface IterableSourceOptions<T, P = number> {
   batchSize?: number;
 }
 
+/** The one split of an {@link iterableSource}, as a checkpoint stores it. */
 export interface IterableSplit<P = number> extends SourceSplit {
   /** Records of the input that entered the graph. */
   readonly index: number;

@@ -18,6 +18,7 @@ import { memorySink, type MemorySink } from '../sink/memory-sink.js';
 import { TestClock } from './test-clock.js';
 import { TestSource, type TestRecord } from './test-source.js';
 
+/** `Pipeline` options the driver passes on; it sets `now`, `checkpoints`, `pollTimeoutMs` itself. */
 export interface TestDriverOptions extends Omit<PipelineOptions, 'name' | 'now' | 'checkpoints' | 'signal' | 'pollTimeoutMs'> {
   /** Job name (default 'test'). */
   name?: string;
@@ -25,6 +26,7 @@ export interface TestDriverOptions extends Omit<PipelineOptions, 'name' | 'now' 
   startTime?: number;
 }
 
+/** Options of `driver.input()`. */
 export interface TestInputOptions {
   /** Split ids (default `['0']`); records are piped into one of them. */
   splits?: string[];
@@ -43,6 +45,7 @@ export interface TestInput<T> {
   advanceWatermark(watermark: number): Promise<void>;
 }
 
+/** Runs one pipeline deterministically: inputs, outputs, a test clock, checkpoints and restores on request. */
 export class TestDriver {
   /** The pipeline the inputs and outputs belong to (add more steps, dead letters, broadcasts). */
   readonly pipeline: Pipeline;
@@ -153,6 +156,7 @@ export class TestDriver {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** `await using driver = new TestDriver()`: closes the driver at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -11,7 +11,9 @@ import { MIN_WATERMARK, type WatermarkStrategy } from '../time/types.js';
 
 /** A record the test feeds in; without `timestamp` it gets the driver's processing time. */
 export interface TestRecord<T> {
+  /** The record. */
   value: T;
+  /** Its event time in ms (default: the driver's processing time). */
   timestamp?: number;
 }
 
