@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heapStateBackend, silentLogger, tumblingWindows, type KeyedProcessFunction } from '../../src/index.js';
+import { WatermarkStrategies, heapStateBackend, silentLogger, tumblingWindows, type KeyedProcessFunction } from '../../src/index.js';
 import { TestDriver } from '../../src/testing/index.js';
 
 const options = { logger: silentLogger, stateBackend: heapStateBackend() };
@@ -75,5 +75,28 @@ describe('TestDriver', () => {
     }));
     await driver.start();
     await expect(input.pipe([{ value: 1 }])).rejects.toThrow('boom');
+  });
+});
+
+describe('TestDriver and idleness', () => {
+  it('a silent split stops holding event time back once the test clock passes the idle timeout', async () => {
+    await using driver = new TestDriver(options);
+    const input = driver.input<{ user: string; ts: number }>('in', { splits: ['busy', 'silent'] });
+    const counts = driver.output(
+      'counts',
+      input.stream
+        .assignTimestampsAndWatermarks('event-time', WatermarkStrategies.forMonotonousTimestamps<{ user: string; ts: number }>((c) => c.ts).withIdleness(5_000))
+        .keyBy((c) => c.user)
+        .window('per-minute', tumblingWindows(60_000), count),
+    );
+    await driver.start();
+    await driver.advanceTime(3_000);
+    await input.pipe([{ value: { user: 'ann', ts: 1_000 } }, { value: { user: 'ann', ts: 70_000 } }], { split: 'busy' });
+    await driver.advanceTime(1_000);
+    await driver.checkpoint();
+    expect(counts.committed).toEqual([]); // the silent split (nothing since 0) still holds the watermark at its minimum
+    await driver.advanceTime(1_000); // 5 s without records: idle
+    await driver.checkpoint();
+    expect(counts.committed.map((w) => [w.key, w.start, w.value])).toEqual([['ann', 0, 1]]);
   });
 });
