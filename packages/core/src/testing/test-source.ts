@@ -84,7 +84,10 @@ export class TestSource<T> implements Source<T, TestSplit, null> {
   }
 
   createReader(): SourceReader<T, TestSplit> {
+    const previous = this.reader;
     this.reader = new TestReader(this);
+    // a restarted attempt (restart strategy) replaces the reader: who waited on the old one waits on this one
+    previous?.handOver(() => this.caughtUp());
     for (const resolve of this.awaitingReader.splice(0)) resolve();
     return this.reader;
   }
@@ -96,6 +99,7 @@ class TestReader<T> implements SourceReader<T, TestSplit> {
   private tickPending = false;
   private wake: (() => void) | undefined;
   private caughtUpWaiters: Array<() => void> = [];
+  private successor: (() => Promise<void>) | undefined;
 
   constructor(private readonly source: TestSource<T>) {}
 
@@ -158,8 +162,15 @@ class TestReader<T> implements SourceReader<T, TestSplit> {
   }
 
   caughtUp(): Promise<void> {
+    if (this.successor !== undefined) return this.successor();
     if (this.wake !== undefined && !this.hasWork()) return Promise.resolve();
     return new Promise((resolve) => this.caughtUpWaiters.push(resolve));
+  }
+
+  /** This reader's attempt ended: its waiters wait for the next reader instead. */
+  handOver(successor: () => Promise<void>): void {
+    this.successor = successor;
+    for (const resolve of this.caughtUpWaiters.splice(0)) void successor().then(resolve);
   }
 
   wakeup(): void {

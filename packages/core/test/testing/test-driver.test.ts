@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WatermarkStrategies, heapStateBackend, silentLogger, tumblingWindows, type KeyedProcessFunction } from '../../src/index.js';
+import { RestartStrategies, WatermarkStrategies, heapStateBackend, silentLogger, tumblingWindows, type KeyedProcessFunction } from '../../src/index.js';
 import { TestDriver } from '../../src/testing/index.js';
 
 const options = { logger: silentLogger, stateBackend: heapStateBackend() };
@@ -98,5 +98,28 @@ describe('TestDriver and idleness', () => {
     await driver.advanceTime(1_000); // 5 s without records: idle
     await driver.checkpoint();
     expect(counts.committed.map((w) => [w.key, w.start, w.value])).toEqual([['ann', 0, 1]]);
+  });
+});
+
+describe('TestDriver and restarts', () => {
+  it('waits through an in-process restart; the new attempt re-reads the input exactly once', async () => {
+    let failed = false;
+    await using driver = new TestDriver({ ...options, errorPolicy: 'fail', restart: RestartStrategies.fixedDelay({ maxAttempts: 1, delayMs: 0 }) });
+    const input = driver.input<number>('in');
+    const out = driver.output(
+      'out',
+      input.stream.map('flaky', (n) => {
+        if (n === 2 && !failed) {
+          failed = true;
+          throw new Error('once');
+        }
+        return n;
+      }),
+    );
+    await driver.start();
+    await input.pipe([{ value: 1 }, { value: 2 }, { value: 3 }]);
+    await driver.checkpoint();
+    expect(out.committed).toEqual([1, 2, 3]);
+    expect(driver.job.status().restarts).toBe(1);
   });
 });
