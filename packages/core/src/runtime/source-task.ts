@@ -197,6 +197,7 @@ export class SourceTask {
       if (this.wm === undefined) timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
       else {
         try {
+          // the assigner sees the source's own timestamps (Flink's recordTimestamp), e.g. the TestDriver's
           timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n), batch.timestamps);
         } catch {
           // a record's timestamp cannot be read: dead-letter it, keep the rest (slow path, failures only)
