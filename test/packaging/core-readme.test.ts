@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { repoRoot } from './consumer.js';
 
-test('the core README names every export of the core API report', async () => {
-  const report = await readFile(join(repoRoot, 'packages/core/api/core.api.md'), 'utf8');
+test.each(['core', 'core-testing'])('the core README names every export of the %s API report', async (name) => {
+  const report = await readFile(join(repoRoot, `packages/core/api/${name}.api.md`), 'utf8');
   const readme = await readFile(join(repoRoot, 'packages/core/README.md'), 'utf8');
   const exported = [...report.matchAll(/^export (?:declare )?(?:abstract )?(?:class|interface|type|function|const|enum|namespace) (\w+)/gm)].map((m) => m[1]!);
   expect(exported.length).toBeGreaterThan(0);

@@ -47,6 +47,7 @@ describe.skipIf(!reachable)('packed packages in an outside project', () => {
     await writeConsumer(project, tarballs, {
       'first-pipeline.ts': await readmeExample('README.md', 'A first pipeline'),
       'core-first-pipeline.ts': await readmeExample('packages/core/README.md', 'A first pipeline'),
+      'core-testing.ts': `${await readmeExample('packages/core/README.md', 'Testing')}\nconsole.log('testing example passed');\n`,
       'kafka-source.ts': await readmeExample('packages/kafka/README.md', 'Source'),
       // compiled against the packed typings only: it serves until stopped (packages/admin/test/readme.test.ts runs it)
       'admin-usage.ts': await readmeExample('packages/admin/README.md', 'Usage'),
@@ -60,6 +61,7 @@ describe.skipIf(!reachable)('packed packages in an outside project', () => {
     expect(await node('all-packages')).toContain(`loaded ${specifiers.join(' ')}`);
     expect(await node('first-pipeline')).toContain('finished');
     expect(await node('core-first-pipeline')).toContain('finished');
+    expect(await node('core-testing')).toContain('testing example passed');
     const kafka = await node('kafka-source');
     expect(kafka).toContain('hello from orders-eu');
     expect(kafka).toContain('hello from orders');

@@ -45,6 +45,8 @@ export type {
 } from './source/types.js';
 export { generatorSource, collectionSource } from './source/generator-source.js';
 export type { GeneratorSourceOptions, GeneratorSplit } from './source/generator-source.js';
+export { iterableSource } from './source/iterable-source.js';
+export type { IterableSourceOptions, IterableSplit } from './source/iterable-source.js';
 
 export type { Sink, SinkCommitter, SinkContext, SinkWriter } from './sink/types.js';
 export { memorySink } from './sink/memory-sink.js';

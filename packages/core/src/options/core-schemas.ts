@@ -28,6 +28,7 @@ export const generatorSourceOptionsSchema = schemaFor<GeneratorSourceOptions<any
   }),
 );
 
+export const iterableSourceOptionsSchema = strictObject({ position: fn().optional(), resumeFrom: fn().optional(), batchSize: count(1).optional() });
 export const collectionSourceOptionsSchema = strictObject({ splits: count(1).optional(), batchSize: count(1).optional() });
 
 /** `consoleLogger(level, options)`: a level from an environment variable is a common typo. */

@@ -197,11 +197,12 @@ export class SourceTask {
       if (this.wm === undefined) timestamps = batch.timestamps ?? (noTimestamps(n) as number[]);
       else {
         try {
-          timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n));
+          // the assigner sees the source's own timestamps (Flink's recordTimestamp), e.g. the TestDriver's
+          timestamps = this.wm.onRecords(batch.splitId, records, now, new Array<number>(n), batch.timestamps);
         } catch {
           // a record's timestamp cannot be read: dead-letter it, keep the rest (slow path, failures only)
           const failedOrigin = origin;
-          const kept = this.wm.onRecordsSkipping(batch.splitId, records, now, (i, err) => {
+          const kept = this.wm.onRecordsSkipping(batch.splitId, records, now, batch.timestamps, (i, err) => {
             this.stepMetrics.errors++;
             this.deadLetter(`timestamp extractor failed: ${errorText(err)}`, records[i], undefined, failedOrigin.positionOf(i), now, this.o.name);
           });

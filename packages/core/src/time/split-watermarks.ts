@@ -105,8 +105,8 @@ export class SplitWatermarks<T> {
    * watermark may then be behind the output, which nevertheless never goes backwards.
    */
   onRecords(splitId: string, records: readonly T[], nowMs: number): Float64Array;
-  onRecords<B extends TimestampBuffer>(splitId: string, records: readonly T[], nowMs: number, out: B): B;
-  onRecords(splitId: string, records: readonly T[], nowMs: number, out?: TimestampBuffer): TimestampBuffer {
+  onRecords<B extends TimestampBuffer>(splitId: string, records: readonly T[], nowMs: number, out: B, sourceTimestamps?: readonly number[]): B;
+  onRecords(splitId: string, records: readonly T[], nowMs: number, out?: TimestampBuffer, sourceTimestamps?: readonly number[]): TimestampBuffer {
     const split = this.require(splitId);
     if (split.finished) throw new Error(`records for finished split ${splitId}`);
     const n = records.length;
@@ -117,7 +117,7 @@ export class SplitWatermarks<T> {
     const assign = this.assign;
     const generator = split.generator;
     for (let i = 0; i < n; i++) {
-      const ts = assign(records[i] as T);
+      const ts = assign(records[i] as T, sourceTimestamps?.[i]);
       timestamps[i] = ts;
       generator.onEvent(ts);
     }
@@ -134,14 +134,20 @@ export class SplitWatermarks<T> {
    * record is reported to `onError` and left out. Returns the kept records, their timestamps and
    * their indices in `records` (the slow path, taken only after `onRecords` threw).
    */
-  onRecordsSkipping<R extends T>(splitId: string, records: readonly R[], nowMs: number, onError: (index: number, err: unknown) => void): { records: R[]; timestamps: number[]; from: number[] } {
+  onRecordsSkipping<R extends T>(
+    splitId: string,
+    records: readonly R[],
+    nowMs: number,
+    sourceTimestamps: readonly number[] | undefined,
+    onError: (index: number, err: unknown) => void,
+  ): { records: R[]; timestamps: number[]; from: number[] } {
     const kept: R[] = [];
     const timestamps: number[] = [];
     const from: number[] = [];
     const one = [0];
     for (let i = 0; i < records.length; i++) {
       try {
-        this.onRecords(splitId, [records[i]!], nowMs, one);
+        this.onRecords(splitId, [records[i]!], nowMs, one, sourceTimestamps === undefined ? undefined : [sourceTimestamps[i]!]);
       } catch (err) {
         onError(i, err);
         continue;

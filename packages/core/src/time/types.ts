@@ -4,8 +4,11 @@
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 export const MIN_WATERMARK = Number.MIN_SAFE_INTEGER;
 
-/** Extracts a record's event time. */
-export type TimestampAssigner<T> = (record: T) => number;
+/**
+ * Extracts a record's event time. `sourceTimestamp` is the time the source attached to the
+ * record (a batch's `timestamps`), if any, as in Flink's `extractTimestamp(element, recordTimestamp)`.
+ */
+export type TimestampAssigner<T> = (record: T, sourceTimestamp?: number) => number;
 
 /**
  * Generates watermarks for one split (Flink's WatermarkGenerator). `onEvent` is called for

@@ -12,6 +12,7 @@ import {
   type Sink,
   type WindowResult,
 } from '@weir/core';
+import { TestDriver } from '@weir/core/testing';
 import { RestartTracker } from '../../src/runtime/restart-strategy.js';
 import { tempDir } from './helpers.js';
 
@@ -19,22 +20,17 @@ const base = async (name: string) => ({ name, checkpoints: { dir: await tempDir(
 
 describe('drain', () => {
   it('stops an unbounded job: every window fires and the final output is committed', async () => {
-    const out = memorySink<WindowResult<number>>();
-    const p = new Pipeline(await base('drain'));
-    p.source('ticks', generatorSource({ splits: 2, batchSize: 100, ratePerSecond: 5000, generate: (s, o) => ({ s, o }) }), {
-      watermarks: WatermarkStrategies.forMonotonousTimestamps<{ s: number; o: number }>((r) => r.o * 10),
-    })
-      .keyBy((r) => r.o % 5)
-      .window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n })
-      .sink('out', out);
-    const job = p.start();
-    await new Promise((r) => setTimeout(r, 400));
-    const result = await job.stop({ mode: 'drain' });
+    await using driver = new TestDriver({ stateBackend: heapStateBackend(), logger: silentLogger });
+    const ticks = driver.input<{ s: number; o: number }>('ticks', { splits: ['0', '1'] });
+    const out = driver.output('out', ticks.stream.keyBy((r) => r.o % 5).window('per-second', tumblingWindows(1000), { create: () => 0, add: (n: number) => n + 1, result: (n) => n }));
+    await driver.start();
+    for (const s of [0, 1]) await ticks.pipe([...Array(250).keys()].map((o) => ({ value: { s, o }, timestamp: o * 10 })), { split: String(s) });
+    await ticks.advanceWatermark(999); // the first second's windows fire before the drain
+    const result = await driver.stop({ mode: 'drain' });
     expect(result.outcome).toBe('drained');
-    const read = job.status().steps.find((s) => s.step === 'ticks')!.recordsOut;
-    expect(read).toBeGreaterThan(0);
     // every record read was counted in exactly one committed window
-    expect(out.committed.reduce((n, w) => n + w.value, 0)).toBe(read);
+    expect(out.committed.reduce((n, w) => n + w.value, 0)).toBe(500);
+    expect(new Set(out.committed.map((w) => `${w.key}@${w.start}`)).size).toBe(out.committed.length);
     expect(out.pendingCount()).toBe(0);
   });
 });
@@ -53,39 +49,24 @@ describe('stop right after start', () => {
 
 describe('timers and savepoints', () => {
   it('restores event-time timers from a savepoint and fires them once after restore', async () => {
-    const dir = await tempDir();
-    const build = (out: ReturnType<typeof memorySink<string>>, bounded: boolean) => {
-      const p = new Pipeline({ name: 'timers', checkpoints: { dir, intervalMs: 0 }, stateBackend: heapStateBackend(), logger: silentLogger, allowNonRestoredState: bounded });
-      const watermarks = { watermarks: WatermarkStrategies.forMonotonousTimestamps<{ k: string; ts: number }>((e) => e.ts) };
-      // run 1: an unbounded source of which the first three records pass; run 2: an empty bounded source
-      const events = bounded
-        ? p.source('nothing', collectionSource<{ k: string; ts: number }>([]), watermarks)
-        : p
-            .source('events', generatorSource({ splits: 1, ratePerSecond: 1000, generate: (_s, o) => ({ k: `k${o}`, ts: 1000 + o }) }), watermarks)
-            .filter('first-three', (e) => e.ts < 1003);
-      events
-        .keyBy((e) => e.k)
-        .process<string>('remind', () => ({
-          processElement: (e, ctx) => ctx.timers.registerEventTimeTimer(e.ts + 1_000_000),
-          onTimer: (ts, ctx) => ctx.emit(`${ctx.key}@${ts}`),
-        }))
-        .sink('out', out);
-      return p;
-    };
-    // first run: the source keeps its split open (unbounded); stop with a savepoint before timers are due
-    const first = memorySink<string>();
-    const p1 = build(first, false);
-    const job = p1.start();
-    await new Promise((r) => setTimeout(r, 300));
-    const stopped = await job.stop({ mode: 'suspend' });
-    expect(stopped.savepoint).toBeDefined();
-    expect(first.committed).toEqual([]);
-    // second run from the savepoint with an empty bounded source: the MAX watermark fires the restored timers
-    const second = memorySink<string>();
-    const p2 = build(second, true);
-    p2.options.restoreFrom = stopped.savepoint!.path;
-    await p2.run();
-    expect([...second.committed].sort()).toEqual(['k0@1001000', 'k1@1001001', 'k2@1001002']);
+    await using driver = new TestDriver({ stateBackend: heapStateBackend(), logger: silentLogger });
+    const events = driver.input<string>('events');
+    const out = driver.output(
+      'out',
+      events.stream.keyBy((k) => k).process<string>('remind', () => ({
+        processElement: (_k, ctx) => ctx.timers.registerEventTimeTimer(ctx.timestamp + 1_000_000),
+        onTimer: (ts, ctx) => ctx.emit(`${ctx.key}@${ts}`),
+      })),
+    );
+    await driver.start();
+    await events.pipe(['k0', 'k1', 'k2'].map((value, i) => ({ value, timestamp: 1000 + i })));
+    // stop with a savepoint before the timers are due, and start again from it
+    expect((await driver.restore()).savepoint).toBeDefined();
+    expect(out.committed).toEqual([]);
+    expect(driver.job.status().restoredFrom).toMatchObject({ kind: 'savepoint' });
+    // the drain's MAX watermark fires the restored timers, each once
+    await driver.stop({ mode: 'drain' });
+    expect([...out.committed].sort()).toEqual(['k0@1001000', 'k1@1001001', 'k2@1001002']);
   });
 });
 

@@ -15,6 +15,7 @@ import { andThen, type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
 import { hasNoTimestamps, noTimestamps } from '../timestamps.js';
 import { MIN_WATERMARK } from '../../time/types.js';
+import { timerSchedulerFor } from '../timer-scheduler.js';
 
 export interface KeyedProcessDeps {
   stateBackend: StateBackendFactory;
@@ -37,7 +38,8 @@ export class KeyedProcessNode extends RuntimeNode {
   private untimed = false;
   private currentTimestamp = 0;
   private currentKey = '';
-  private processingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the scheduled processing-time wake-up (real or test clock, see timer-scheduler.ts). */
+  private cancelProcessingTimer: (() => void) | undefined;
   private processingTimerAt = Infinity;
   private closed = false;
   private readonly ctx: ProcessContext<string, unknown> & { timeDomain: 'event' | 'processing' };
@@ -185,11 +187,10 @@ export class KeyedProcessNode extends RuntimeNode {
   private scheduleProcessingTimer(): void {
     const next = this.timers.nextProcessingTime();
     if (next === undefined || this.closed || next >= this.processingTimerAt) return;
-    if (this.processingTimer !== undefined) clearTimeout(this.processingTimer);
+    this.cancelProcessingTimer?.();
     this.processingTimerAt = next;
-    const delay = Math.max(0, next - this.services.now());
-    this.processingTimer = setTimeout(() => {
-      this.processingTimer = undefined;
+    this.cancelProcessingTimer = timerSchedulerFor(this.services.now).schedule(next, () => {
+      this.cancelProcessingTimer = undefined;
       this.processingTimerAt = Infinity;
       this.deps.mailbox
         .submit(() => {
@@ -198,8 +199,7 @@ export class KeyedProcessNode extends RuntimeNode {
           return andThen(r, () => this.scheduleProcessingTimer());
         })
         .catch((err) => this.services.logger.debug({ step: this.name, err: String(err) }, 'processing-time timer not run'));
-    }, delay);
-    this.processingTimer.unref?.();
+    });
   }
 
   protected override snapshot(barrier: CheckpointBarrier): MaybePromise {
@@ -212,7 +212,7 @@ export class KeyedProcessNode extends RuntimeNode {
 
   override async close(): Promise<void> {
     this.closed = true;
-    if (this.processingTimer !== undefined) clearTimeout(this.processingTimer);
+    this.cancelProcessingTimer?.();
     await this.fn?.close?.();
     await this.backend?.close();
   }

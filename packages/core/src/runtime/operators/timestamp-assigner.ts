@@ -15,6 +15,7 @@ import { derivedOrigin, originOf, setOrigin } from '../batch-origin.js';
 import type { Mailbox } from '../mailbox.js';
 import { andThen, type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices, type SplitEvent } from '../node.js';
+import { timerSchedulerFor } from '../timer-scheduler.js';
 
 /** The generator key of batches whose source split is not known. */
 const UNKNOWN_SPLIT = '*';
@@ -30,7 +31,9 @@ export interface TimestampAssignerDeps {
 
 export class TimestampAssignerNode extends RuntimeNode {
   private readonly wm: SplitWatermarks<unknown>;
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  /** Cancels the next idleness tick (scheduled on the job's clock, so a test clock drives it too). */
+  private cancelTick: (() => void) | undefined;
+  private closed = false;
   private splitStatusAt = 0;
 
   constructor(
@@ -45,15 +48,23 @@ export class TimestampAssignerNode extends RuntimeNode {
   }
 
   override open(): MaybePromise {
-    if (Number.isFinite(this.strategy.idleTimeoutMs ?? Infinity)) {
-      this.ticker = setInterval(() => void this.deps.mailbox.submit(() => this.emitWatermark()).catch(() => undefined), TICK_MS);
-      this.ticker.unref?.();
-    }
+    if (Number.isFinite(this.strategy.idleTimeoutMs ?? Infinity)) this.scheduleTick();
     return undefined;
   }
 
+  /** Idleness is processing time passing without records: re-evaluate the watermark every TICK_MS. */
+  private scheduleTick(): void {
+    const now = this.services.now;
+    this.cancelTick = timerSchedulerFor(now).schedule(now() + TICK_MS, () => {
+      if (this.closed) return;
+      void this.deps.mailbox.submit(() => this.emitWatermark()).catch(() => undefined);
+      this.scheduleTick();
+    });
+  }
+
   override close(): MaybePromise {
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.closed = true;
+    this.cancelTick?.();
     return undefined;
   }
 
@@ -66,10 +77,10 @@ export class TimestampAssignerNode extends RuntimeNode {
     let out = values;
     let timestamps: number[];
     try {
-      timestamps = this.wm.onRecords(split, values, now, new Array<number>(values.length));
+      timestamps = this.wm.onRecords(split, values, now, new Array<number>(values.length), upstream);
     } catch {
       // some record has no readable timestamp: dead-letter it with its position, keep the rest
-      const kept = this.wm.onRecordsSkipping(split, values, now, (i, err) => this.recordFailed(this.name, err, values[i], upstream[i]!, this.errorPolicy, this.positionIn(values, i)));
+      const kept = this.wm.onRecordsSkipping(split, values, now, upstream, (i, err) => this.recordFailed(this.name, err, values[i], upstream[i]!, this.errorPolicy, this.positionIn(values, i)));
       ({ records: out, timestamps } = kept);
       if (origin !== undefined) setOrigin(out, derivedOrigin(origin, kept.from));
     }
