@@ -88,7 +88,7 @@ describe('async lookup', () => {
           return table(keys);
         },
         combine: (_c, v) => v,
-        retry: { attempts: 4, backoff, delayMs: 10 },
+        retry: { maxAttempts: 4, backoff, delayMs: 10 },
         clock,
       });
       expect(await lookup.fn({ n: 0, user: 'u1' })).toBe('U1');
@@ -107,7 +107,7 @@ describe('async lookup', () => {
       multiGet: (keys) => (attempt++ === 0 ? new Promise(() => {}) : table(keys)),
       combine: (_c, v) => v,
       timeoutMs: 50,
-      retry: { attempts: 2, delayMs: 1 },
+      retry: { maxAttempts: 2, delayMs: 1 },
       clock,
     });
     const result = lookup.fn({ n: 0, user: 'u5' });

@@ -65,7 +65,7 @@ export function asyncLookup<T, K, V, O>(options: AsyncLookupOptions<T, K, V, O>)
           stats.calls++;
           return options.multiGet(keys);
         },
-        options.retry ?? { attempts: 1 },
+        options.retry ?? { maxAttempts: 1 },
         options.timeoutMs,
         clock,
       );

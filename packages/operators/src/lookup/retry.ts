@@ -2,7 +2,7 @@
 
 export interface RetryPolicy {
   /** Attempts in total, the first included (default 3). */
-  attempts?: number;
+  maxAttempts?: number;
   backoff?: 'fixed' | 'exponential';
   /** Delay before the first retry (default 100 ms); exponential doubles it per retry. */
   delayMs?: number;
@@ -33,9 +33,9 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
   return Math.min(base * 2 ** (retry - 1), policy.maxDelayMs ?? 10_000);
 }
 
-/** Calls `call` until it succeeds within `timeoutMs`, at most `attempts` times; rethrows the last error. */
+/** Calls `call` until it succeeds within `timeoutMs`, at most `maxAttempts` times; rethrows the last error. */
 export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, timeoutMs: number | undefined, clock: RetryClock): Promise<T> {
-  const attempts = policy.attempts ?? 3;
+  const attempts = policy.maxAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     const deadline = timeoutMs === undefined ? undefined : clock.timeout(timeoutMs);
     try {
