@@ -35,14 +35,20 @@ export async function adminServer(job: Job, options: AdminServerOptions): Promis
     });
   });
   // once the job ended, neither the server nor its keep-alive connections hold the process
+  // (unref, not close: closing idle keep-alive connections races a client reusing one, which then sees a reset)
   let ended = false;
-  server.on('connection', (socket) => ended && socket.unref());
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    if (ended) socket.unref();
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   void job.done
     .catch(() => undefined)
     .finally(() => {
       ended = true;
       server.unref();
-      server.closeIdleConnections();
+      for (const socket of sockets) socket.unref();
     });
 
   let closed: Promise<void> | undefined;

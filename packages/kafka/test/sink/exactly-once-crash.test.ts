@@ -48,7 +48,7 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       const producing = (async () => {
         for (let i = 0; i < N; i += 100) {
           await producer.send({ topic: 'in', messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${(i + j) % 53}`, value: `r${i + j}` })) });
-          await new Promise((r) => setTimeout(r, 120));
+          await new Promise((r) => setTimeout(r, 200)); // input keeps arriving through all the kills
         }
       })();
 
@@ -59,7 +59,14 @@ describe('exactly-once kafka sink under SIGKILL', () => {
         const run = start(args);
         // killed a random moment after its first checkpoint, so every attempt makes progress however loaded the machine is
         let timer: ReturnType<typeof setTimeout> | undefined;
-        void run.started.then(() => (timer = setTimeout(() => run.child.kill('SIGKILL'), Math.floor(Math.random() * 1_300))));
+        // ... and once it committed output of its own, so it is mid-stream with a transaction open when killed
+        const before = watch.values.size;
+        void run.started
+          .then(async () => {
+            const deadline = Date.now() + 20_000;
+            while (watch.values.size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          })
+          .then(() => (timer = setTimeout(() => run.child.kill('SIGKILL'), 100 + Math.floor(Math.random() * 1_200))));
         const r = await run.exit;
         clearTimeout(timer);
         if (r.signal !== 'SIGKILL') throw new Error(`child ended before the kill (${r.code}): ${r.stderr}`);

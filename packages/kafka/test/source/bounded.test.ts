@@ -29,8 +29,11 @@ describe('bounded mode', () => {
       }),
     ).sink('out', out);
     const job = p.start();
-    // records produced after the start are beyond the stop offsets
-    await new Promise((r) => setTimeout(r, 300));
+    // records produced once every split is known (its stop offset taken) are beyond the stop offsets
+    let ended = false;
+    void job.done.finally(() => (ended = true)).catch(() => undefined);
+    const deadline = Date.now() + 20_000;
+    while (!ended && job.status().splits.filter((x) => x.step === 'kafka').length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await produce(pa, 'orders', 3, 90, 'late');
     const result = await job.done;
     expect(result.outcome).not.toBe('failed');
