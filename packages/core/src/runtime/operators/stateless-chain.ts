@@ -35,6 +35,9 @@ export class StatelessChainNode extends RuntimeNode {
   private origin: BatchOrigin | undefined;
   private outFrom: number[] = [];
   private inputIndex = 0;
+  /** Map-only chains keep the input's origin as is, until a record fails (then index tracking starts). */
+  private readonly oneToOne: boolean;
+  private tracking = false;
 
   constructor(
     private readonly steps: ChainStep[],
@@ -46,6 +49,7 @@ export class StatelessChainNode extends RuntimeNode {
     this.fns = steps.map((s) => s.fn);
     this.stepMetrics = steps.map((s) => services.metricsFor(s.name));
     this.reached = new Float64Array(steps.length + 1);
+    this.oneToOne = steps.every((s) => s.kind === 'map');
   }
 
   processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
@@ -55,14 +59,15 @@ export class StatelessChainNode extends RuntimeNode {
     this.reached.fill(0);
     this.untimed = hasNoTimestamps(timestamps);
     const origin = (this.origin = originOf(values));
-    if (origin !== undefined) this.outFrom = [];
+    this.tracking = origin !== undefined && !this.oneToOne;
+    if (this.tracking) this.outFrom = [];
     for (let i = 0; i < values.length; i++) {
       this.inputIndex = i;
       this.runFrom(0, values[i], timestamps[i]!);
     }
     this.updateMetrics(performance.now() - t0);
     const out = this.outValues;
-    if (origin !== undefined) setOrigin(out, derivedOrigin(origin, this.outFrom));
+    if (origin !== undefined) setOrigin(out, this.tracking ? derivedOrigin(origin, this.outFrom) : origin);
     return this.emit(out, this.untimed ? noTimestamps(out.length) : this.outTimestamps);
   }
 
@@ -86,12 +91,17 @@ export class StatelessChainNode extends RuntimeNode {
       }
     } catch (err) {
       this.recordFailed(this.steps[s]!.name, err, v, t, this.steps[s]!.policy, this.origin?.positionOf(this.inputIndex));
+      if (this.origin !== undefined && !this.tracking) {
+        // outputs so far were input i -> output i; from here on a record is missing
+        this.tracking = true;
+        this.outFrom = Array.from({ length: this.outValues.length }, (_, j) => j);
+      }
       return;
     }
     this.reached[n]!++;
     this.outValues.push(v);
     if (!this.untimed) this.outTimestamps.push(t);
-    if (this.origin !== undefined) this.outFrom.push(this.inputIndex);
+    if (this.tracking) this.outFrom.push(this.inputIndex);
   }
 
   private updateMetrics(busyMs: number): void {
