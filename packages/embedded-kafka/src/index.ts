@@ -22,8 +22,6 @@ export type { AclSpec, AuthorizerOptions } from './security/acls.js';
 export type { FailRequestsSpec, HangRequestsSpec, LatencySpec, FaultTimes } from './faults/faults.js';
 export { testCluster, type TestKafkaTarget } from './testing.js';
 
-export const VERSION = '0.1.0';
-
 /** Starts one cluster (resolves once every broker listens). */
 export function startCluster(opts?: StartClusterOptions): Promise<EmbeddedCluster> {
   return launchCluster(opts);

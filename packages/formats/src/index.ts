@@ -8,7 +8,7 @@ export type { ReloadResult, SchemaRegistryOptions, WatchOptions } from './regist
 export { SchemaSnapshot } from './registry/snapshot.js';
 export { broadcastSchemas } from './registry/broadcast-schemas.js';
 
-export { COMPRESSIONS, compress, decompress } from './envelope/codecs.js';
+export { COMPRESSIONS } from './envelope/codecs.js';
 export type { Compression } from './envelope/codecs.js';
 export { ENVELOPE_PROTO } from './envelope/envelope-schema.js';
 export { encodeEnvelope, encodeRecord } from './envelope/envelope.js';
