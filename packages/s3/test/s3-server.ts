@@ -9,12 +9,12 @@
  * visible, which S3 never does (an object appears whole or not at all). The helper makes its
  * PUT write a temp file and rename it, so SIGKILL tests exercise Weir's protocol, not that gap.
  * Its listing with a delimiter also misses common prefixes that hold only deeper keys
- * (`chk-4/step/state.kv` does not yield `chk-4/`); the helper groups a full listing instead.
+ * (`chk-4/step/state.kv` does not yield `chk-4/`); the helper adds them.
  */
 
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -32,10 +32,19 @@ export interface TestS3 {
   prefix: string;
   /** True against a real endpoint. */
   real: boolean;
+  /**
+   * Copy every object under this test's prefix plus `sub` into `toDir` (key -> relative path),
+   * for checks that must not trust Weir's client: from s3rver's data directory directly, or
+   * from a real endpoint through plain listing and GETs.
+   */
+  mirror(sub: string, toDir: string): Promise<void>;
+  /** s3rver only: the directory holding the objects under this test's prefix plus `sub` (object `k` is the file `k._S3rver_object`). */
+  localDir(sub: string): string | undefined;
   close(): Promise<void>;
 }
 
 const BUCKET = 'weir-test';
+const OBJECT_SUFFIX = '._S3rver_object';
 
 export async function startS3(): Promise<TestS3> {
   const env = process.env;
@@ -43,20 +52,21 @@ export async function startS3(): Promise<TestS3> {
     const bucket = env.WEIR_S3_BUCKET ?? BUCKET;
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
     const region = env.AWS_REGION ?? 'us-east-1';
-    return fixture(env.WEIR_S3_ENDPOINT, bucket, credentials, region, true, async () => undefined);
+    return fixture(env.WEIR_S3_ENDPOINT, bucket, credentials, region, undefined, async () => undefined);
   }
   const dir = await mkdtemp(join(tmpdir(), 'weir-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
   atomicPuts(server);
   groupedListings(server);
   const { port } = await server.run();
-  return fixture(`http://127.0.0.1:${port}`, BUCKET, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, 'us-east-1', false, async () => {
+  return fixture(`http://127.0.0.1:${port}`, BUCKET, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, 'us-east-1', dir, async () => {
     await server.close();
     await rm(dir, { recursive: true, force: true });
   });
 }
 
-function fixture(endpoint: string, bucket: string, credentials: S3Options['credentials'] & object, region: string, real: boolean, stop: () => Promise<void>): TestS3 {
+function fixture(endpoint: string, bucket: string, credentials: S3Options['credentials'] & object, region: string, dataDir: string | undefined, stop: () => Promise<void>): TestS3 {
+  const real = dataDir === undefined;
   const prefix = `weir-test-${randomUUID().slice(0, 8)}/`;
   const client = new S3Client({ endpoint, bucket, region, pathStyle: true, retries: 4, ...credentials });
   return {
@@ -64,6 +74,16 @@ function fixture(endpoint: string, bucket: string, credentials: S3Options['crede
     client,
     prefix,
     real,
+    localDir: (sub) => (dataDir !== undefined ? join(dataDir, bucket, prefix + sub) : undefined),
+    mirror: async (sub, toDir) => {
+      if (dataDir !== undefined) return copyStoredObjects(join(dataDir, bucket, prefix + sub), toDir);
+      const base = prefix + sub;
+      for (const o of (await client.list(base)).objects) {
+        const to = join(toDir, o.key.slice(base.length));
+        await mkdir(dirname(to), { recursive: true });
+        await writeFile(to, (await client.get(o.key)) ?? new Uint8Array());
+      }
+    },
     close: async () => {
       if (real) await client.deleteMany((await client.list(prefix)).objects.map((o) => o.key)).catch(() => undefined);
       await stop();
@@ -100,21 +120,41 @@ function atomicPuts(server: S3rver): void {
   };
 }
 
-/** List with a delimiter as S3 does: every key under the prefix, grouped at the first delimiter after it. */
+/**
+ * List with a delimiter as S3 does: s3rver only reports common prefixes whose objects sit
+ * right below them; add every subdirectory holding an object at any depth.
+ */
 function groupedListings(server: S3rver): void {
   const store = server.store;
   const original = store.listObjects.bind(store);
   store.listObjects = async (bucket, options) => {
-    if (!options.delimiter) return original(bucket, options);
+    const result = await original(bucket, options);
     const prefix = options.prefix ?? '';
-    const all = await original(bucket, { ...options, delimiter: '', maxKeys: Infinity });
-    const objects: typeof all.objects = [];
-    const prefixes = new Set<string>();
-    for (const o of all.objects) {
-      const i = o.key.indexOf(options.delimiter, prefix.length);
-      if (i === -1) objects.push(o);
-      else prefixes.add(o.key.slice(0, i + options.delimiter.length));
+    if (options.delimiter !== '/' || !(prefix === '' || prefix.endsWith('/'))) return result;
+    const dir = join(store.getBucketPath(bucket), prefix);
+    const prefixes = new Set(result.commonPrefixes);
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory() && (await holdsObject(join(dir, e.name)))) prefixes.add(`${prefix}${e.name}/`);
     }
-    return { objects, commonPrefixes: [...prefixes].sort(), isTruncated: false };
+    return { ...result, commonPrefixes: [...prefixes].sort() };
   };
+}
+
+async function holdsObject(dir: string): Promise<boolean> {
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory() ? await holdsObject(join(dir, e.name)) : e.name.endsWith(OBJECT_SUFFIX)) return true;
+  }
+  return false;
+}
+
+
+/** s3rver keeps object `a/b` as the file `a/b._S3rver_object` (beside metadata files). */
+async function copyStoredObjects(from: string, to: string): Promise<void> {
+  for (const e of await readdir(from, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) await copyStoredObjects(join(from, e.name), join(to, e.name));
+    else if (e.name.endsWith(OBJECT_SUFFIX)) {
+      await mkdir(to, { recursive: true });
+      await copyFile(join(from, e.name), join(to, e.name.slice(0, -OBJECT_SUFFIX.length)));
+    }
+  }
 }

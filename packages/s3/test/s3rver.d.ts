@@ -16,6 +16,7 @@ declare module 's3rver' {
   }
   interface FilesystemStore {
     getResourcePath(bucket: string, key: string, resource: string): string;
+    getBucketPath(bucket: string): string;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
     putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
     listObjects(bucket: string, options: ListOptions): Promise<ListResult>;

@@ -20,6 +20,12 @@ export interface StorageWriteStream {
 }
 
 export interface FileStorage {
+  /**
+   * True when a file written with `openWrite` stays invisible until `close` and then appears
+   * whole (object stores: a multipart upload). The file sink then writes each part file under
+   * its hidden pending name directly instead of renaming an in-progress file (a copy there).
+   */
+  readonly writesAppearOnClose?: boolean;
   /** Create (or truncate) a file and write it in chunks. Parent directories are created. */
   openWrite(path: string): Promise<StorageWriteStream>;
   /** Write a whole file at once (durably when `sync`). Parent directories are created. */

@@ -23,6 +23,9 @@ export function s3CheckpointStorage(options: S3Options): CheckpointStorage {
 }
 
 class S3CheckpointStorage implements CheckpointStorage {
+  /** Bytes this process wrote per checkpoint (its size at publish, without listing it). */
+  private readonly written = new Map<string, number>();
+
   constructor(
     private readonly client: S3Client,
     private readonly prefix: string,
@@ -35,7 +38,8 @@ class S3CheckpointStorage implements CheckpointStorage {
   }
 
   filesFor(id: number, kind: CheckpointKind, step: string): StateFiles {
-    return new S3StateFiles(this.client, `${this.dirOf(id, kind)}${safeName(step)}/`, this.partSize);
+    const dir = this.dirOf(id, kind);
+    return new S3StateFiles(this.client, `${dir}${safeName(step)}/`, this.partSize, (n) => this.written.set(dir, (this.written.get(dir) ?? 0) + n));
   }
 
   filesAt(path: string, step: string): StateFiles {
@@ -44,12 +48,15 @@ class S3CheckpointStorage implements CheckpointStorage {
 
   async publish(metadata: CheckpointMetadata): Promise<CompletedCheckpoint> {
     const dir = this.dirOf(metadata.id, metadata.kind);
-    await this.client.put(dir + METADATA, new TextEncoder().encode(JSON.stringify(metadata)));
-    const { objects } = await this.client.list(dir);
-    return { metadata, path: this.pathOf(dir), sizeBytes: objects.reduce((n, o) => n + o.size, 0) };
+    const body = new TextEncoder().encode(JSON.stringify(metadata));
+    await this.client.put(dir + METADATA, body);
+    const sizeBytes = (this.written.get(dir) ?? 0) + body.byteLength;
+    this.written.delete(dir);
+    return { metadata, path: this.pathOf(dir), sizeBytes };
   }
 
   async discard(id: number, kind: CheckpointKind): Promise<void> {
+    this.written.delete(this.dirOf(id, kind));
     await this.removeDir(this.dirOf(id, kind));
   }
 

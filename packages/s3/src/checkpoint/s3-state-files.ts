@@ -16,12 +16,15 @@ export class S3StateFiles implements StateFiles {
     private readonly client: S3Client,
     private readonly dir: string,
     private readonly partSize: number,
+    private readonly onWritten: (bytes: number) => void = () => undefined,
   ) {}
 
   async write(name: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     const key = this.keyOf(name);
-    if (data instanceof Uint8Array) await this.client.put(key, data);
-    else await uploadStream(this.client, key, this.partSize, data);
+    if (data instanceof Uint8Array) {
+      await this.client.put(key, data);
+      this.onWritten(data.byteLength);
+    } else this.onWritten(await uploadStream(this.client, key, this.partSize, data));
   }
 
   async read(name: string): Promise<Uint8Array> {

@@ -63,14 +63,19 @@ export class ObjectUpload {
   }
 }
 
-/** Write a whole stream of chunks as one object. */
-export async function uploadStream(client: S3Client, key: string, partSize: number, data: AsyncIterable<Uint8Array>): Promise<void> {
+/** Write a whole stream of chunks as one object; returns its size. */
+export async function uploadStream(client: S3Client, key: string, partSize: number, data: AsyncIterable<Uint8Array>): Promise<number> {
   const upload = new ObjectUpload(client, key, partSize);
+  let bytes = 0;
   try {
-    for await (const chunk of data) await upload.write(chunk);
+    for await (const chunk of data) {
+      bytes += chunk.byteLength;
+      await upload.write(chunk);
+    }
   } catch (err) {
     await upload.abort();
     throw err;
   }
   await upload.close();
+  return bytes;
 }

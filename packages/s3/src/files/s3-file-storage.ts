@@ -21,6 +21,8 @@ export function s3FileStorage(options: S3Options): FileStorage {
 }
 
 class S3FileStorage implements FileStorage {
+  /** Part files go up as multipart uploads: the sink writes them under their pending name directly (no copy). */
+  readonly writesAppearOnClose = true;
   private readonly encoder = new TextEncoder();
 
   constructor(
