@@ -4,15 +4,21 @@ import { z } from 'zod';
 import { count, schemaFor, strictObject, validateOptions } from '@weir/core';
 import { S3Client } from './client/s3-client.js';
 
+/** Static credentials (SigV4); temporary ones carry a session token. */
 export interface S3Credentials {
+  /** e.g. `AKIA…` */
   accessKeyId: string;
+  /** The secret key paired with `accessKeyId`. */
   secretAccessKey: string;
+  /** Of temporary credentials (STS, instance roles). */
   sessionToken?: string;
 }
 
+/** Where on an S3-compatible store a storage keeps its objects, and how it connects. */
 export interface S3Options {
   /** The store's URL, e.g. `https://s3.eu-central-1.amazonaws.com` or `http://127.0.0.1:9000`. */
   endpoint: string;
+  /** An existing bucket. */
   bucket: string;
   /** Key prefix everything lives under, e.g. `jobs/orders/checkpoints` (default: the bucket root). */
   prefix?: string;
