@@ -29,7 +29,7 @@ export { RestartStrategies } from './runtime/restart-strategy.js';
 export type { RestartStrategy } from './runtime/restart-strategy.js';
 export { StepError } from './runtime/node.js';
 
-export { CheckpointFormatError } from './checkpoint/storage.js';
+export { CheckpointFormatError, parseCheckpointMetadata } from './checkpoint/storage.js';
 export type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from './checkpoint/storage.js';
 export type { CheckpointKind, StepSnapshot } from './runtime/barrier.js';
 

@@ -150,16 +150,25 @@ export async function readMetadata(path: string): Promise<CheckpointMetadata> {
       code === 'ENOENT' ? `no completed checkpoint at ${path}: ${METADATA_FILE} is missing (a checkpoint without it never completed)` : `cannot read checkpoint at ${path}: ${String(err)}`,
     );
   }
+  return parseCheckpointMetadata(raw, path);
+}
+
+/**
+ * Parse and check checkpoint metadata read from `where` (a directory or an object-store URI):
+ * invalid JSON or an unknown format version is refused with a clear message, never misread.
+ * For checkpoint storages other than the local one.
+ */
+export function parseCheckpointMetadata(raw: string, where: string): CheckpointMetadata {
   let metadata: CheckpointMetadata;
   try {
     metadata = JSON.parse(raw) as CheckpointMetadata;
   } catch (err) {
-    throw new CheckpointFormatError(`checkpoint metadata at ${path} is not valid JSON: ${String(err)}`);
+    throw new CheckpointFormatError(`checkpoint metadata at ${where} is not valid JSON: ${String(err)}`);
   }
   const v = (metadata as { formatVersion?: unknown }).formatVersion;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > CHECKPOINT_FORMAT_VERSION) {
     throw new CheckpointFormatError(
-      `checkpoint at ${path} has format version ${JSON.stringify(v)}; this Weir reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}. ` +
+      `checkpoint at ${where} has format version ${JSON.stringify(v)}; this Weir reads versions 1 to ${CHECKPOINT_FORMAT_VERSION}. ` +
         'It was written by a newer or different program: run a Weir that supports it, or restore from another checkpoint.',
     );
   }

@@ -3,17 +3,20 @@
  * two-phase-commit JSON-lines files. Every output line is [key, count]; exactly-once output
  * means each key's counts are exactly 1..n, each once.
  * argv: <outDir> <checkpointDir> <backend: classic-level|rocksdb|heap> <splits> <recordsPerSplit> <ratePerSecond>
+ * `WEIR_CRASH_STORAGE`: a module whose `checkpointStorage(checkpointDir)` replaces the local checkpoint directory.
  */
 
-import { Pipeline, classicLevelStateBackend, generatorSource, heapStateBackend, jsonLinesFileSink, rocksDbStateBackend, silentLogger, type ValueState } from '@weir/core';
+import { Pipeline, classicLevelStateBackend, generatorSource, heapStateBackend, jsonLinesFileSink, rocksDbStateBackend, silentLogger, type CheckpointStorage, type ValueState } from '@weir/core';
 
 const [outDir, checkpointDir, backend, splits, perSplit, rate] = process.argv.slice(2);
 const KEYS = 97;
 
 const stateBackend = backend === 'rocksdb' ? rocksDbStateBackend() : backend === 'heap' ? heapStateBackend() : classicLevelStateBackend();
+const storageModule = process.env.WEIR_CRASH_STORAGE;
+const storage = storageModule ? ((await import(storageModule)) as { checkpointStorage(name: string): CheckpointStorage }).checkpointStorage(checkpointDir!) : undefined;
 const p = new Pipeline({
   name: 'crash-test',
-  checkpoints: { dir: checkpointDir!, intervalMs: 150 },
+  checkpoints: storage !== undefined ? { storage, intervalMs: 150 } : { dir: checkpointDir!, intervalMs: 150 },
   stateBackend,
   logger: silentLogger,
   restart: { kind: 'none' },

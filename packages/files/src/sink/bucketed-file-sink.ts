@@ -68,6 +68,8 @@ export function bucketedFileSink<T>(options: BucketedFileSinkOptions<T>): Bucket
           if (!keep.has(path)) await o.storage.delete(path); // gone already (rolled forward above): delete is a no-op
         }
       });
+      // object stores: multipart uploads of part files a crashed writer never completed
+      await o.storage.abortUnfinishedWrites?.((path) => path.slice(path.lastIndexOf('/') + 1).startsWith(mine));
     },
   };
   return sink as unknown as BucketedFileSink<T>;

@@ -41,6 +41,8 @@ export async function executeMerge<T>(storage: FileStorage, format: BulkFormat<T
     await storage.rename(at(plan.hidden), at(plan.output));
     await hook?.('renamed', plan);
   }
+  // a rename that copies may have left the hidden source (crash between copy and delete)
+  await storage.delete(at(plan.hidden));
   for (const input of allInputs) await storage.delete(at(input));
   await hook?.('inputs-deleted', plan);
   await storage.delete(manifest);
@@ -59,6 +61,7 @@ export async function rollForwardManifest(storage: FileStorage, dir: string, man
     if (!(await storage.exists(`${dir}/${hidden}`))) return; // nothing to roll forward with: keep the inputs
     await storage.rename(`${dir}/${hidden}`, `${dir}/${m.output}`);
   }
+  await storage.delete(`${dir}/${hidden}`); // left by a copying rename that crashed before its delete
   for (const input of m.inputs) await storage.delete(`${dir}/${input}`);
   await storage.delete(`${dir}/${manifestName}`);
 }

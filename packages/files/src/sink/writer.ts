@@ -158,7 +158,12 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
 
   private openPart(b: Bucket<T>): OpenPart<T> {
     const name = `part-${this.ctx.subtask}-${this.checkpointId}-${this.seq++}${this.o.format.extension}`;
-    return { name, writer: this.o.format.open(this.o.storage, `${b.dir}/.${name}.inprogress`), records: 0, openedAt: Date.now() };
+    return { name, writer: this.o.format.open(this.o.storage, `${b.dir}/${this.writingName(name)}`), records: 0, openedAt: Date.now() };
+  }
+
+  /** Hidden name of a part while written: in progress, or pending at once where writes appear only when closed. */
+  private writingName(part: string): string {
+    return this.o.storage.writesAppearOnClose === true ? `.${part}.pending` : `.${part}.inprogress`;
   }
 
   /** In-progress -> pending (durable). */
@@ -169,11 +174,11 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     await part.writer.finish();
     if (this.closed) {
       // an action of a failed attempt still running after close: leave nothing behind
-      await this.o.storage.delete(`${b.dir}/.${part.name}.inprogress`);
+      await this.o.storage.delete(`${b.dir}/${this.writingName(part.name)}`);
       return;
     }
     const pending = `.${part.name}.pending`;
-    await this.o.storage.rename(`${b.dir}/.${part.name}.inprogress`, `${b.dir}/${pending}`);
+    if (this.writingName(part.name) !== pending) await this.o.storage.rename(`${b.dir}/.${part.name}.inprogress`, `${b.dir}/${pending}`);
     this.rolled.push({ key: b.key, dir: b.dir, final: part.name, pending, bytes: part.writer.bytes, records: part.records });
   }
 
@@ -313,7 +318,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
     await forEachLimit([...this.buckets.values()], this.o.concurrency, async (b) => {
       if (b.part === undefined) return;
       await b.part.writer.abort();
-      await this.o.storage.delete(`${b.dir}/.${b.part.name}.inprogress`);
+      await this.o.storage.delete(`${b.dir}/${this.writingName(b.part.name)}`);
       b.part = undefined;
     });
     this.buckets.clear();

@@ -1,8 +1,7 @@
 /**
  * The storage a file sink writes to. Paths are relative to the storage root and use `/`.
- * The local filesystem implementation is {@link LocalFileStorage}; object stores can plug in
- * by implementing this interface (rename must be atomic for visibility guarantees, or the
- * store must emulate it, e.g. with a manifest).
+ * The local filesystem implementation is {@link LocalFileStorage}; object stores plug in by
+ * implementing this interface (`@weir/s3`: rename is a copy, then a delete of the source).
  */
 
 /** One entry of a directory listing. */
@@ -21,6 +20,12 @@ export interface StorageWriteStream {
 }
 
 export interface FileStorage {
+  /**
+   * True when a file written with `openWrite` stays invisible until `close` and then appears
+   * whole (object stores: a multipart upload). The file sink then writes each part file under
+   * its hidden pending name directly instead of renaming an in-progress file (a copy there).
+   */
+  readonly writesAppearOnClose?: boolean;
   /** Create (or truncate) a file and write it in chunks. Parent directories are created. */
   openWrite(path: string): Promise<StorageWriteStream>;
   /** Write a whole file at once (durably when `sync`). Parent directories are created. */
@@ -30,7 +35,11 @@ export interface FileStorage {
   readFile(path: string): Promise<Uint8Array>;
   /** Stream a file's content. */
   openRead(path: string): AsyncIterable<Uint8Array>;
-  /** Atomically rename `from` to `to` (replacing `to`). Throws ENOENT when `from` is missing. */
+  /**
+   * Make `from`'s content appear under `to` (replacing `to`) atomically: readers see `to` whole
+   * or not at all. `from` is gone when the promise resolves, but a crash may leave both (object
+   * stores copy, then delete): callers tolerate a leftover `from`. Throws ENOENT when `from` is missing.
+   */
   rename(from: string, to: string): Promise<void>;
   /** Entries of a directory; an empty list when it does not exist. */
   list(dir: string): Promise<StorageEntry[]>;
@@ -40,4 +49,10 @@ export interface FileStorage {
   mkdirs(dir: string): Promise<void>;
   /** Where a path lives, for notifications (e.g. an absolute path or URL). */
   describe(path: string): string;
+  /**
+   * Optional: abort unfinished chunked writes (an object store's multipart uploads, invisible
+   * as files) that a crashed writer left at paths `match` accepts; returns how many. Called
+   * on restore, beside the deletion of hidden leftover files.
+   */
+  abortUnfinishedWrites?(match: (path: string) => boolean): Promise<number>;
 }

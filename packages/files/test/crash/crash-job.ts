@@ -3,15 +3,17 @@
  * several hours of event time -> bucketed JSON-lines files with continuous merges, `_SUCCESS`
  * markers and a Kafka-style notification log (an append-only file, like a topic).
  * argv: <outDir> <checkpointDir> <notificationsFile> <splits> <recordsPerSplit> <ratePerSecond>
+ * `WEIR_CRASH_STORAGE`: a module whose `checkpointStorage(checkpointDir)` and `fileStorage(outDir)`
+ * replace the local directories; `WEIR_CRASH_STREAMS` sets the number of streams (default 20).
  */
 
 import { appendFile, readFile } from 'node:fs/promises';
-import { Pipeline, WatermarkStrategies, generatorSource, silentLogger } from '@weir/core';
-import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy } from '../../src/index.js';
+import { Pipeline, WatermarkStrategies, generatorSource, silentLogger, type CheckpointStorage } from '@weir/core';
+import { bucketedFileSink, kafkaNotificationPolicy, successFilePolicy, type FileStorage } from '../../src/index.js';
 
 const [outDir, checkpointDir, notifications, splits, perSplit, rate] = process.argv.slice(2);
 const T0 = Date.UTC(2024, 4, 1);
-const STREAMS = 20;
+const STREAMS = Number(process.env.WEIR_CRASH_STREAMS ?? 20);
 
 interface Ev {
   stream: string;
@@ -19,7 +21,10 @@ interface Ev {
   ts: number;
 }
 
-const p = new Pipeline({ name: 'files-crash-test', checkpoints: { dir: checkpointDir!, intervalMs: 150 }, logger: silentLogger, restart: { kind: 'none' } });
+const storageModule = process.env.WEIR_CRASH_STORAGE;
+const custom = storageModule ? ((await import(storageModule)) as { checkpointStorage(name: string): CheckpointStorage; fileStorage(name: string): FileStorage }) : undefined;
+const checkpoints = custom !== undefined ? { storage: custom.checkpointStorage(checkpointDir!), intervalMs: 150 } : { dir: checkpointDir!, intervalMs: 150 };
+const p = new Pipeline({ name: 'files-crash-test', checkpoints, logger: silentLogger, restart: { kind: 'none' } });
 p.source(
   'events',
   generatorSource<Ev>({
@@ -33,7 +38,7 @@ p.source(
 ).sink(
   'files',
   bucketedFileSink<Ev>({
-    storage: outDir!,
+    storage: custom !== undefined ? custom.fileStorage(outDir!) : outDir!,
     streamOf: (e) => e.stream,
     merge: { mode: 'continuous', minFiles: 4, targetBytes: 64 * 1024 },
     readiness: {
