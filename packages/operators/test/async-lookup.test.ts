@@ -95,7 +95,7 @@ describe('async lookup', () => {
       expect(slept).toEqual(backoff === 'fixed' ? [10, 10, 10] : [10, 20, 40]);
       failures = 10;
       await expect(lookup.fn({ n: 0, user: 'u2' })).rejects.toThrow('unavailable');
-      expect(lookup.stats.calls).toBe(8);
+      expect(lookup.stats).toMatchObject({ calls: 8, retries: 6, timeouts: 0, failedCalls: 1 });
     });
   }
 
@@ -115,6 +115,7 @@ describe('async lookup', () => {
     expire();
     expect(await result).toBe('U5');
     expect(attempt).toBe(2);
+    expect(lookup.stats).toMatchObject({ calls: 2, retries: 1, timeouts: 1, failedCalls: 0 });
   });
 
   it('sends records whose lookups failed for good to the dead letters', async () => {

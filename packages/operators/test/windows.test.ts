@@ -28,6 +28,10 @@ describe('sliced tumbling and sliding windows equal naive assignment', () => {
     await fc.assert(fc.asyncProperty(streamCase, fc.integer({ min: 1, max: 10 }), (c, n) => checkSliding(c, { slide: n * 10, sizeFactor: 1, odd: false, offset: 0 }, 'heap', false)), { numRuns: propertyRuns(25) });
   });
 
+  it('tumbling windows across a restore from a savepoint taken mid-stream', async () => {
+    await fc.assert(fc.asyncProperty(streamCase, fc.integer({ min: 1, max: 10 }), (c, n) => checkSliding(c, { slide: n * 10, sizeFactor: 1, odd: false, offset: 0 }, 'heap', true)), { numRuns: propertyRuns(15) });
+  });
+
   it('sliding windows (size a multiple of the slide or not), random out-of-order streams', async () => {
     await fc.assert(fc.asyncProperty(streamCase, shape, (c, s) => checkSliding(c, s, 'heap', false)), { numRuns: propertyRuns(30) });
   });

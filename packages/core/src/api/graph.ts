@@ -12,6 +12,19 @@ export interface StepOptions {
   onError?: ErrorPolicy;
 }
 
+/** Options of `asyncMap`. */
+export interface AsyncMapOptions extends StepOptions {
+  /** Records of a batch whose calls are in flight at once: the capacity (default 64). */
+  concurrency?: number;
+  /**
+   * `ordered` (default): results leave in input order once the batch completes. `unordered`:
+   * results leave as their calls complete, in completion order (Flink's unorderedWait). Either
+   * way a batch completes before the next batch, watermark or barrier passes the step, so
+   * results reorder only between watermarks and a checkpoint never has calls in flight.
+   */
+  order?: 'ordered' | 'unordered';
+}
+
 /** An edge: the main output of `node`, or one of its side outputs. */
 export interface InputEdge {
   node: StepNode;
@@ -30,7 +43,7 @@ export type StepNode =
   | (NodeBase & { kind: 'map'; fn: (value: any) => any })
   | (NodeBase & { kind: 'filter'; fn: (value: any) => boolean })
   | (NodeBase & { kind: 'flatMap'; fn: (value: any) => Iterable<any> })
-  | (NodeBase & { kind: 'asyncMap'; fn: (value: any) => Promise<any>; concurrency: number })
+  | (NodeBase & { kind: 'asyncMap'; fn: (value: any) => Promise<any>; concurrency: number; ordered: boolean })
   | (NodeBase & {
       kind: 'keyedProcess';
       keyFn: (value: any) => string | number;

@@ -2,7 +2,7 @@
 
 import type { Sink } from '../sink/types.js';
 import type { KeyedProcessFunction, OutputTag } from './functions.js';
-import type { InputEdge, StepNode, StepOptions } from './graph.js';
+import type { AsyncMapOptions, InputEdge, StepNode, StepOptions } from './graph.js';
 import type { WatermarkStrategy } from '../time/types.js';
 import { asyncMapOptionsSchema, stepOptionsSchema, windowOptionsSchema } from '../options/core-schemas.js';
 import { validateOptions } from '../options/validate.js';
@@ -45,12 +45,12 @@ export class Stream<T> {
 
   /**
    * Asynchronous per-record call (lookups, enrichment), `concurrency` calls in flight at once,
-   * output in input order. Each batch completes before the next enters, so checkpoints never
-   * see requests in flight.
+   * output in input order (`order: 'unordered'`: in completion order, as calls complete). Each
+   * batch completes before the next enters, so checkpoints never see requests in flight.
    */
-  asyncMap<O>(name: string, fn: (value: T) => Promise<O>, options: StepOptions & { concurrency?: number } = {}): Stream<O> {
+  asyncMap<O>(name: string, fn: (value: T) => Promise<O>, options: AsyncMapOptions = {}): Stream<O> {
     validateOptions(asyncMapOptionsSchema, options, `step '${name}' options`);
-    return this.next({ kind: 'asyncMap', name, fn, concurrency: options.concurrency ?? 64, inputs: [this.edge], options });
+    return this.next({ kind: 'asyncMap', name, fn, concurrency: options.concurrency ?? 64, ordered: options.order !== 'unordered', inputs: [this.edge], options });
   }
 
   /**

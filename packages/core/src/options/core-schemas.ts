@@ -1,7 +1,7 @@
 /** Run-time schemas of core's smaller factories and step options, tied to their types at compile time. */
 
 import { z } from 'zod';
-import type { StepOptions } from '../api/graph.js';
+import type { AsyncMapOptions, StepOptions } from '../api/graph.js';
 import type { BroadcastOptions } from '../broadcast/broadcast-value.js';
 import type { WindowOptions } from '../api/windows.js';
 import type { GeneratorSourceOptions } from '../source/generator-source.js';
@@ -13,7 +13,7 @@ import { count, durationMs, fn, oneOf, schemaFor, strictObject } from './validat
 const onError = oneOf(['fail', 'dead-letter']).optional();
 
 export const stepOptionsSchema = schemaFor<StepOptions>()(strictObject({ onError }));
-export const asyncMapOptionsSchema = schemaFor<StepOptions & { concurrency?: number }>()(strictObject({ onError, concurrency: count(1).optional() }));
+export const asyncMapOptionsSchema = schemaFor<AsyncMapOptions>()(strictObject({ onError, concurrency: count(1).optional(), order: oneOf(['ordered', 'unordered']).optional() }));
 export const windowOptionsSchema = schemaFor<WindowOptions & StepOptions>()(strictObject({ onError, allowedLatenessMs: durationMs().optional() }));
 
 export const broadcastOptionsSchema = schemaFor<BroadcastOptions<any>>()(strictObject({ watch: fn<NonNullable<BroadcastOptions<any>['watch']>>().optional() }));

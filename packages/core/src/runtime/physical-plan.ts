@@ -81,7 +81,7 @@ export function buildPhysicalPlan(steps: readonly StepNode[], deps: PlanDeps): P
         break;
       }
       case 'asyncMap':
-        node = new AsyncMapNode(step.name, step.fn, step.concurrency, services, policyOf(step));
+        node = new AsyncMapNode(step.name, step.fn, step.concurrency, step.ordered, services, policyOf(step));
         break;
       case 'keyedProcess':
         node = new KeyedProcessNode(step.name, step.keyFn, step.fn, services, policyOf(step), {

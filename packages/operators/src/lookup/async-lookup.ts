@@ -5,7 +5,8 @@
  * timeout, retries with fixed or exponential backoff, and an LRU cache with TTL in front.
  *
  * Capacity and backpressure are core's `asyncMap` concurrency: at most that many records wait on
- * lookups, and a batch is complete before the next enters. Output is in input order. Exactly-once
+ * lookups, and a batch is complete before the next enters. Ordered or unordered output is the
+ * `asyncMap` option `order` (unordered: each multi-get's records leave as it answers). Exactly-once
  * across SIGKILL: a checkpoint never has lookups in flight (the batch completes first), so a
  * restored job re-runs the lookups of the records after the checkpoint; the output is exactly once,
  * with lookup values as of the re-run. The cache is not checkpointed (it refills).
@@ -37,6 +38,12 @@ export interface LookupStats {
   calls: number;
   keysRequested: number;
   cacheHits: number;
+  /** Calls made again after a failed attempt (`calls` includes them). */
+  retries: number;
+  /** Attempts that failed because they took longer than `timeoutMs`. */
+  timeouts: number;
+  /** Multi-gets that failed for good (their records went to the dead letters). */
+  failedCalls: number;
 }
 
 export interface AsyncLookup<T, O> {
@@ -54,7 +61,7 @@ export function asyncLookup<T, K, V, O>(options: AsyncLookupOptions<T, K, V, O>)
   const maxBatch = options.maxBatch ?? 256;
   const clock = options.clock ?? realClock;
   const cache = options.cache === undefined ? undefined : new LruCache<K, V | undefined>(options.cache.size, options.cache.ttlMs, options.now ?? Date.now);
-  const stats: LookupStats = { records: 0, calls: 0, keysRequested: 0, cacheHits: 0 };
+  const stats: LookupStats = { records: 0, calls: 0, keysRequested: 0, cacheHits: 0, retries: 0, timeouts: 0, failedCalls: 0 };
   let pending = new Map<K, Array<Waiter<V>>>();
   let scheduled = false;
 
@@ -68,12 +75,14 @@ export function asyncLookup<T, K, V, O>(options: AsyncLookupOptions<T, K, V, O>)
         options.retry ?? { maxAttempts: 1 },
         options.timeoutMs,
         clock,
+        stats,
       );
       keys.forEach((k, i) => {
         cache?.set(k, values[i]);
         for (const w of waiters[i]!) w.resolve(values[i]);
       });
     } catch (err) {
+      stats.failedCalls++;
       for (const ws of waiters) for (const w of ws) w.reject(err);
     }
   };

@@ -33,18 +33,32 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
   return Math.min(base * 2 ** (retry - 1), policy.maxDelayMs ?? 10_000);
 }
 
+/** What `withRetry` counts: retries after a failed attempt, and attempts that failed by timing out. */
+export interface RetryCounters {
+  retries: number;
+  timeouts: number;
+}
+
 /** Calls `call` until it succeeds within `timeoutMs`, at most `maxAttempts` times; rethrows the last error. */
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, timeoutMs: number | undefined, clock: RetryClock): Promise<T> {
+export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, timeoutMs: number | undefined, clock: RetryClock, counters?: RetryCounters): Promise<T> {
   const attempts = policy.maxAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     const deadline = timeoutMs === undefined ? undefined : clock.timeout(timeoutMs);
+    let timedOut = false;
     try {
-      return await (deadline === undefined ? call() : Promise.race([call(), deadline.promise]));
+      if (deadline === undefined) return await call();
+      const expired = deadline.promise.catch((err: unknown) => {
+        timedOut = true;
+        throw err;
+      });
+      return await Promise.race([call(), expired]);
     } catch (err) {
+      if (timedOut && counters !== undefined) counters.timeouts++;
       if (attempt >= attempts) throw err;
     } finally {
       deadline?.cancel();
     }
+    if (counters !== undefined) counters.retries++;
     await clock.sleep(backoffDelay(policy, attempt));
   }
 }

@@ -1,4 +1,4 @@
-/** Nexmark queries on the public API (q0-q3 so far), each a function of the event stream. */
+/** Nexmark q0-q3 on the public API, each a function of the event stream (q4 in q4.ts; q5, q7, q8, q11, q13 in window-queries.ts). */
 
 import type { Stream } from '@weir/core';
 import { joinInputs } from '../joins/join-input.js';

@@ -1,7 +1,8 @@
 /**
  * The job the operators' crash test SIGKILLs: a rate-limited deterministic source -> async lookup
- * (batched multi-gets with random latency) -> JSON-lines files, and -> sliding windows by slicing
- * (keyed count) -> JSON-lines files. Both sinks commit with checkpoints (two-phase).
+ * (batched multi-gets with random latency), in ordered and in unordered mode -> JSON-lines files,
+ * and -> sliding windows by slicing (keyed count) -> JSON-lines files. Every sink commits with
+ * checkpoints (two-phase).
  * argv: <outDir> <checkpointDir> <backend: classic-level|rocksdb> <recordsPerSplit>
  */
 
@@ -39,6 +40,7 @@ if (outDir !== undefined) {
     cache: { size: 5, ttlMs: 50 },
   });
   records.asyncMap('tiers', lookup.fn, { concurrency: 32 }).sink('tiers-out', jsonLinesFileSink<string>({ dir: join(outDir, 'tiers') }));
+  records.asyncMap('tiers-unordered', lookup.fn, { concurrency: 32, order: 'unordered' }).sink('tiers-unordered-out', jsonLinesFileSink<string>({ dir: join(outDir, 'tiers-unordered') }));
   records
     .keyBy((r) => r.user)
     .process('per-second', windowed(sliding(1000, 500), { create: () => 0, add: (n: number) => n + 1, merge: (a: number, b: number) => a + b, result: (n) => n }))

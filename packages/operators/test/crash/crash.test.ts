@@ -32,7 +32,7 @@ async function committed<T>(dir: string): Promise<{ rows: T[]; hidden: string[] 
 }
 
 describe('operators across SIGKILL (classic-level)', () => {
-  it(`SIGKILLed ${KILLS} times: every lookup result and every sliding window committed exactly once`, async () => {
+  it(`SIGKILLed ${KILLS} times: every lookup result (ordered and unordered) and every sliding window committed exactly once`, async () => {
     const out = await tempDirs.make();
     const chk = await tempDirs.make();
     const args = [out, chk, 'classic-level', String(PER_SPLIT)];
@@ -49,9 +49,12 @@ describe('operators across SIGKILL (classic-level)', () => {
     expect(last.code, last.stderr).toBe(0);
 
     const all = [...Array(SPLITS).keys()].flatMap((s) => [...Array(PER_SPLIT).keys()].map((o) => recordAt(s, o)));
-    const tiers = await committed<string>(join(out, 'tiers'));
-    expect(tiers.hidden).toEqual([]);
-    expect([...tiers.rows].sort()).toEqual(all.map((r) => `${r.id} ${tierOf(r.user)}`).sort());
+    const expectedTiers = all.map((r) => `${r.id} ${tierOf(r.user)}`).sort();
+    for (const dir of ['tiers', 'tiers-unordered']) {
+      const tiers = await committed<string>(join(out, dir));
+      expect(tiers.hidden).toEqual([]);
+      expect([...tiers.rows].sort()).toEqual(expectedTiers);
+    }
 
     const windows = await committed<WindowResult<number>>(join(out, 'windows'));
     const expected = new Map<string, number>();

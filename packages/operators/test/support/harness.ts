@@ -83,9 +83,13 @@ export async function runScenario<T, O>(scenario: Scenario<T, O>): Promise<Scena
     if (stopped.savepoint === undefined) throw new Error(`no savepoint: ${stopped.outcome}`);
     restoreFrom = stopped.savepoint.path;
   }
-  const last = job(undefined, restoreFrom);
-  const result = await last.run();
+  const last = job(undefined, restoreFrom).start();
+  const result = await last.done;
   if (result.outcome !== 'finished') throw new Error(`job ended ${result.outcome}: ${JSON.stringify(result)}`);
+  // the restored job really resumed at the savepoint: it read only the records after it
+  const read = last.status().steps.find((s) => s.step === 'input')?.recordsOut;
+  const expectedRead = scenario.records.length - (scenario.restoreAt ?? 0);
+  if (read !== expectedRead) throw new Error(`the last job read ${read} records, expected ${expectedRead}: it did not resume from the savepoint`);
   return { main: mainSink.committed, late: lateSink.committed };
 }
 
