@@ -56,7 +56,7 @@ export async function runEmbeddingsFanout(o: { docsPerPhase?: number; log?: (lin
   const dir = mkdtempSync(join(tmpdir(), 'weir-embeddings-'));
   const [a, b] = (await startClusters(2, { topics: [{ name: SOURCE_TOPIC, partitions: 3 }] })) as [EmbeddedCluster, EmbeddedCluster];
   const [eu, us] = (await startClusters(2, { topics: [{ name: REGION_TOPIC, partitions: 3 }] })) as [EmbeddedCluster, EmbeddedCluster];
-  const model = await startModelServer({ failEvery: 7, slowEvery: 11, slowMs: 1_500 });
+  const model = await startModelServer({ failEvery: 7, slowEvery: 11, slowMs: 2_500 });
   const readers: RegionReader[] = [];
   const producers: Producer[] = [];
   const expected = new Map<string, Doc & { source: string; producedAt: number }>();

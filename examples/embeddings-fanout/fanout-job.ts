@@ -58,7 +58,7 @@ export function startFanout(o: FanoutOptions): Fanout {
       return { ...d, vector };
     },
     maxBatch: 32,
-    timeoutMs: 400, // a hung model request is given up and retried
+    timeoutMs: 750, // a hung model request is given up and retried
     retry: { maxAttempts: 6, backoff: 'exponential', delayMs: 20, maxDelayMs: 500 },
     cache: { size: 10_000, ttlMs: 10 * 60_000 }, // repeated texts are not embedded again
   });
