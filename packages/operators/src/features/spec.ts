@@ -8,13 +8,16 @@ export type NumericField<T> = { [K in keyof T]-?: T[K] extends number ? K : neve
 /** Fields of `T` holding strings or numbers (for keys and distinct counts). */
 export type ValueField<T> = { [K in keyof T]-?: T[K] extends string | number ? K : never }[keyof T] & string;
 
+/** One aggregation; its features are named `<name>_<horizon>` (default name: `count`, `<field>_<op>`). */
 export type FeatureAggregation<T> =
   | { op: 'count'; name?: string }
   | { op: 'sum' | 'min' | 'max' | 'avg'; field: NumericField<T>; name?: string }
   | { op: 'approx_distinct'; field: ValueField<T>; name?: string };
 
+/** The aggregations a feature group can compute. */
 export type FeatureOp = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'approx_distinct';
 
+/** A feature group: what to aggregate, per which key, over which horizons. */
 export interface FeatureGroupSpec<T> {
   /** Group name: lower case, digits and `_` (it names the step and prefixes nothing else). */
   name: string;
@@ -28,6 +31,7 @@ export interface FeatureGroupSpec<T> {
   resolution?: Duration;
   /** Only records for which this holds count. */
   filter?: (record: T) => boolean;
+  /** What to compute per horizon; feature names must be unique within the group. */
   aggregations: ReadonlyArray<FeatureAggregation<T>>;
   /** Forget a key's slices this long (processing time) after its last record. */
   idleTtl?: Duration;
@@ -42,10 +46,13 @@ export interface FeatureGroupSpec<T> {
  * record's slice. Feature names are `<aggregation name>_<horizon>`, e.g. `amount_sum_1h`.
  */
 export interface FeatureRow {
+  /** The group's name. */
   group: string;
+  /** The key's field values, joined with `|`. */
   key: string;
   /** Exclusive end of every horizon (event time). */
   end: number;
+  /** `<aggregation>_<horizon>` -> value (`null`: min / max / avg over no records). */
   features: Record<string, number | null>;
 }
 
