@@ -117,6 +117,20 @@ describe('feature groups', () => {
     expect(dead.committed.map((d) => [d.step, d.error])).toEqual([['login.extract', expect.stringContaining("field 'ms' must be a finite number, got 'slow'")]]);
   });
 
+  it('types the fields against the record: sum needs a number field, key and distinct a string or number field', () => {
+    const typed = (): unknown[] => [
+      // @ts-expect-error 'u' holds strings: sum needs a number field
+      defineFeatureGroup<Tx>({ ...group, aggregations: [{ op: 'sum', field: 'u' }] }),
+      // @ts-expect-error 'amount' is not a field of Tx
+      defineFeatureGroup<Tx>({ ...group, aggregations: [{ op: 'max', field: 'amount' }] }),
+      // @ts-expect-error count takes no field
+      defineFeatureGroup<Tx>({ ...group, aggregations: [{ op: 'count', field: 'x' }] }),
+      // @ts-expect-error '1 hour' is not a duration
+      defineFeatureGroup<Tx>({ ...group, horizons: ['1 hour'] }),
+    ];
+    expect(typeof typed).toBe('function'); // checked by tsc (npm run typecheck), not run
+  });
+
   it('rejects bad specs with every problem and a suggestion', () => {
     const bad = { name: 'spend', source: 'tx', key: 'user', horizons: ['1hr', '5m'], aggregations: [{ op: 'cnt' }, { op: 'sum' }], aggs: [] };
     expect(() => defineFeatureGroup(bad as never)).toThrow(OptionsError);
