@@ -4,6 +4,7 @@ import { LocalCheckpointStorage, type CheckpointStorage } from '../checkpoint/st
 import { consoleLogger, type Logger } from '../metrics/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import type { Source, SourceSplit } from '../source/types.js';
+import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.js';
 import { classicLevelStateBackend } from '../state/index.js';
 import type { StateBackendFactory } from '../state/types.js';
 import type { WatermarkStrategy } from '../time/types.js';
@@ -53,8 +54,12 @@ export interface PipelineOptions {
    * storage), so it is safe to leave in a deployment's configuration. 'latest' (default) and
    * 'none' name no directory; a bare word close to one of them (`'lastest'`) is rejected (write
    * `./name` for a directory of that name).
+   *
+   * A list is a **savepoint set**: the savepoints of every instance of the previous run (one
+   * each), given to every instance of a rescaled run; each takes its key groups' state and its
+   * source splits from them. Newer checkpoints in the instance's own storage still win.
    */
-  restoreFrom?: string;
+  restoreFrom?: string | string[];
   /** Start even when the restored checkpoint holds state of steps the pipeline no longer has (that state is dropped). Default false. */
   allowNonRestoredState?: boolean;
   /** Restore from the final checkpoint of a drain although its windows already fired (results are emitted again). Default false. */
@@ -68,6 +73,12 @@ export interface PipelineOptions {
   /** Scale-out over processes: this instance's index and the instance count. */
   subtask?: number;
   parallelism?: number;
+  /**
+   * Number of key groups keyed state is split into (default 128): the most instances the job
+   * can ever run on. Fixed for the job's life (recorded in checkpoints; a restore with another
+   * value is refused).
+   */
+  maxParallelism?: number;
   logger?: Logger;
   metrics?: MetricsRegistry;
   /** Longest a source poll waits when idle (bounds checkpoint/stop latency; default 100 ms). */
@@ -151,6 +162,7 @@ export class Pipeline {
       workDir: o.workDir,
       subtask: o.subtask ?? 0,
       parallelism: o.parallelism ?? 1,
+      maxParallelism: o.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
       errorPolicy: o.errorPolicy ?? 'dead-letter',
       pollTimeoutMs: o.pollTimeoutMs ?? 100,
       logger: o.logger ?? consoleLogger('warn'),
