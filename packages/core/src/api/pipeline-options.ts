@@ -10,6 +10,7 @@ import { count, custom, durationMs, fn, oneOf, schemaFor, strictObject, withMeth
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
 import type { StateBackendFactory } from '../state/types.js';
 import type { PipelineOptions } from './pipeline.js';
+import type { KeyExchange } from './exchange.js';
 
 const restartStrategy = schemaFor<RestartStrategy>()(
   z.discriminatedUnion('kind', [
@@ -69,6 +70,7 @@ export const pipelineOptionsSchema = schemaFor<PipelineOptions>()(
     subtask: count(0).optional(),
     parallelism: count(1).optional(),
     maxParallelism: count(1).max(MAX_MAX_PARALLELISM).optional(),
+    exchange: withMethods<KeyExchange>(['route'], 'a KeyExchange (e.g. kafkaExchange)').optional(),
     logger: withMethods<Logger>(['debug', 'info', 'warn', 'error', 'child'], 'a Logger').optional(),
     metrics: custom<MetricsRegistry>((v) => v instanceof MetricsRegistry, 'a MetricsRegistry').optional(),
     pollTimeoutMs: durationMs().optional(),

@@ -13,7 +13,8 @@ import { createScratchDir, scratchPrefix } from '../runtime/scratch-dirs.js';
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
 import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type BroadcastValue } from '../broadcast/broadcast-value.js';
 import type { DeadLetter } from './functions.js';
-import type { ErrorPolicy, StepNode } from './graph.js';
+import type { ErrorPolicy, InputEdge, StepNode } from './graph.js';
+import type { KeyByOptions, KeyExchange } from './exchange.js';
 import { Stream, type StepRegistry } from './stream.js';
 import { validateOptions } from '../options/validate.js';
 import { pipelineOptionsSchema } from './pipeline-options.js';
@@ -79,6 +80,8 @@ export interface PipelineOptions {
    * value is refused).
    */
   maxParallelism?: number;
+  /** How keyed steps get their records on several instances (e.g. `kafkaExchange` of @weir/kafka); unused on one instance. */
+  exchange?: KeyExchange;
   logger?: Logger;
   metrics?: MetricsRegistry;
   /** Longest a source poll waits when idle (bounds checkpoint/stop latency; default 100 ms). */
@@ -104,7 +107,29 @@ export class Pipeline {
   }
 
   /** Streams add their steps through this object, which keeps `addStep` off the public API. */
-  private readonly registry: StepRegistry = { addStep: (node) => this.addStep(node) };
+  private readonly registry: StepRegistry = {
+    addStep: (node) => this.addStep(node),
+    keyedInput: (step, input, keyFn, options) => this.keyedInput(step, input, keyFn, options),
+  };
+
+  /** On several instances, a keyed step's input crosses instances through the exchange (see api/exchange.ts). */
+  private keyedInput(stepName: string, input: InputEdge, keyFn: (value: any) => string | number, options: KeyByOptions): InputEdge {
+    const o = this.options;
+    const parallelism = o.parallelism ?? 1;
+    if (parallelism === 1 || options.prePartitioned === true) return input;
+    if (o.exchange === undefined) {
+      throw new Error(
+        `keyed step '${stepName}' runs on ${parallelism} instances, so records of one key arrive at several instances: ` +
+          "give the Pipeline an exchange (e.g. kafkaExchange from @weir/kafka), or declare keyBy(fn, { prePartitioned: true }) when the input already arrives by key group.",
+      );
+    }
+    const key = (v: unknown) => {
+      const k = keyFn(v);
+      return typeof k === 'string' ? k : String(k);
+    };
+    const context = { jobName: o.name, stepName, subtask: o.subtask ?? 0, parallelism, maxParallelism: o.maxParallelism ?? DEFAULT_MAX_PARALLELISM };
+    return o.exchange.route(new Stream<unknown>(this.registry, input), key, context, this).edge;
+  }
 
   private addStep(node: StepNode): void {
     if (this.names.has(node.name)) throw new Error(`duplicate step name '${node.name}': step names are the identity of state and must be unique`);

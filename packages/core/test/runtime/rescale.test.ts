@@ -117,7 +117,7 @@ function start(source: KeyGroupLogs, out: MemorySink<Total>, dir: string, subtas
     ...(restoreFrom ? { restoreFrom } : {}),
   });
   p.source('orders', source)
-    .keyBy((o) => o.customer)
+    .keyBy((o) => o.customer, { prePartitioned: true })
     .process<Total>('totals', () => {
       let sum: import('../../src/index.js').ValueState<number>;
       let count: import('../../src/index.js').ValueState<number>;
@@ -218,4 +218,29 @@ describe('rescaling keyed state through savepoint sets', () => {
     const lone = start(source, memorySink<Total>(), dirsOf[0]!, 0, 3);
     await expect(lone.done).rejects.toThrow(/written by instance 0 of 2, this is instance 0 of 3/);
   }, 30_000);
+});
+
+describe('keyBy on several instances', () => {
+  it('needs an exchange unless the input is declared partitioned by key group', () => {
+    const source = new KeyGroupLogs();
+    const p = new Pipeline({ name: 'x', subtask: 0, parallelism: 2, logger: silentLogger });
+    expect(() => p.source('orders', source).keyBy((o) => o.customer).reduce('r', (a) => a)).toThrow(/runs on 2 instances.*exchange.*prePartitioned/);
+    const routed: string[] = [];
+    const q = new Pipeline({
+      name: 'y',
+      subtask: 1,
+      parallelism: 2,
+      logger: silentLogger,
+      exchange: {
+        route: (input, _key, ctx) => {
+          routed.push(`${ctx.jobName}/${ctx.stepName} ${ctx.subtask}/${ctx.parallelism}/${ctx.maxParallelism}`);
+          return input;
+        },
+      },
+    });
+    const s = q.source('orders', source);
+    s.keyBy((o) => o.customer).reduce('r', (a) => a);
+    s.keyBy((o) => o.customer, { prePartitioned: true }).reduce('pre', (a) => a);
+    expect(routed).toEqual(['y/r 1/2/128']);
+  });
 });
