@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pipeline, RestoreRefusedError, heapStateBackend, keyGroupOf, memorySink, silentLogger, subtaskForKeyGroup } from '../../src/index.js';
-import type { Job, MemorySink, PollResult, Source, SourceReader, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../src/index.js';
+import { Pipeline, RestoreRefusedError, classicLevelStateBackend, heapStateBackend, rocksDbStateBackend, keyGroupOf, memorySink, silentLogger, subtaskForKeyGroup } from '../../src/index.js';
+import type { Job, MemorySink, StateBackendFactory, PollResult, Source, SourceReader, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../src/index.js';
 
 const MAX_PARALLELISM = 8;
 const CUSTOMERS = 40;
@@ -103,14 +103,14 @@ function orders(from: number, to: number): Order[] {
   });
 }
 
-function start(source: KeyGroupLogs, out: MemorySink<Total>, dir: string, subtask: number, parallelism: number, restoreFrom?: string[], maxParallelism = MAX_PARALLELISM): Job {
+function start(source: KeyGroupLogs, out: MemorySink<Total>, dir: string, subtask: number, parallelism: number, restoreFrom?: string[], maxParallelism = MAX_PARALLELISM, backend: StateBackendFactory = heapStateBackend()): Job {
   const p = new Pipeline({
     name: 'rescale',
     subtask,
     parallelism,
     maxParallelism,
     checkpoints: { dir, intervalMs: 40 },
-    stateBackend: heapStateBackend(),
+    stateBackend: backend,
     logger: silentLogger,
     restart: { kind: 'none' },
     pollTimeoutMs: 20,
@@ -148,19 +148,19 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 /** Runs `n` instances over the first half, suspends them, and `m` instances from their savepoints over the second half. */
-async function rescale(n: number, m: number, total: number): Promise<Total[]> {
+async function rescale(n: number, m: number, total: number, backend: () => StateBackendFactory = heapStateBackend): Promise<Total[]> {
   const source = new KeyGroupLogs();
   source.append(orders(0, total / 2));
   const first = Array.from({ length: n }, () => memorySink<Total>());
   const firstDirs = await Promise.all(first.map(() => tempDir()));
-  const jobs = first.map((out, i) => start(source, out, firstDirs[i]!, i, n));
+  const jobs = first.map((out, i) => start(source, out, firstDirs[i]!, i, n, undefined, MAX_PARALLELISM, backend()));
   await until(() => first.reduce((a, o) => a + o.committed.length, 0) === total / 2, 20_000, `${n} instances`);
   const savepoints = await Promise.all(jobs.map(async (j) => (await j.stop({ mode: 'suspend' })).savepoint!.path));
   source.append(orders(total / 2, total));
   const second = Array.from({ length: m }, () => memorySink<Total>());
   // the new instances reuse the old directories where there are any (their own savepoint is part of the set)
   const secondDirs = await Promise.all(second.map((_, j) => (j < n ? firstDirs[j]! : tempDir())));
-  const jobs2 = second.map((out, j) => start(source, out, secondDirs[j]!, j, m, savepoints));
+  const jobs2 = second.map((out, j) => start(source, out, secondDirs[j]!, j, m, savepoints, MAX_PARALLELISM, backend()));
   await until(() => second.reduce((a, o) => a + o.committed.length, 0) >= total / 2, 20_000, `${m} instances`);
   await Promise.all(jobs2.map((j) => j.stop({ mode: 'suspend' })));
   return [...first, ...second].flatMap((o) => o.committed);
@@ -197,6 +197,13 @@ describe('rescaling keyed state through savepoint sets', () => {
       }
     }, 120_000);
   }
+
+  it('classic-level and RocksDB state move the same way (3 -> 2, 2 -> 4)', async () => {
+    for (const backend of [classicLevelStateBackend, rocksDbStateBackend]) {
+      expect(byCustomer(await rescale(3, 2, TOTAL, backend))).toEqual(expected);
+      expect(byCustomer(await rescale(2, 4, TOTAL, backend))).toEqual(expected);
+    }
+  }, 120_000);
 
   it('refuses another maxParallelism, an incomplete savepoint set and a lone savepoint of a larger run', async () => {
     const source = new KeyGroupLogs();
