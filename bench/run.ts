@@ -26,6 +26,7 @@ const SUITES: Record<string, string[]> = {
   kafka: ['kafka-source.ts', 'kafka-sink.ts'],
   operators: ['operators-windows.ts', 'operators-horizons.ts', 'operators-lookup.ts'],
   nexmark: ['nexmark.ts'],
+  scale: ['scale.ts'],
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

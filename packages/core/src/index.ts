@@ -8,6 +8,7 @@ export { Pipeline } from './api/pipeline.js';
 export type { PipelineOptions, SourceOptions } from './api/pipeline.js';
 // users get streams from a pipeline and never construct one
 export type { Stream, KeyedStream } from './api/stream.js';
+export type { KeyByOptions, KeyExchange, KeyExchangeContext } from './api/exchange.js';
 export type { AsyncMapOptions, ErrorPolicy, StepOptions } from './api/graph.js';
 export { OutputTag } from './api/functions.js';
 export { tumblingWindows, slidingWindows, LATE_DATA } from './api/windows.js';

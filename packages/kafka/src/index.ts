@@ -6,3 +6,4 @@
 export * from './client/index.js';
 export * from './source/index.js';
 export * from './sink/index.js';
+export * from './repartition/index.js';

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { CheckpointStorage } from '../checkpoint/storage.js';
 import type { Logger } from '../metrics/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM } from '../state/key-groups.js';
 import { closest, editDistance } from '../options/suggest.js';
 import { count, custom, durationMs, fn, oneOf, schemaFor, strictObject, withMethods } from '../options/validate.js';
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
 import type { StateBackendFactory } from '../state/types.js';
 import type { PipelineOptions } from './pipeline.js';
+import type { KeyExchange } from './exchange.js';
 
 const restartStrategy = schemaFor<RestartStrategy>()(
   z.discriminatedUnion('kind', [
@@ -62,11 +64,13 @@ export const pipelineOptionsSchema = schemaFor<PipelineOptions>()(
     workDir: z.string().min(1).optional(),
     restart: restartStrategy.optional(),
     errorPolicy: oneOf(['fail', 'dead-letter']).optional(),
-    restoreFrom: restoreFrom.optional(),
+    restoreFrom: z.union([restoreFrom, z.array(z.string().min(1)).min(1)]).optional(),
     allowNonRestoredState: z.boolean().optional(),
     allowRestoreAfterDrain: z.boolean().optional(),
     subtask: count(0).optional(),
     parallelism: count(1).optional(),
+    maxParallelism: count(1).max(MAX_MAX_PARALLELISM).optional(),
+    exchange: withMethods<KeyExchange>(['route'], 'a KeyExchange (e.g. kafkaExchange)').optional(),
     logger: withMethods<Logger>(['debug', 'info', 'warn', 'error', 'child'], 'a Logger').optional(),
     metrics: custom<MetricsRegistry>((v) => v instanceof MetricsRegistry, 'a MetricsRegistry').optional(),
     pollTimeoutMs: durationMs().optional(),
@@ -77,6 +81,10 @@ export const pipelineOptionsSchema = schemaFor<PipelineOptions>()(
   }).superRefine((o, ctx) => {
     if (o.subtask !== undefined && o.subtask >= (o.parallelism ?? 1)) {
       ctx.addIssue({ code: 'custom', path: ['subtask'], message: `must be below parallelism (${o.parallelism ?? 1})` });
+    }
+    const maxParallelism = o.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    if ((o.parallelism ?? 1) > maxParallelism) {
+      ctx.addIssue({ code: 'custom', path: ['parallelism'], message: `must be at most maxParallelism (${maxParallelism}): a key group is never split between instances` });
     }
   }),
 );

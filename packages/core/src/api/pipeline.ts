@@ -4,6 +4,7 @@ import { LocalCheckpointStorage, type CheckpointStorage } from '../checkpoint/st
 import { consoleLogger, type Logger } from '../metrics/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import type { Source, SourceSplit } from '../source/types.js';
+import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.js';
 import { classicLevelStateBackend } from '../state/index.js';
 import type { StateBackendFactory } from '../state/types.js';
 import type { WatermarkStrategy } from '../time/types.js';
@@ -12,7 +13,8 @@ import { createScratchDir, scratchPrefix } from '../runtime/scratch-dirs.js';
 import type { RestartStrategy } from '../runtime/restart-strategy.js';
 import { BroadcastCell, startBroadcastWatches, type BroadcastOptions, type BroadcastValue } from '../broadcast/broadcast-value.js';
 import type { DeadLetter } from './functions.js';
-import type { ErrorPolicy, StepNode } from './graph.js';
+import type { ErrorPolicy, InputEdge, StepNode } from './graph.js';
+import type { KeyByOptions, KeyExchange } from './exchange.js';
 import { Stream, type StepRegistry } from './stream.js';
 import { validateOptions } from '../options/validate.js';
 import { pipelineOptionsSchema } from './pipeline-options.js';
@@ -53,8 +55,12 @@ export interface PipelineOptions {
    * storage), so it is safe to leave in a deployment's configuration. 'latest' (default) and
    * 'none' name no directory; a bare word close to one of them (`'lastest'`) is rejected (write
    * `./name` for a directory of that name).
+   *
+   * A list is a **savepoint set**: the savepoints of every instance of the previous run (one
+   * each), given to every instance of a rescaled run; each takes its key groups' state and its
+   * source splits from them. Newer checkpoints in the instance's own storage still win.
    */
-  restoreFrom?: string;
+  restoreFrom?: string | string[];
   /** Start even when the restored checkpoint holds state of steps the pipeline no longer has (that state is dropped). Default false. */
   allowNonRestoredState?: boolean;
   /** Restore from the final checkpoint of a drain although its windows already fired (results are emitted again). Default false. */
@@ -68,6 +74,14 @@ export interface PipelineOptions {
   /** Scale-out over processes: this instance's index and the instance count. */
   subtask?: number;
   parallelism?: number;
+  /**
+   * Number of key groups keyed state is split into (default 128): the most instances the job
+   * can ever run on. Fixed for the job's life (recorded in checkpoints; a restore with another
+   * value is refused).
+   */
+  maxParallelism?: number;
+  /** How keyed steps get their records on several instances (e.g. `kafkaExchange` of @weir/kafka); unused on one instance. */
+  exchange?: KeyExchange;
   logger?: Logger;
   metrics?: MetricsRegistry;
   /** Longest a source poll waits when idle (bounds checkpoint/stop latency; default 100 ms). */
@@ -93,7 +107,29 @@ export class Pipeline {
   }
 
   /** Streams add their steps through this object, which keeps `addStep` off the public API. */
-  private readonly registry: StepRegistry = { addStep: (node) => this.addStep(node) };
+  private readonly registry: StepRegistry = {
+    addStep: (node) => this.addStep(node),
+    keyedInput: (step, input, keyFn, options) => this.keyedInput(step, input, keyFn, options),
+  };
+
+  /** On several instances, a keyed step's input crosses instances through the exchange (see api/exchange.ts). */
+  private keyedInput(stepName: string, input: InputEdge, keyFn: (value: any) => string | number, options: KeyByOptions): InputEdge {
+    const o = this.options;
+    const parallelism = o.parallelism ?? 1;
+    if (parallelism === 1 || options.prePartitioned === true) return input;
+    if (o.exchange === undefined) {
+      throw new Error(
+        `keyed step '${stepName}' runs on ${parallelism} instances, so records of one key arrive at several instances: ` +
+          "give the Pipeline an exchange (e.g. kafkaExchange from @weir/kafka), or declare keyBy(fn, { prePartitioned: true }) when the input already arrives by key group.",
+      );
+    }
+    const key = (v: unknown) => {
+      const k = keyFn(v);
+      return typeof k === 'string' ? k : String(k);
+    };
+    const context = { jobName: o.name, stepName, subtask: o.subtask ?? 0, parallelism, maxParallelism: o.maxParallelism ?? DEFAULT_MAX_PARALLELISM };
+    return o.exchange.route(new Stream<unknown>(this.registry, input), key, context, this).edge;
+  }
 
   private addStep(node: StepNode): void {
     if (this.names.has(node.name)) throw new Error(`duplicate step name '${node.name}': step names are the identity of state and must be unique`);
@@ -151,6 +187,7 @@ export class Pipeline {
       workDir: o.workDir,
       subtask: o.subtask ?? 0,
       parallelism: o.parallelism ?? 1,
+      maxParallelism: o.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
       errorPolicy: o.errorPolicy ?? 'dead-letter',
       pollTimeoutMs: o.pollTimeoutMs ?? 100,
       logger: o.logger ?? consoleLogger('warn'),

@@ -3,6 +3,7 @@
 import type { Sink } from '../sink/types.js';
 import type { KeyedProcessFunction, OutputTag } from './functions.js';
 import type { AsyncMapOptions, InputEdge, StepNode, StepOptions } from './graph.js';
+import type { KeyByOptions } from './exchange.js';
 import type { WatermarkStrategy } from '../time/types.js';
 import { asyncMapOptionsSchema, stepOptionsSchema, windowOptionsSchema } from '../options/core-schemas.js';
 import { validateOptions } from '../options/validate.js';
@@ -11,6 +12,8 @@ import { windowFunction, type WindowAggregate, type WindowAssigner, type WindowO
 /** Implemented by `Pipeline`: registers steps and checks name uniqueness. */
 export interface StepRegistry {
   addStep(node: StepNode): void;
+  /** The edge a keyed step `stepName` reads: `input` itself, or what an exchange routed to this instance. */
+  keyedInput(stepName: string, input: InputEdge, keyFn: (value: any) => string | number, options: KeyByOptions): InputEdge;
 }
 
 export class Stream<T> {
@@ -63,9 +66,13 @@ export class Stream<T> {
     return this.next({ kind: 'timestamps', name, watermarks, inputs: [this.edge], options });
   }
 
-  /** Partition by key: the next `process` step sees state and timers scoped to each key. */
-  keyBy(keyFn: (value: T) => string | number): KeyedStream<T> {
-    return new KeyedStream<T>(this.registry, this.edge, keyFn);
+  /**
+   * Partition by key: the next `process` step sees state and timers scoped to each key. On
+   * several instances the records cross instances through the pipeline's `exchange`, unless
+   * `options.prePartitioned` says the input already arrives by key group.
+   */
+  keyBy(keyFn: (value: T) => string | number, options: KeyByOptions = {}): KeyedStream<T> {
+    return new KeyedStream<T>(this.registry, this.edge, keyFn, options);
   }
 
   /** Merge streams of the same type; watermarks are min-combined, barriers aligned. */
@@ -90,6 +97,7 @@ export class KeyedStream<T> {
     private readonly registry: StepRegistry,
     private readonly edge: InputEdge,
     private readonly keyFn: (value: T) => string | number,
+    private readonly options: KeyByOptions = {},
   ) {}
 
   /**
@@ -102,7 +110,8 @@ export class KeyedStream<T> {
   }
 
   private keyedStep<O>(name: string, fn: () => KeyedProcessFunction<string, T, O>, options: StepOptions, operator: string): Stream<O> {
-    const node: StepNode = { kind: 'keyedProcess', name, keyFn: this.keyFn, fn, inputs: [this.edge], options, operator };
+    const input = this.registry.keyedInput(name, this.edge, this.keyFn, this.options);
+    const node: StepNode = { kind: 'keyedProcess', name, keyFn: this.keyFn, fn, inputs: [input], options, operator };
     this.registry.addStep(node);
     return new Stream<O>(this.registry, { node });
   }

@@ -31,6 +31,11 @@ export interface CheckpointMetadata {
    * watermark, so restoring from it would emit those results again.
    */
   drained?: boolean;
+  /** The instance that wrote it and the instance count of its run (absent before key groups: one instance). */
+  subtask?: number;
+  parallelism?: number;
+  /** Number of key groups of the job; fixed for the job's life (a restore with another is refused). */
+  maxParallelism?: number;
   /** Version of each broadcast value in effect from this checkpoint on (information only: never restored). */
   broadcasts?: Record<string, number>;
 }

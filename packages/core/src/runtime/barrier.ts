@@ -23,6 +23,28 @@ export interface StepSnapshot {
 export interface RestoredStep {
   snapshot: StepSnapshot;
   files: StateFiles;
+  /**
+   * Set when the job restores a savepoint set written by another number of instances (a
+   * rescale): every old instance's part of this step, in old-subtask order. `snapshot` and
+   * `files` are then those of the first part.
+   */
+  rescale?: RescaledStep;
+}
+
+/** One old instance's part of a step in a rescale. */
+export interface RestoredPart {
+  snapshot: StepSnapshot;
+  files: StateFiles;
+  /** Id of the checkpoint or savepoint the part comes from. */
+  checkpointId: number;
+  /** The instance that wrote it, of `RescaledStep.parallelism`. */
+  subtask: number;
+}
+
+export interface RescaledStep {
+  /** Instance count of the run that wrote the parts. */
+  parallelism: number;
+  parts: RestoredPart[];
 }
 
 export class CheckpointBarrier {

@@ -12,7 +12,8 @@ import type { Logger } from '../metrics/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { StateBackendFactory } from '../state/types.js';
 import { AlignmentGroups } from '../time/alignment-groups.js';
-import { CheckpointBarrier, type CheckpointKind, type RestoredStep } from './barrier.js';
+import { CheckpointBarrier, type CheckpointKind, type RestoredPart, type RestoredStep } from './barrier.js';
+import { keyGroupRangeFor } from '../state/key-groups.js';
 import { Mailbox } from './mailbox.js';
 import { eachInOrder } from './maybe-async.js';
 import type { NodeServices } from './node.js';
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   workDir: string;
   subtask: number;
   parallelism: number;
+  /** Number of key groups (fixed per job, recorded in every checkpoint). */
+  maxParallelism: number;
   errorPolicy: ErrorPolicy;
   pollTimeoutMs: number;
   logger: Logger;
@@ -100,6 +103,8 @@ export class JobRuntime {
   constructor(
     private readonly config: RuntimeConfig,
     private readonly restored: CompletedCheckpoint | undefined,
+    /** A rescale: the savepoints of every instance of the previous run, in subtask order (`restored` is the newest of them). */
+    private readonly rescaleSet?: readonly CompletedCheckpoint[],
   ) {
     this.failed.catch(() => undefined);
   }
@@ -121,6 +126,7 @@ export class JobRuntime {
       stateBackend: c.stateBackend,
       workDir: (step) => join(c.workDir, `attempt-${c.attempt}`, encodeURIComponent(step)),
       subtask: c.subtask,
+      keyGroups: { maxParallelism: c.maxParallelism, range: keyGroupRangeFor(c.subtask, c.parallelism, c.maxParallelism) },
       mailbox: this.mailbox,
       sinkContext: (step) => ({
         stepName: step,
@@ -157,10 +163,23 @@ export class JobRuntime {
   }
 
   private restoredStep(step: string): RestoredStep | undefined {
+    if (this.rescaleSet !== undefined) return this.rescaledStep(step, this.rescaleSet);
     const r = this.restored;
     const snapshot = r?.metadata.steps[step];
     if (r === undefined || snapshot === undefined) return undefined;
     return { snapshot, files: this.config.storage.filesAt(r.path, step) };
+  }
+
+  private rescaledStep(step: string, set: readonly CompletedCheckpoint[]): RestoredStep | undefined {
+    const parts: RestoredPart[] = [];
+    set.forEach((cp, i) => {
+      const snapshot = cp.metadata.steps[step];
+      if (snapshot === undefined) return;
+      parts.push({ snapshot, files: this.config.storage.filesAt(cp.path, step), checkpointId: cp.metadata.id, subtask: cp.metadata.subtask ?? i });
+    });
+    const first = parts[0];
+    if (first === undefined) return undefined;
+    return { snapshot: first.snapshot, files: first.files, rescale: { parallelism: set.length, parts } };
   }
 
   /** Open sinks first (they re-commit restored committables), then operators, then sources. */
@@ -250,6 +269,9 @@ export class JobRuntime {
         kind,
         jobName: c.jobName,
         createdAtMs: c.now(),
+        subtask: c.subtask,
+        parallelism: c.parallelism,
+        maxParallelism: c.maxParallelism,
         steps: Object.fromEntries(barrier.steps),
         stepKinds: this.stepKinds(barrier),
         ...(drained ? { drained } : {}),

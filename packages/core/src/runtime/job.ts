@@ -6,6 +6,7 @@
 
 import { rm } from 'node:fs/promises';
 import { chooseRestore, RestoreRefusedError } from '../checkpoint/restore-choice.js';
+import { checkMaxParallelism, checkSavepointSet, checkSingleRestore } from '../checkpoint/savepoint-set.js';
 import { checkStateCompatibility, StateCompatibilityError } from '../checkpoint/state-compatibility.js';
 import { CheckpointFormatError, LocalCheckpointStorage, type CompletedCheckpoint } from '../checkpoint/storage.js';
 import type { JobStatusSnapshot, RestoredFrom } from '../metrics/status.js';
@@ -28,7 +29,7 @@ export interface JobResult {
 export interface JobSetup extends Omit<RuntimeConfig, 'attempt' | 'workDir' | 'skips'> {
   restart: RestartStrategy;
   /** 'latest' (default) or 'none': the newest point in storage; or a checkpoint/savepoint directory that seeds a fresh storage. */
-  restoreFrom: string;
+  restoreFrom: string | readonly string[];
   workDir: string | undefined;
   /** The checkpoint directory is a temporary one of this run: delete it at the end. */
   ownsStorageDir?: boolean;
@@ -84,7 +85,7 @@ export class Job {
           const restored = await this.resolveRestore(attempt);
           // 'running' (readiness) only once sinks and sources are open, not while a sink still connects
           const onOpened = () => this.stopRequest === undefined && s.metrics.setState('running');
-          const runtime = new JobRuntime({ ...s, workDir, attempt, skips: poison.skips(), onOpened }, restored);
+          const runtime = new JobRuntime({ ...s, workDir, attempt, skips: poison.skips(), onOpened }, restored.checkpoint, restored.rescaleSet);
           this.runtime = runtime;
           started = Date.now();
           if (this.stopRequest !== undefined) void this.forward(runtime, this.stopRequest);
@@ -136,23 +137,52 @@ export class Job {
   }
 
   /** Choose the restore point from storage, check it against the pipeline, and say what was chosen. */
-  private async resolveRestore(attempt: number): Promise<CompletedCheckpoint | undefined> {
+  private async resolveRestore(attempt: number): Promise<{ checkpoint: CompletedCheckpoint | undefined; rescaleSet?: CompletedCheckpoint[] }> {
     const s = this.setup;
     const spec = s.restoreFrom;
-    const configured = spec === 'latest' || spec === 'none' ? spec : await s.storage.load(spec);
-    const choice = chooseRestore({ storageNewest: await s.storage.latest(), configured, allowRestoreAfterDrain: s.allowRestoreAfterDrain });
-    const chosen = choice.checkpoint;
+    const storageNewest = await s.storage.latest();
+    let chosen: CompletedCheckpoint | undefined;
+    let rescaleSet: CompletedCheckpoint[] | undefined;
+    let reason: string;
+    if (typeof spec !== 'string') {
+      const set = checkSavepointSet(await Promise.all(spec.map((p) => s.storage.load(p))), s.jobName);
+      const newestOfSet = set.reduce((a, b) => (b.metadata.id > a.metadata.id ? b : a));
+      // after the rescale this instance checkpoints on its own: its newer checkpoints win
+      const storageIsNewer = storageNewest !== undefined && !set.some((c) => c.path === storageNewest.path) && storageNewest.metadata.id > newestOfSet.metadata.id;
+      const choice = chooseRestore({ storageNewest: storageIsNewer ? storageNewest : undefined, configured: storageIsNewer ? 'latest' : newestOfSet, allowRestoreAfterDrain: s.allowRestoreAfterDrain });
+      chosen = choice.checkpoint;
+      if (storageIsNewer) reason = choice.reason + ' (newer than the configured savepoint set)';
+      else {
+        for (const cp of set) chooseRestore({ storageNewest: undefined, configured: cp, allowRestoreAfterDrain: s.allowRestoreAfterDrain });
+        const own = set.length === s.parallelism ? set[s.subtask] : undefined;
+        if (own !== undefined) chosen = own;
+        else rescaleSet = set;
+        reason = `the configured savepoint set of ${set.length} instance${set.length > 1 ? 's' : ''}${rescaleSet ? `, rescaled to ${s.parallelism}` : ''}`;
+      }
+    } else {
+      const configured = spec === 'latest' || spec === 'none' ? spec : await s.storage.load(spec);
+      const choice = chooseRestore({ storageNewest, configured, allowRestoreAfterDrain: s.allowRestoreAfterDrain });
+      chosen = choice.checkpoint;
+      reason = choice.reason;
+      if (chosen !== undefined && checkSingleRestore(chosen, s.subtask, s.parallelism) === 'rescale') {
+        rescaleSet = [chosen];
+        reason += `, rescaled from 1 instance to ${s.parallelism}`;
+      }
+    }
+    for (const cp of rescaleSet ?? (chosen ? [chosen] : [])) checkMaxParallelism(cp, s.maxParallelism);
     let info: RestoredFrom | null = null;
     if (chosen === undefined) {
       s.logger.info({ attempt }, 'started fresh: no checkpoint to restore');
     } else {
-      const { dropped } = checkStateCompatibility(chosen, s.steps, s.allowNonRestoredState);
-      if (dropped.length > 0) s.logger.warn({ steps: dropped }, 'allowNonRestoredState: the state of steps the pipeline no longer has was dropped');
-      info = { id: chosen.metadata.id, kind: chosen.metadata.kind, path: chosen.path, reason: choice.reason };
+      for (const cp of rescaleSet ?? [chosen]) {
+        const { dropped } = checkStateCompatibility(cp, s.steps, s.allowNonRestoredState);
+        if (dropped.length > 0) s.logger.warn({ steps: dropped }, 'allowNonRestoredState: the state of steps the pipeline no longer has was dropped');
+      }
+      info = { id: chosen.metadata.id, kind: chosen.metadata.kind, path: chosen.path, reason };
       s.logger.info({ attempt, checkpoint: info.id, kind: info.kind, path: info.path, reason: info.reason }, `restored ${info.kind} ${info.id}`);
     }
     s.metrics.setRestoredFrom(info);
-    return chosen;
+    return { checkpoint: chosen, ...(rescaleSet ? { rescaleSet } : {}) };
   }
 
   /** The restart delay; a stop request ends it early. */

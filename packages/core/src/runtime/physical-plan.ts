@@ -14,6 +14,7 @@ import { KeyedProcessNode } from './operators/keyed-process.js';
 import { SinkNode } from './operators/sink.js';
 import { StatelessChainNode, type ChainStep } from './operators/stateless-chain.js';
 import { UnionNode } from './operators/union.js';
+import type { KeyGroupScope } from '../state/key-groups.js';
 import { TimestampAssignerNode } from './operators/timestamp-assigner.js';
 
 export interface PlanDeps {
@@ -21,6 +22,8 @@ export interface PlanDeps {
   stateBackend: StateBackendFactory;
   workDir: (step: string) => string;
   subtask: number;
+  /** The key groups this instance owns. */
+  keyGroups: KeyGroupScope;
   mailbox: Mailbox;
   sinkContext: (step: string) => SinkContext;
 }
@@ -89,6 +92,7 @@ export function buildPhysicalPlan(steps: readonly StepNode[], deps: PlanDeps): P
           workDir: deps.workDir(step.name),
           subtask: deps.subtask,
           mailbox: deps.mailbox,
+          keyGroups: deps.keyGroups,
         });
         break;
       case 'union':

@@ -10,7 +10,7 @@ import type { MetricsRegistry } from '../metrics/registry.js';
 import type { PollResult, Source, SourceBatch, SourceReader, SourceSplit, SplitEnumerator } from '../source/types.js';
 import { SplitWatermarks } from '../time/split-watermarks.js';
 import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkStrategy } from '../time/types.js';
-import type { CheckpointBarrier, RestoredStep } from './barrier.js';
+import type { CheckpointBarrier, RescaledStep, RestoredStep } from './barrier.js';
 import type { Mailbox } from './mailbox.js';
 import { eachInOrder, type MaybePromise } from './maybe-async.js';
 import type { Downstream, SplitEvent } from './node.js';
@@ -88,7 +88,7 @@ export class SourceTask {
 
   async open(restored: RestoredStep | undefined): Promise<void> {
     const o = this.o;
-    const snap = restored?.snapshot.operator as SourceSnapshot | undefined;
+    const snap = restored?.rescale !== undefined ? mergeSourceParts(restored.rescale) : (restored?.snapshot.operator as SourceSnapshot | undefined);
     this.reader = o.source.createReader({
       subtask: o.subtask,
       parallelism: o.parallelism,
@@ -372,4 +372,23 @@ export class SourceTask {
     await this.enumerator?.close();
     await this.reader?.close();
   }
+}
+
+/**
+ * A rescale: the splits (with positions) every old instance held, and the enumerator state of
+ * old instance 0. The enumerator sees the old parallelism in its state and hands back the
+ * splits this instance does not own (as the Kafka source does); each split was held by exactly
+ * one old instance, so its position is the one that instance checkpointed.
+ */
+function mergeSourceParts(rescale: RescaledStep): SourceSnapshot | undefined {
+  const snaps = rescale.parts.map((p) => p.snapshot.operator as SourceSnapshot | undefined).filter((x): x is SourceSnapshot => x !== undefined);
+  if (snaps.length === 0) return undefined;
+  const splits = new Map<string, SourceSplit>();
+  for (const snap of snaps) for (const split of snap.splits) if (!splits.has(split.id)) splits.set(split.id, split);
+  return {
+    splits: [...splits.values()],
+    finished: [...new Set(snaps.flatMap((x) => x.finished))],
+    enumerator: snaps[0]!.enumerator,
+    noMoreSplits: snaps.every((x) => x.noMoreSplits),
+  };
 }

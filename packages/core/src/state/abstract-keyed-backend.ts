@@ -10,6 +10,7 @@ import type {
   ListState,
   MapState,
   ReducingState,
+  RestoreOptions,
   StateDescriptorOptions,
   StateFiles,
   StateHandle,
@@ -43,7 +44,7 @@ export abstract class AbstractKeyedStateBackend<T extends StateTable> implements
   abstract prefetch(keys: Iterable<StateKey>): Promise<void> | undefined;
   abstract keys(stateName: string): AsyncIterable<StateKey>;
   abstract snapshot(checkpointId: number): StateSnapshot;
-  abstract restore(handle: StateHandle, files: StateFiles): Promise<void>;
+  abstract restore(handle: StateHandle, files: StateFiles, options?: RestoreOptions): Promise<void>;
   abstract approximateKeyCount(): number;
   abstract close(): Promise<void>;
 

@@ -4,6 +4,7 @@ export type {
   ListState,
   MapState,
   ReducingState,
+  RestoreOptions,
   StateBackendContext,
   StateBackendFactory,
   StateBackendStats,
@@ -17,3 +18,5 @@ export type {
 } from './types.js';
 export { classicLevelStateBackend, heapStateBackend, rocksDbStateBackend } from './factories.js';
 export type { LevelStateBackendOptions } from './level/level-state-backend.js';
+export { DEFAULT_MAX_PARALLELISM, keyGroupOf, keyGroupRangeFor, subtaskForKeyGroup } from './key-groups.js';
+export type { KeyGroupRange, KeyGroupScope } from './key-groups.js';

@@ -61,6 +61,12 @@ export interface StateFiles {
   list(): Promise<string[]>;
 }
 
+/** How a handle is restored: which key groups to keep, and whether earlier restored state stays. */
+export interface RestoreOptions {
+  keyGroups?: import('./key-groups.js').KeyGroupScope;
+  append?: boolean;
+}
+
 /** JSON-serialisable description of what a snapshot wrote; stored in the checkpoint metadata. */
 export type StateHandle = Record<string, unknown>;
 
@@ -94,8 +100,12 @@ export interface KeyedStateBackend {
   keys(stateName: string): AsyncIterable<StateKey>;
   /** Synchronous phase of a checkpoint. */
   snapshot(checkpointId: number): StateSnapshot;
-  /** Replace all state with what `handle` describes (onto a fresh working directory). */
-  restore(handle: StateHandle, files: StateFiles): Promise<void>;
+  /**
+   * Replace all state with what `handle` describes (onto a fresh working directory). With
+   * `options.keyGroups` only keys of those key groups are kept; with `options.append` the state
+   * already restored stays (a rescaled instance restores the handles of several old instances).
+   */
+  restore(handle: StateHandle, files: StateFiles, options?: RestoreOptions): Promise<void>;
   /** Number of keys with state (approximate for embedded stores). */
   approximateKeyCount(): number;
   /** Counters for metrics (optional; cumulative since creation). */

@@ -88,13 +88,21 @@ export class TimerService {
     };
   }
 
-  /** Replaces all timers with a snapshot's. */
-  restore(snapshot: TimerServiceSnapshot): void {
+  /**
+   * Replaces all timers with a snapshot's. With `keep`, only timers of keys it accepts; with
+   * `append`, the timers already restored stay and the watermark becomes the lowest of the
+   * merged snapshots (a rescaled instance merges several; the lowest never turns on-time data late).
+   */
+  restore(snapshot: TimerServiceSnapshot, keep?: (key: string) => boolean, append = false): void {
     if (snapshot.version !== 1) throw new Error(`Unsupported timer snapshot version ${String(snapshot.version)}`);
-    this.eventTime.clear();
-    this.processingTime.clear();
-    this.watermark = snapshot.watermark;
-    for (const [key, ts] of snapshot.eventTime) this.eventTime.add(key, ts);
-    for (const [key, ts] of snapshot.processingTime) this.processingTime.add(key, ts);
+    if (!append) {
+      this.eventTime.clear();
+      this.processingTime.clear();
+      this.watermark = snapshot.watermark;
+    } else {
+      this.watermark = Math.min(this.watermark, snapshot.watermark);
+    }
+    for (const [key, ts] of snapshot.eventTime) if (keep === undefined || keep(key)) this.eventTime.add(key, ts);
+    for (const [key, ts] of snapshot.processingTime) if (keep === undefined || keep(key)) this.processingTime.add(key, ts);
   }
 }

@@ -81,6 +81,15 @@ describe('Pipeline options', () => {
     expect(() => pipeline({ subtask: 3, parallelism: 2 })).toThrow('subtask: must be below parallelism (2)');
   });
 
+  it('maxParallelism bounds parallelism; restoreFrom takes a savepoint set; exchange needs route', () => {
+    expect(() => pipeline({ parallelism: 9, maxParallelism: 8 })).toThrow('parallelism: must be at most maxParallelism (8)');
+    expect(() => pipeline({ maxParallelism: 40_000 })).toThrow('maxParallelism');
+    expect(() => pipeline({ parallelism: 200 })).toThrow('must be at most maxParallelism (128)');
+    expect(() => pipeline({ restoreFrom: ['/sp/a', '/sp/b'] })).not.toThrow();
+    expect(() => pipeline({ restoreFrom: [] })).toThrow('restoreFrom');
+    expect(() => pipeline({ exchange: {} })).toThrow('exchange');
+  });
+
   it('restart strategies use maxAttempts; attempts says it was renamed', () => {
     expect(() => pipeline({ restart: { kind: 'fixed-delay', attempts: 3, delayMs: 10 } })).toThrow("restart: unknown key 'attempts': renamed to 'maxAttempts'");
     expect(() => pipeline({ restart: { kind: 'fixed_delay', maxAttempts: 3, delayMs: 10 } })).toThrow(

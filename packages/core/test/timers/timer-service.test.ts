@@ -128,3 +128,27 @@ describe('TimerQueue', () => {
     expect(q.peek()).toBe(model.size === 0 ? undefined : min);
   });
 });
+
+describe('TimerService restore for a rescale', () => {
+  it('merges snapshots of several instances, keeps only accepted keys, and takes the lowest watermark', () => {
+    const a = new TimerService();
+    a.registerEventTimeTimer('k1', 100);
+    a.registerEventTimeTimer('k2', 200);
+    a.registerProcessingTimeTimer('k1', 5_000);
+    a.advanceWatermark(50);
+    const b = new TimerService();
+    b.registerEventTimeTimer('k3', 150);
+    b.registerEventTimeTimer('k4', 120);
+    b.advanceWatermark(80);
+    const mine = new Set(['k1', 'k3']);
+    const merged = new TimerService();
+    merged.restore(a.snapshot(), (k) => mine.has(k));
+    merged.restore(b.snapshot(), (k) => mine.has(k), true);
+    expect(merged.currentWatermark()).toBe(50);
+    expect(pairs(merged.advanceWatermark(1_000))).toEqual([
+      ['k1', 100],
+      ['k3', 150],
+    ]);
+    expect(pairs(merged.dueProcessingTimers(10_000))).toEqual([['k1', 5_000]]);
+  });
+});

@@ -8,8 +8,9 @@
 import { stateAccessOf, type KeyedProcessFunction, type ProcessContext, type TimerAccess } from '../../api/functions.js';
 import type { ErrorPolicy } from '../../api/graph.js';
 import type { KeyedStateBackend, StateBackendFactory, StateHandle } from '../../state/types.js';
-import { TimerService } from '../../timers/timer-service.js';
-import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
+import { TimerService, type TimerServiceSnapshot } from '../../timers/timer-service.js';
+import type { CheckpointBarrier, RescaledStep, RestoredStep, StepSnapshot } from '../barrier.js';
+import { keyFilterFor, keyGroupRangesOverlap, type KeyGroupRange, type KeyGroupScope } from '../../state/key-groups.js';
 import type { Mailbox } from '../mailbox.js';
 import { andThen, type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, type NodeServices } from '../node.js';
@@ -22,6 +23,16 @@ export interface KeyedProcessDeps {
   workDir: string;
   subtask: number;
   mailbox: Mailbox;
+  /** The key groups this instance owns (recorded in its checkpoints, used to pick state in a rescale). */
+  keyGroups: KeyGroupScope;
+}
+
+/** Keyed state of a step in a checkpoint: the backend's handle and the key groups it covers. */
+interface KeyedPart {
+  handle: StateHandle;
+  /** Absent in checkpoints written before key groups (those hold every key of their instance). */
+  keyGroups?: KeyGroupRange;
+  maxParallelism?: number;
 }
 
 
@@ -101,13 +112,38 @@ export class KeyedProcessNode extends RuntimeNode {
       workDir: this.deps.workDir,
       now: this.services.now,
     });
-    const keyed = restored?.snapshot.keyed as { handle: StateHandle } | undefined;
-    if (keyed !== undefined && restored !== undefined) await this.backend.restore(keyed.handle, restored.files);
-    const timers = (restored?.snapshot.operator as { timers?: Parameters<TimerService['restore']>[0] } | undefined)?.timers;
-    if (timers !== undefined) this.timers.restore(timers);
+    if (restored?.rescale !== undefined) await this.restoreRescaled(restored.rescale);
+    else if (restored !== undefined) {
+      const keyed = restored.snapshot.keyed as KeyedPart | undefined;
+      if (keyed !== undefined) await this.backend.restore(keyed.handle, restored.files);
+      const timers = timersOf(restored.snapshot);
+      if (timers !== undefined) this.timers.restore(timers);
+    }
     this.fn = this.factory();
     await this.fn.open?.({ stepName: this.name, subtask: this.deps.subtask, state: stateAccessOf(this.backend) });
     this.scheduleProcessingTimer();
+  }
+
+  /** A rescale: take this instance's key groups from every old instance whose groups overlap them. */
+  private async restoreRescaled(rescale: RescaledStep): Promise<void> {
+    const scope = this.deps.keyGroups;
+    const keep = keyFilterFor(scope);
+    let appended = false;
+    let timersRestored = false;
+    for (const part of rescale.parts) {
+      const keyed = part.snapshot.keyed as KeyedPart | undefined;
+      const covers = keyed?.keyGroups;
+      const overlaps = covers === undefined || keyGroupRangesOverlap(covers, scope.range);
+      if (keyed !== undefined && overlaps) {
+        await this.backend.restore(keyed.handle, part.files, { keyGroups: scope, append: appended });
+        appended = true;
+      }
+      const timers = timersOf(part.snapshot);
+      if (timers !== undefined) {
+        this.timers.restore(timers, keep, timersRestored);
+        timersRestored = true;
+      }
+    }
   }
 
   processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {
@@ -206,7 +242,8 @@ export class KeyedProcessNode extends RuntimeNode {
     const snap = this.backend.snapshot(barrier.id);
     barrier.set(this.name, { operator: { timers: this.timers.snapshot() } });
     const files = barrier.filesFor(this.name);
-    barrier.addAsync(this.name, snap.persist(files).then((handle) => ({ keyed: { handle } })));
+    const { range, maxParallelism } = this.deps.keyGroups;
+    barrier.addAsync(this.name, snap.persist(files).then((handle) => ({ keyed: { handle, keyGroups: range, maxParallelism } satisfies KeyedPart })));
     return undefined;
   }
 
@@ -216,4 +253,8 @@ export class KeyedProcessNode extends RuntimeNode {
     await this.fn?.close?.();
     await this.backend?.close();
   }
+}
+
+function timersOf(snapshot: StepSnapshot): TimerServiceSnapshot | undefined {
+  return (snapshot.operator as { timers?: TimerServiceSnapshot } | undefined)?.timers;
 }

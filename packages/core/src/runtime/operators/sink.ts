@@ -4,7 +4,7 @@
  */
 
 import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '../../sink/types.js';
-import type { CheckpointBarrier, RestoredStep } from '../barrier.js';
+import type { CheckpointBarrier, RescaledStep, RestoredPart, RestoredStep } from '../barrier.js';
 import { type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, StepError, type NodeServices } from '../node.js';
 import { OptionsError } from '../../options/validate.js';
@@ -41,12 +41,32 @@ export class SinkNode extends RuntimeNode {
 
   private async openSink(restored: RestoredStep | undefined): Promise<void> {
     this.committer = await this.sink.createCommitter(this.context);
+    if (restored?.rescale !== undefined) return this.openRescaled(restored.rescale);
     const committables = restored?.snapshot.committables ?? [];
     if (restored !== undefined && this.context.restoredCheckpointId !== undefined && committables.length > 0) {
       await this.committer.commit(this.context.restoredCheckpointId, committables);
     }
     await this.sink.abortLeftovers?.(this.context, committables);
     this.writer = await this.sink.createWriter(this.context, restored?.snapshot.writer);
+  }
+
+  /**
+   * A rescale from N to M instances: old instance k's committables are re-committed (idempotent)
+   * by new instance k mod M, so each once; the leftovers of old instances k >= M (which no new
+   * instance takes the identity of) are aborted by the same instance, through a context naming k.
+   */
+  private async openRescaled(rescale: RescaledStep): Promise<void> {
+    const ctx = this.context;
+    let own: RestoredPart | undefined;
+    for (const part of rescale.parts) {
+      if (part.subtask % ctx.parallelism !== ctx.subtask) continue;
+      const committables = part.snapshot.committables ?? [];
+      if (committables.length > 0) await this.committer.commit(part.checkpointId, committables);
+      if (part.subtask === ctx.subtask) own = part;
+      else await this.sink.abortLeftovers?.({ ...ctx, subtask: part.subtask }, committables);
+    }
+    await this.sink.abortLeftovers?.(ctx, own?.snapshot.committables ?? []);
+    this.writer = await this.sink.createWriter(ctx, own?.snapshot.writer);
   }
 
   processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {

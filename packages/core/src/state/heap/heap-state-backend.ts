@@ -4,7 +4,8 @@ import type { StateTable } from '../slot-access.js';
 import { StateEntry, isExpired } from '../state-entry.js';
 import { asKvHandle, kvHandle, yieldToEventLoop } from '../state-handle.js';
 import { composeKey, splitKey } from '../state-key.js';
-import type { StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
+import type { RestoreOptions, StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
+import { keyFilterFor } from '../key-groups.js';
 import { decodeSlot, encodeSlot } from '../value-codec.js';
 import { HeapStateTable, type HeapPage } from './heap-state-table.js';
 
@@ -72,17 +73,19 @@ export class HeapStateBackend extends AbstractKeyedStateBackend<HeapStateTable> 
     };
   }
 
-  async restore(handle: StateHandle, files: StateFiles): Promise<void> {
+  async restore(handle: StateHandle, files: StateFiles, options: RestoreOptions = {}): Promise<void> {
     const kv = asKvHandle(handle);
-    for (const table of this.tables.values()) table.clear();
+    if (options.append !== true) for (const table of this.tables.values()) table.clear();
     this.version++;
     const now = this.now();
+    const keep = keyFilterFor(options.keyGroups);
     for (const file of kv.files) {
       for await (const pairs of decodeKvFile(files.readStream(file))) {
         for (const [composed, bytes] of pairs) {
           const { value, expiresAt } = decodeSlot(bytes);
           if (expiresAt !== 0 && now >= expiresAt) continue;
           const [stateName, key] = splitKey(composed);
+          if (keep !== undefined && !keep(key)) continue;
           this.tableForRestore(stateName).put(key, new StateEntry(value, expiresAt, this.version, true), this.version);
         }
         await yieldToEventLoop();

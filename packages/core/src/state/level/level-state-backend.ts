@@ -4,8 +4,9 @@ import { decodeKvFile, encodeKvFile, type KvPair } from '../kv-file.js';
 import type { StateTable } from '../slot-access.js';
 import { StateEntry } from '../state-entry.js';
 import { asKvHandle, kvHandle, yieldToEventLoop } from '../state-handle.js';
-import { stateRange } from '../state-key.js';
-import type { StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
+import { splitKey, stateRange } from '../state-key.js';
+import { keyFilterFor } from '../key-groups.js';
+import type { RestoreOptions, StateBackendContext, StateBackendStats, StateFiles, StateHandle, StateKey, StateSnapshot } from '../types.js';
 import { decodeSlot, encodeSlot, slotExpiry } from '../value-codec.js';
 import type { LevelBatchOp, LevelStore, LevelStoreIterator, LevelStoreOpener } from './level-store.js';
 import { LevelStateTable, type PendingSlot } from './level-state-table.js';
@@ -217,8 +218,10 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
     };
   }
 
-  async restore(handle: StateHandle, files: StateFiles): Promise<void> {
+  async restore(handle: StateHandle, files: StateFiles, options: RestoreOptions = {}): Promise<void> {
     const kv = asKvHandle(handle);
+    const append = options.append === true;
+    const keep = keyFilterFor(options.keyGroups);
     await this.writes.idle();
     for (const table of this.tables.values()) {
       table.cache = new Map();
@@ -226,9 +229,9 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
     }
     this.dirtyCount = 0;
     this.version++;
-    this.keyCount = 0;
+    if (!append) this.keyCount = 0;
     await this.writes.run(async () => {
-      await this.store.clear();
+      if (!append) await this.store.clear();
       const now = this.now();
       let ops: LevelBatchOp[] = [];
       for (const file of kv.files) {
@@ -236,6 +239,7 @@ export class LevelStateBackend extends AbstractKeyedStateBackend<LevelStateTable
           for (const [key, value] of pairs) {
             const expiresAt = slotExpiry(value);
             if (expiresAt !== 0 && now >= expiresAt) continue;
+            if (keep !== undefined && !keep(splitKey(key)[1])) continue;
             ops.push({ type: 'put', key, value });
           }
           if (ops.length >= WRITE_BATCH) {

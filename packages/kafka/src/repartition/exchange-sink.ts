@@ -1,0 +1,91 @@
+/**
+ * The writing side of a repartition exchange: every record goes to the partition of its key
+ * group, inside the exactly-once Kafka sink's checkpoint transaction, followed (at least once
+ * per checkpoint, and when event time moves) by a watermark marker in every partition.
+ */
+
+import { keyGroupOf, MAX_WATERMARK, MIN_WATERMARK, type Sink, type SinkWriter } from '@weir/core';
+import type { KafkaSinkRecord } from '../sink/types.js';
+import { HEADER_PRODUCER, HEADER_PRODUCERS, HEADER_WATERMARK } from './watermark-markers.js';
+
+export interface ExchangeSinkSettings<T> {
+  partitions: number;
+  key: (value: T) => string;
+  serialize: (value: T) => Buffer | string;
+  /** Least time between two watermark markers sent because event time moved. */
+  markerIntervalMs: number;
+  /** Creates the topic before the first write (shared with the reading side). */
+  ensureTopic: () => Promise<void>;
+}
+
+export function exchangeSink<T>(inner: Sink<KafkaSinkRecord, unknown, unknown>, s: ExchangeSinkSettings<T>): Sink<T, unknown, unknown> {
+  return {
+    async createWriter(ctx, restored) {
+      await s.ensureTopic();
+      const w = await inner.createWriter(ctx, restored);
+      return new ExchangeWriter(w, s, ctx.subtask, ctx.parallelism);
+    },
+    createCommitter: (ctx) => inner.createCommitter(ctx),
+    ...(inner.abortLeftovers ? { abortLeftovers: (ctx, committables) => inner.abortLeftovers!(ctx, committables) } : {}),
+  };
+}
+
+class ExchangeWriter<T> implements SinkWriter<T, unknown> {
+  private watermark = MIN_WATERMARK;
+  private sentWatermark = MIN_WATERMARK;
+  private sentAt = 0;
+
+  constructor(
+    private readonly inner: SinkWriter<KafkaSinkRecord, unknown>,
+    private readonly s: ExchangeSinkSettings<T>,
+    private readonly subtask: number,
+    private readonly parallelism: number,
+  ) {}
+
+  write(records: readonly T[], timestamps: readonly number[]): void | Promise<void> {
+    const { partitions, key, serialize } = this.s;
+    const out = new Array<KafkaSinkRecord>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const v = records[i]!;
+      const k = key(v);
+      const ts = timestamps[i]!;
+      out[i] = { key: k, value: serialize(v), partition: keyGroupOf(k, partitions), ...(ts >= 0 && ts < MAX_WATERMARK ? { timestamp: ts } : {}) };
+    }
+    return this.inner.write(out, timestamps);
+  }
+
+  onWatermark(watermark: number): void | Promise<void> {
+    this.watermark = watermark;
+    if (watermark === MAX_WATERMARK || Date.now() - this.sentAt >= this.s.markerIntervalMs) return this.sendMarkers();
+    return undefined;
+  }
+
+  /** One marker per partition with this instance's watermark (re-sent at every checkpoint, so a restored reader learns it again). */
+  private sendMarkers(): void | Promise<void> {
+    if (this.watermark === MIN_WATERMARK) return undefined;
+    this.sentWatermark = this.watermark;
+    this.sentAt = Date.now();
+    const headers = { [HEADER_WATERMARK]: String(this.watermark), [HEADER_PRODUCER]: String(this.subtask), [HEADER_PRODUCERS]: String(this.parallelism) };
+    const markers: KafkaSinkRecord[] = [];
+    for (let p = 0; p < this.s.partitions; p++) markers.push({ key: null, value: null, partition: p, headers });
+    return this.inner.write(markers, new Array<number>(markers.length).fill(Math.max(0, Math.min(this.watermark, Date.now()))));
+  }
+
+  async prepareCommit(checkpointId: number): Promise<unknown[]> {
+    await this.sendMarkers();
+    return this.inner.prepareCommit(checkpointId);
+  }
+
+  snapshotState(checkpointId: number): unknown {
+    return this.inner.snapshotState?.(checkpointId);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** For tests and metrics: the last watermark announced. */
+  get announced(): number {
+    return this.sentWatermark;
+  }
+}

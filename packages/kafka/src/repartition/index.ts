@@ -1,0 +1,3 @@
+export { kafkaExchange } from './kafka-exchange.js';
+export type { KafkaExchangeOptions } from './kafka-exchange.js';
+export { deleteRepartitionTopics, repartitionTopicName } from './topics.js';
