@@ -1,29 +1,12 @@
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { LATE_DATA, OptionsError, Pipeline, WatermarkStrategies, generatorSource, memorySink, silentLogger } from '@weir/core';
 import { dedupe, orderByTime } from '@weir/operators';
 import { describe, expect, it } from 'vitest';
 import { cdcUpsertSink, readUpsertTable } from '../../src/parquet.js';
 import { HOUR, sinkContext, T0, tempDir, walk } from '../helpers.js';
-import { changeStream, productSchema, reference, rowOf, type ProductChange, type ReferenceRow } from './changes.js';
-
-export async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
-/** A snapshot file as DuckDB reads it, in the oracle's shape. */
-export async function snapshotRows(file: string): Promise<ReferenceRow[]> {
-  const rows = await duckdb(`SELECT _key, name, price, stock, _ts FROM read_parquet('${file}') ORDER BY _key`);
-  return rows.map((r) => ({ _key: r._key as string, name: r.name as string, price: r.price as number, stock: BigInt(r.stock as bigint), _ts: r._ts as number }));
-}
+import { duckdb, snapshotRows } from './duck.js';
+import { changeStream, productSchema, reference, rowOf, type ProductChange } from './changes.js';
 
 const sinkOptions = (dir: string) => ({ storage: dir, table: 'products', schema: productSchema, keyOf: (c: ProductChange) => c.product, opOf: (c: ProductChange) => c.op, rowOf, timestampOf: (c: ProductChange) => c.ts });
 
