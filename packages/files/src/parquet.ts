@@ -14,3 +14,7 @@ export type { CompactionHook, CompactionStep, SnapshotSummary } from './cdc/comp
 export { readUpsertTable } from './cdc/read.js';
 export type { UpsertTableView } from './cdc/read.js';
 export type { Row } from './snapshots/parquet-rows.js';
+export { DimensionTable, openDimensionTable } from './snapshots/dimension-table.js';
+export type { DimensionTableOptions, DimensionTableStats } from './snapshots/dimension-table.js';
+export { dimensionChangelog } from './snapshots/changelog.js';
+export type { DimensionChange, DimensionChangelogOptions } from './snapshots/changelog.js';
