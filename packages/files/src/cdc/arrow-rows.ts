@@ -6,20 +6,21 @@
 import * as arrow from 'apache-arrow';
 import { toParquet, type ParquetOptions } from '@weir/formats';
 import { parquetRowBatches, type Row } from '../snapshots/parquet-rows.js';
+import { columnOf } from './columns.js';
 import { KEY_COLUMN, OP_COLUMN, TS_COLUMN, type TableChange } from './model.js';
 
 /** Encode changes as one Parquet file; `withOp` adds the `_op` column (deltas keep deletes). */
 export async function changesToParquet(schema: arrow.Schema, changes: readonly TableChange[], withOp: boolean, parquet: ParquetOptions): Promise<Uint8Array> {
   const columns: Record<string, arrow.Vector> = {};
   for (const field of schema.fields) {
-    columns[field.name] = arrow.vectorFromArray(
-      changes.map((c) => c.row?.[field.name] ?? null),
+    columns[field.name] = columnOf(
       field.type,
+      changes.map((c) => c.row?.[field.name]),
     );
   }
-  columns[KEY_COLUMN] = arrow.vectorFromArray(changes.map((c) => c.key), new arrow.Utf8());
-  columns[TS_COLUMN] = arrow.vectorFromArray(changes.map((c) => c.ts), new arrow.Float64());
-  if (withOp) columns[OP_COLUMN] = arrow.vectorFromArray(changes.map((c) => (c.row === undefined ? 'delete' : 'upsert')), new arrow.Utf8());
+  columns[KEY_COLUMN] = columnOf(new arrow.Utf8(), changes.map((c) => c.key));
+  columns[TS_COLUMN] = columnOf(new arrow.Float64(), changes.map((c) => c.ts));
+  if (withOp) columns[OP_COLUMN] = columnOf(new arrow.Utf8(), changes.map((c) => (c.row === undefined ? 'delete' : 'upsert')));
   return toParquet(new arrow.Table(columns), parquet);
 }
 

@@ -15,7 +15,7 @@ import { parquetRowBatches, type Row } from './parquet-rows.js';
 
 export interface DimensionChange<R extends Row = Row> {
   readonly key: string;
-  /** The start of the partition whose snapshot holds this version. */
+  /** When this version starts: its partition's start (or end, with `asOf: 'end'`). */
   readonly ts: number;
   /** undefined: the key is gone from this snapshot on. */
   readonly row: R | undefined;
@@ -30,6 +30,8 @@ export interface DimensionChangelogOptions<R extends Row = Row> {
   to: number;
   partitionPattern?: string;
   timeZone?: string;
+  /** As in `DimensionTable`: a snapshot describes its partition's `'start'` (default) or `'end'` (CDC upsert snapshots; versions at the partition's end). */
+  asOf?: 'start' | 'end';
 }
 
 /** Changes between consecutive announced snapshots; a partition without `_SUCCESS` is an error. */
@@ -41,13 +43,14 @@ export async function* dimensionChangelog<R extends Row = Row>(o: DimensionChang
   for (let p = buckets.partitionOf(o.from); p.start < o.to; p = buckets.partitionOf(p.end)) {
     const dir = `${table}/${p.path}`;
     if (!(await storage.exists(`${dir}/_SUCCESS`))) throw new Error(`dimension snapshot ${dir} is not announced (no _SUCCESS)`);
+    const at = o.asOf === 'end' ? p.end : p.start;
     const current = new Map<string, R>();
     for (const file of await listCommittedFiles(storage, dir)) {
       if (!file.endsWith('.parquet')) continue;
       for (const rows of parquetRowBatches(await storage.readFile(`${dir}/${file}`))) for (const row of rows) current.set(o.keyOf(row as R), row as R);
     }
-    for (const [key, row] of current) if (!isDeepStrictEqual(previous.get(key), row)) yield { key, ts: p.start, row };
-    for (const key of previous.keys()) if (!current.has(key)) yield { key, ts: p.start, row: undefined };
+    for (const [key, row] of current) if (!isDeepStrictEqual(previous.get(key), row)) yield { key, ts: at, row };
+    for (const key of previous.keys()) if (!current.has(key)) yield { key, ts: at, row: undefined };
     previous = current;
   }
 }

@@ -19,7 +19,7 @@
 import { rm } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { ClassicLevel } from 'classic-level';
-import { count, durationMs, fn, schemaFor, strictObject, validateOptions, withMethods } from '@weir/core';
+import { count, durationMs, fn, oneOf, schemaFor, strictObject, validateOptions, withMethods } from '@weir/core';
 import { z } from 'zod';
 import { listCommittedFiles } from '../sink/merge.js';
 import { TimeBuckets, type PartitionRange } from '../sink/time-buckets.js';
@@ -46,6 +46,12 @@ export interface DimensionTableOptions<R extends Row = Row> {
   waitMs?: number;
   /** Snapshots kept behind the current one (default 1). */
   retain?: number;
+  /**
+   * What a partition's snapshot describes: `'start'` (default) the table as of the partition's
+   * start (hourly dumps: a record at 10:30 reads `hour=10`); `'end'` the table as of its end (the
+   * CDC upsert sink's snapshots: a record at 10:30 reads `hour=09`, the state at 10:00).
+   */
+  asOf?: 'start' | 'end';
 }
 
 const schema = schemaFor<DimensionTableOptions<any>>()(
@@ -72,6 +78,7 @@ const schema = schemaFor<DimensionTableOptions<any>>()(
     pollMs: durationMs().optional(),
     waitMs: durationMs().optional(),
     retain: count(0).optional(),
+    asOf: oneOf(['start', 'end']).optional(),
   }),
 );
 
@@ -131,7 +138,7 @@ export class DimensionTable<R extends Row = Row> {
 
   /** The lookup key of `key` as of `eventTime` (its snapshot's start + the key); advances the watermark. */
   keyAt(key: string, eventTime: number): string {
-    const p = this.buckets.partitionOf(eventTime);
+    const p = this.snapshotFor(eventTime);
     this.ranges.set(p.start, p);
     if (eventTime > this.watermark) this.advanceWatermark(eventTime);
     return `${p.start}${SEP}${key}`;
@@ -167,7 +174,7 @@ export class DimensionTable<R extends Row = Row> {
   advanceWatermark(watermark: number): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    const p = this.buckets.partitionOf(watermark);
+    const p = this.snapshotFor(watermark);
     if (this.current?.start === p.start) return;
     this.current = p;
     this.stats.current = p.path;
@@ -177,6 +184,12 @@ export class DimensionTable<R extends Row = Row> {
     this.keepFrom = keepFrom;
     this.retire();
     void this.buildNextAhead();
+  }
+
+  /** The partition whose snapshot describes the table at `eventTime`. */
+  private snapshotFor(eventTime: number): PartitionRange {
+    const p = this.buckets.partitionOf(eventTime);
+    return this.options.asOf === 'end' ? this.buckets.partitionOf(p.start - 1) : p;
   }
 
   /** Drop loaded snapshots behind the retention that no lookup is reading. */
