@@ -18,4 +18,3 @@ export { DimensionTable, openDimensionTable } from './snapshots/dimension-table.
 export type { DimensionTableOptions, DimensionTableStats } from './snapshots/dimension-table.js';
 export { dimensionChangelog } from './snapshots/changelog.js';
 export type { DimensionChange, DimensionChangelogOptions } from './snapshots/changelog.js';
-export type { FileStorage } from './storage/types.js';
