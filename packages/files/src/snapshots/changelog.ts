@@ -7,6 +7,8 @@
  */
 
 import { isDeepStrictEqual } from 'node:util';
+import { fn, oneOf, schemaFor, strictObject, validateOptions, withMethods } from '@weir/core';
+import { z } from 'zod';
 import { LocalFileStorage } from '../storage/local.js';
 import { listCommittedFiles } from '../sink/merge.js';
 import { TimeBuckets } from '../sink/time-buckets.js';
@@ -34,8 +36,29 @@ export interface DimensionChangelogOptions<R extends Row = Row> {
   asOf?: 'start' | 'end';
 }
 
-/** Changes between consecutive announced snapshots; a partition without `_SUCCESS` is an error. */
-export async function* dimensionChangelog<R extends Row = Row>(o: DimensionChangelogOptions<R>): AsyncGenerator<DimensionChange<R>> {
+const schema = schemaFor<DimensionChangelogOptions<any>>()(
+  strictObject({
+    storage: z.union([z.string().min(1), withMethods<FileStorage>(['readFile', 'list', 'exists'], 'a FileStorage')]),
+    table: z.string().min(1),
+    keyOf: fn<(row: any) => string>(),
+    from: z.number().finite(),
+    to: z.number().finite(),
+    partitionPattern: z
+      .string()
+      .refine((p) => p.includes('DD') || p.includes('HH'), 'needs DD (daily) or HH (hourly)')
+      .optional(),
+    timeZone: z.string().min(1).optional(),
+    asOf: oneOf(['start', 'end']).optional(),
+  }),
+);
+
+/** Changes between consecutive announced snapshots; a partition without `_SUCCESS` is an error. Options are checked when called (`OptionsError`). */
+export function dimensionChangelog<R extends Row = Row>(o: DimensionChangelogOptions<R>): AsyncGenerator<DimensionChange<R>> {
+  validateOptions(schema, o, 'dimensionChangelog options');
+  return changes(o);
+}
+
+async function* changes<R extends Row>(o: DimensionChangelogOptions<R>): AsyncGenerator<DimensionChange<R>> {
   const storage = typeof o.storage === 'string' ? new LocalFileStorage(o.storage) : o.storage;
   const table = o.table.replace(/^\/+|\/+$/g, '');
   const buckets = new TimeBuckets(o.partitionPattern ?? 'dt=YYYY-MM-DD/hour=HH', o.timeZone ?? 'UTC');

@@ -132,7 +132,7 @@ export class DimensionTable<R extends Row = Row> {
     this.storage = typeof options.storage === 'string' ? new LocalFileStorage(options.storage) : options.storage;
     this.table = options.table.replace(/^\/+|\/+$/g, '');
     this.buckets = new TimeBuckets(options.partitionPattern ?? 'dt=YYYY-MM-DD/hour=HH', options.timeZone ?? 'UTC');
-    this.poller = setInterval(() => void this.buildNextAhead(), options.pollMs ?? 1_000);
+    this.poller = setInterval(() => this.buildNextAheadQuietly(), options.pollMs ?? 1_000);
     this.poller.unref();
   }
 
@@ -183,7 +183,7 @@ export class DimensionTable<R extends Row = Row> {
     for (let i = 0; i < retain; i++) keepFrom = this.buckets.partitionOf(keepFrom - 1).start;
     this.keepFrom = keepFrom;
     this.retire();
-    void this.buildNextAhead();
+    this.buildNextAheadQuietly();
   }
 
   /** The partition whose snapshot describes the table at `eventTime`. */
@@ -207,6 +207,11 @@ export class DimensionTable<R extends Row = Row> {
     clearInterval(this.poller);
     await Promise.allSettled([...this.loads.values(), ...this.drops.values()]);
     await this.db.close();
+  }
+
+  /** Building ahead is an optimisation: a storage error here is left to the lookup that needs the snapshot. */
+  private buildNextAheadQuietly(): void {
+    this.buildNextAhead().catch(() => undefined);
   }
 
   private async buildNextAhead(): Promise<void> {

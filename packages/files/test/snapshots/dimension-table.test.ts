@@ -152,3 +152,11 @@ describe('dimension snapshot table', () => {
     expect([...out.committed].sort()).toEqual([...EXPECTED].sort());
   });
 });
+
+describe('dimension snapshot options', () => {
+  it('are checked when called', async () => {
+    await expect(openDimensionTable({ storage: '/tmp/x', table: 't', keyOf: (r: { id: string }) => r.id, stateDir: '/tmp/y', asof: 'end' } as never)).rejects.toThrow(/asOf/);
+    await expect(openDimensionTable({ storage: '/tmp/x', table: 't', keyOf: (r: { id: string }) => r.id, stateDir: '/tmp/y', asOf: 'middle' } as never)).rejects.toThrow(/start.*end/);
+    expect(() => dimensionChangelog({ storage: '/tmp/x', table: 't', keyOf: (r) => String(r.id), from: 0, to: Number.NaN })).toThrow(/to/);
+  });
+});
