@@ -219,6 +219,7 @@ export class DimensionTable<R extends Row = Row> {
     const next = this.buckets.partitionOf(this.current.end);
     if (this.loads.has(next.start)) return;
     if (!(await this.announced(next))) return;
+    if (this.loads.has(next.start) || this.closed) return; // another caller started it meanwhile
     this.stats.builtAhead++;
     await this.ensureLoaded(next, true).catch(() => undefined); // a lookup needing it retries and reports
   }
