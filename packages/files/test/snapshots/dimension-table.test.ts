@@ -63,7 +63,7 @@ async function enrich(dim: DimensionTable<Product & Record<string, unknown>>, so
     multiGet: dim.multiGet,
     combine: (c, p) => label(c, p?.tier),
     cache: { size: 1000, ttlMs: 60_000 },
-    timeoutMs: 20_000,
+    timeoutMs: 45_000, // generous: CI machines are loaded; the waits themselves are asserted below
   });
   const p = new Pipeline({ name: 'enrich', logger: silentLogger, restart: { kind: 'none' } }); // a failed check inside the source fails the test at once
   const out = memorySink<string>();
@@ -73,7 +73,7 @@ async function enrich(dim: DimensionTable<Product & Record<string, unknown>>, so
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -101,7 +101,7 @@ describe('dimension snapshot table', () => {
   it('live: the next snapshot is built ahead when announced; a lookup waits for a snapshot not announced yet', async () => {
     const root = await tempDir();
     await writeDump(root, 10);
-    const dim = await openDimensionTable<Product & Record<string, unknown>>({ storage: join(root, 'tables'), table: 'products', keyOf: (r) => r.id, stateDir: join(root, 'dim'), pollMs: 20, waitMs: 20_000 });
+    const dim = await openDimensionTable<Product & Record<string, unknown>>({ storage: join(root, 'tables'), table: 'products', keyOf: (r) => r.id, stateDir: join(root, 'dim'), pollMs: 20, waitMs: 45_000 });
     let hour12Written = false;
     async function* live(): AsyncGenerator<Click> {
       yield CLICKS[0]!;
@@ -123,7 +123,7 @@ describe('dimension snapshot table', () => {
     } finally {
       await dim.close();
     }
-  });
+  }, 120_000);
 
   it('a lookup fails clearly when its snapshot is never announced', async () => {
     const root = await tempDir();
