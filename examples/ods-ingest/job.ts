@@ -35,6 +35,7 @@ const { values: flags } = parseArgs({
     'admin-host': { type: 'string', default: '127.0.0.1' },
     'log-level': { type: 'string', default: 'info' },
     version: { type: 'string', default: '1' }, // a build label, shown in the first JSON line
+    'stop-on-stdin-close': { type: 'boolean', default: false }, // under a supervisor that holds a pipe: never outlive it
   },
 });
 
@@ -75,6 +76,7 @@ const ingest = await odsIngestPipeline({
 });
 const job = ingest.pipeline.start();
 stopOnSignals(job); // SIGTERM (a deploy, a rescale, a node drain): suspend
+if (flags['stop-on-stdin-close']) process.stdin.on('close', () => void job.stop({ mode: 'suspend' }).catch(() => undefined)).resume();
 const admin = await adminServer(job, { port: number('admin-port'), host: flags['admin-host'] });
 process.stdout.write(`${JSON.stringify({ event: 'running', pid: process.pid, version: flags.version, admin: admin.url })}\n`);
 
@@ -85,5 +87,6 @@ const ended = await job.done.then(
 );
 await admin.close();
 await ingest.close();
+process.stdin.destroy();
 process.stdout.write(`${JSON.stringify(ended)}\n`);
 process.exitCode = ended.event === 'failed' ? 1 : 0;

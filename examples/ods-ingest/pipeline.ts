@@ -44,6 +44,8 @@ export interface OdsIngestConfig {
    */
   outOfOrdernessMs?: number;
   idlenessMs?: number;
+  /** After each completed checkpoint its offsets are committed to this group, for lag monitors (default 'ods-ingest'). */
+  commitGroupId?: string;
   logger?: Logger;
 }
 
@@ -78,6 +80,7 @@ export async function odsIngestPipeline(config: OdsIngestConfig): Promise<OdsIng
       kafkaSource({
         clusters: config.clusters.map((c) => ({ name: c.name, brokers: c.brokers, topics: config.topics })),
         boundedness: config.boundedness ?? 'unbounded',
+        commitGroupId: config.commitGroupId ?? 'ods-ingest',
       }),
       {
         watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(config.outOfOrdernessMs ?? 60_000, (r) => r.timestamp).withIdleness(
