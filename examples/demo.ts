@@ -107,32 +107,52 @@ const restored = (s: JobStatusSnapshot) => (s.restoredFrom ? `${s.restoredFrom.k
 
 // ---- live progress: the job's /status, the clusters' high watermarks ------------------------
 const downSince: Array<number | undefined> = [undefined, undefined];
-// rates over the last 3 s of (time, records consumed per stream): consumed = high watermark - backlog, so restarts do not reset it
-const history: Array<{ at: number; consumed: Map<string, number> }> = [];
-async function tick(): Promise<void> {
-  const status = await job.status();
-  if (status !== undefined) lastStatus = status;
-  const now = performance.now();
-  const perStream = new Map<string, { consumed: number; backlog: number; watermark: number | null }>();
-  const perCluster = new Map<string, number>();
-  for (const s of status?.splits.filter((x) => x.step === 'events') ?? []) {
+interface Sample {
+  at: number;
+  /** Per stream: records the job consumed (high watermark - backlog: restarts do not reset it), backlog, watermark. */
+  streams: Map<string, { consumed: number; backlog: number; watermark: number | null }>;
+  backlogPerCluster: Map<string, number>;
+}
+const samples: Sample[] = [];
+function sampleOf(status: JobStatusSnapshot): Sample {
+  const streams = new Map<string, { consumed: number; backlog: number; watermark: number | null }>();
+  const backlogPerCluster = new Map<string, number>();
+  for (const s of status.splits.filter((x) => x.step === 'events')) {
     const [cluster, topic, partition] = s.split.split('/') as [string, string, string];
     const hw = clusters[CLUSTERS.indexOf(cluster)]?.highWatermarks(topic)[Number(partition)] ?? 0;
-    const entry = perStream.get(topic) ?? { consumed: 0, backlog: 0, watermark: null };
-    entry.consumed += Math.max(0, hw - s.pendingRecords);
-    entry.backlog += s.pendingRecords;
-    if (s.watermark !== null) entry.watermark = entry.watermark === null ? s.watermark : Math.min(entry.watermark, s.watermark);
-    perStream.set(topic, entry);
-    perCluster.set(cluster, (perCluster.get(cluster) ?? 0) + s.pendingRecords);
+    const e = streams.get(topic) ?? { consumed: 0, backlog: 0, watermark: null };
+    e.consumed += Math.max(0, hw - s.pendingRecords);
+    e.backlog += s.pendingRecords;
+    if (s.watermark !== null) e.watermark = e.watermark === null ? s.watermark : Math.min(e.watermark, s.watermark);
+    streams.set(topic, e);
+    backlogPerCluster.set(cluster, (backlogPerCluster.get(cluster) ?? 0) + s.pendingRecords);
   }
-  const consumed = new Map<string, number>(PRODUCED.map((stream) => [stream, perStream.get(topicOf(stream))?.consumed ?? NaN]));
-  history.push({ at: now, consumed });
-  while (history.length > 2 && now - history[1]!.at >= 3_000) history.shift();
-  const rateOf = (stream: string) => {
-    const from = history[0]!;
-    const r = (consumed.get(stream)! - from.consumed.get(stream)!) / Math.max(0.001, (now - from.at) / 1000);
-    return Number.isFinite(r) ? Math.max(0, r) : 0;
+  return { at: performance.now(), streams, backlogPerCluster };
+}
+// the status is polled on its own, one request at a time: a busy or restarting job never stalls the display
+let polling = true;
+const poll = async () => {
+  while (polling) {
+    const current = job;
+    const status = await current.status();
+    if (status !== undefined && current === job) {
+      lastStatus = status;
+      samples.push(sampleOf(status));
+      while (samples.length > 2 && samples.at(-1)!.at - samples[1]!.at >= 3_000) samples.shift();
+    } else if (current !== job || current.admin === undefined) samples.length = 0;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+};
+async function render(): Promise<void> {
+  const now = performance.now();
+  const latest = samples.at(-1);
+  const fresh = latest !== undefined && now - latest.at < 6_000 ? latest : undefined;
+  const rateOf = (topic: string) => {
+    if (fresh === undefined || samples.length < 2) return 0;
+    const from = samples[0]!;
+    return Math.max(0, ((fresh.streams.get(topic)?.consumed ?? 0) - (from.streams.get(topic)?.consumed ?? 0)) / Math.max(0.001, (fresh.at - from.at) / 1000));
   };
+  const status = fresh === undefined ? undefined : lastStatus;
   const last = status?.checkpoints.lastCompleted;
   const view: ProgressView = {
     simulated: generator.simulated,
@@ -145,8 +165,8 @@ async function tick(): Promise<void> {
       lastCheckpoint: last ? { id: last.id, ageS: (Date.now() - last.recordedAtMs) / 1000, durationMs: last.durationMs } : undefined,
     },
     streams: PRODUCED.map((stream) => {
-      const e = perStream.get(topicOf(stream));
-      return { name: stream, rate: rateOf(stream), backlog: e?.backlog, watermark: e?.watermark };
+      const e = fresh?.streams.get(topicOf(stream));
+      return { name: stream, rate: rateOf(topicOf(stream)), backlog: e?.backlog, watermark: e?.watermark };
     }),
     clusters: CLUSTERS.map((name, i) => ({
       name,
@@ -155,26 +175,27 @@ async function tick(): Promise<void> {
       brokers: 3,
       produced: generator.producedPerCluster[i]!,
       queued: generator.queued[i]!.length,
-      backlog: perCluster.get(name),
+      backlog: fresh?.backlogPerCluster.get(name),
     })),
     partitionsReady: ((await readdir(dirs.tables, { recursive: true }).catch(() => [])) as string[]).filter((f) => f.endsWith('_SUCCESS')).length,
     deadLetters: existsSync(dirs.deadLetters) ? committedJsonLines(dirs.deadLetters).length : 0,
   };
   progress.update(view);
 }
-let ticking = false;
+let rendering = false;
 const ticker = setInterval(() => {
-  if (ticking) return;
-  ticking = true;
-  void tick()
+  if (rendering) return;
+  rendering = true;
+  void render()
     .catch((e: Error) => progress.event(`progress: ${e.message}`))
-    .finally(() => (ticking = false));
+    .finally(() => (rendering = false));
 }, 500);
 
 // Ctrl-C: the job gets the SIGINT too and suspends; stop the rest
 process.once('SIGINT', () => {
   expectingExit = true;
   clearInterval(ticker);
+  polling = false;
   generator.stop();
   void job.exited.then(() => Promise.all(clusters.map((c) => c.stop()))).then(() => process.exit(130));
 });
@@ -182,6 +203,7 @@ process.once('SIGINT', () => {
 // ---- the run ---------------------------------------------------------------------------------
 progress.event(`2 embedded Kafka clusters (eu, us) of 3 brokers; generating ${size.hours} simulated hours into both; output in ${out}`);
 job = startJob();
+const poller = poll();
 let generating: Promise<void> = Promise.resolve();
 try {
   let s = await running();
@@ -254,8 +276,9 @@ try {
   await job.exited;
 }
 clearInterval(ticker);
-while (ticking) await new Promise((r) => setTimeout(r, 20));
-await tick().catch(() => undefined);
+polling = false;
+await poller;
+while (rendering) await new Promise((r) => setTimeout(r, 20));
 progress.finish();
 
 const check = await reconcile({

@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JobStatusSnapshot } from '@weir/core';
 
+const { WEIR_ADMIN_TOKEN: _token, ...withoutToken } = process.env;
 const JOB = fileURLToPath(new URL('../ods-ingest/job.ts', import.meta.url));
 
 export interface Exit {
@@ -29,6 +30,7 @@ export class JobProcess {
     const log = createWriteStream(logFile, { flags: 'a' });
     this.child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args, '--version', String(version), '--stop-on-stdin-close'], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: withoutToken, // the demo reads /status without a token
     });
     this.pid = this.child.pid!;
     this.child.stderr!.pipe(log);

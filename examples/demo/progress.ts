@@ -60,7 +60,7 @@ export class Progress {
       `\x1b[1mWeir demo: ODS ingest\x1b[0m  simulated ${hhmm(v.simulated)} of ${hhmm(v.totalMs)}  wall ${this.wall.trim()}`,
       `job      v${v.job.version} pid ${v.job.pid} ${v.job.state === 'running' ? '\x1b[32mrunning\x1b[0m' : `\x1b[33m${v.job.state}\x1b[0m`}` +
         `${v.job.restoredFrom ? `  restored ${v.job.restoredFrom}` : ''}` +
-        `${v.job.lastCheckpoint ? `  last checkpoint #${v.job.lastCheckpoint.id} ${v.job.lastCheckpoint.ageS.toFixed(1)}s ago (${v.job.lastCheckpoint.durationMs} ms)` : ''}`,
+        `${v.job.lastCheckpoint ? `  last checkpoint #${v.job.lastCheckpoint.id} ${v.job.lastCheckpoint.ageS.toFixed(1)}s ago (took ${Math.round(v.job.lastCheckpoint.durationMs)} ms)` : ''}`,
       `stream        rec/s   backlog  watermark`,
       ...v.streams.map((s) => `${s.name.padEnd(11)} ${n(Math.round(s.rate)).padStart(7)} ${n(s.backlog).padStart(9)}  ${wm(s.watermark)}`),
       ...v.clusters.map(

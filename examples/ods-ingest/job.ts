@@ -77,7 +77,8 @@ const ingest = await odsIngestPipeline({
 const job = ingest.pipeline.start();
 stopOnSignals(job); // SIGTERM (a deploy, a rescale, a node drain): suspend
 if (flags['stop-on-stdin-close']) process.stdin.on('close', () => void job.stop({ mode: 'suspend' }).catch(() => undefined)).resume();
-const admin = await adminServer(job, { port: number('admin-port'), host: flags['admin-host'] });
+// with --admin-host 0.0.0.0 set WEIR_ADMIN_TOKEN: every route but the probes then needs it
+const admin = await adminServer(job, { port: number('admin-port'), host: flags['admin-host'], token: process.env.WEIR_ADMIN_TOKEN || undefined });
 process.stdout.write(`${JSON.stringify({ event: 'running', pid: process.pid, version: flags.version, admin: admin.url })}\n`);
 
 // a job that gives up (its restart strategy exhausted) rejects: exit non-zero so the orchestrator restarts the pod
