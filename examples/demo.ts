@@ -12,7 +12,7 @@
  * the job drains, and DuckDB reads the output back: every event exactly once, in = out + dead
  * letters, every hour announced. The output stays in .weir-demo/ (or --out DIR).
  *
- *   npm run demo [-- --out DIR] [-- --size small]      (WEIR_DEMO_SIZE=small works too)
+ *   npm run demo [-- --out DIR --size small]      (WEIR_DEMO_SIZE=small works too)
  */
 
 import { existsSync } from 'node:fs';
