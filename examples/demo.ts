@@ -110,17 +110,18 @@ const downSince: Array<number | undefined> = [undefined, undefined];
 interface Sample {
   at: number;
   /** Per stream: records the job consumed (high watermark - backlog: restarts do not reset it), backlog, watermark. */
-  streams: Map<string, { consumed: number; backlog: number; watermark: number | null }>;
+  streams: Map<string, { consumed: number; backlog: number; watermark: number | null; splits: number }>;
   backlogPerCluster: Map<string, number>;
 }
 const samples: Sample[] = [];
 function sampleOf(status: JobStatusSnapshot): Sample {
-  const streams = new Map<string, { consumed: number; backlog: number; watermark: number | null }>();
+  const streams = new Map<string, { consumed: number; backlog: number; watermark: number | null; splits: number }>();
   const backlogPerCluster = new Map<string, number>();
   for (const s of status.splits.filter((x) => x.step === 'events')) {
     const [cluster, topic, partition] = s.split.split('/') as [string, string, string];
     const hw = clusters[CLUSTERS.indexOf(cluster)]?.highWatermarks(topic)[Number(partition)] ?? 0;
-    const e = streams.get(topic) ?? { consumed: 0, backlog: 0, watermark: null };
+    const e = streams.get(topic) ?? { consumed: 0, backlog: 0, watermark: null, splits: 0 };
+    e.splits++;
     e.consumed += Math.max(0, hw - s.pendingRecords);
     e.backlog += s.pendingRecords;
     if (s.watermark !== null) e.watermark = e.watermark === null ? s.watermark : Math.min(e.watermark, s.watermark);
@@ -149,8 +150,10 @@ async function render(): Promise<void> {
   const fresh = latest !== undefined && now - latest.at < 6_000 ? latest : undefined;
   const rateOf = (topic: string) => {
     if (fresh === undefined || samples.length < 2) return 0;
-    const from = samples[0]!;
-    return Math.max(0, ((fresh.streams.get(topic)?.consumed ?? 0) - (from.streams.get(topic)?.consumed ?? 0)) / Math.max(0.001, (fresh.at - from.at) / 1000));
+    const [a, b] = [samples[0]!.streams.get(topic), fresh.streams.get(topic)];
+    // a split the job has not reported yet would count as a jump: compare samples over the same splits only
+    if (a === undefined || b === undefined || a.splits !== b.splits) return 0;
+    return Math.max(0, (b.consumed - a.consumed) / Math.max(0.001, (fresh.at - samples[0]!.at) / 1000));
   };
   const status = fresh === undefined ? undefined : lastStatus;
   const last = status?.checkpoints.lastCompleted;

@@ -17,6 +17,8 @@ export interface Reconciliation {
   recordsOut: number;
   deadLetters: number;
   partitionsReady: number;
+  /** Announced (empty) partitions before the first event: the first watermark (event time minus the out-of-orderness bound) fell there. */
+  readyBeforeData: number;
   /** Dead-letter reasons and how often each occurred. */
   reasons: Map<string, number>;
   tables: TableCheck;
@@ -106,5 +108,6 @@ export async function reconcile(o: {
     if (!existsSync(join(o.tablesDir, stream, p, '_SUCCESS'))) problems.push(`${part}: announced but no _SUCCESS`);
     if (n.recordCount > 0 && !tables.countsByPartition.has(part)) problems.push(`${part}: announced ${n.recordCount} records, no files`);
   }
-  return { recordsIn, recordsOut, deadLetters: dead.length, partitionsReady: latest.size, reasons, tables, problems };
+  const readyBeforeData = [...latest.values()].filter((n) => n.start < o.t0).length;
+  return { recordsIn, recordsOut, deadLetters: dead.length, partitionsReady: latest.size, readyBeforeData, reasons, tables, problems };
 }

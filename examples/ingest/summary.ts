@@ -16,7 +16,7 @@ export function printSummary(o: { title: string; check: Reconciliation; outputDi
     `  rows out (DuckDB)       ${check.recordsOut}: ${streams}; no duplicates: ${[...check.tables.rowsByStream.values()].every((r) => r.rows === r.distinct) ? 'yes' : 'NO'}`,
     `  dead letters            ${check.deadLetters}${reasons ? ` (${reasons}), each with its Kafka position` : ''}`,
     `  in = out + dead letters ${check.recordsIn === check.recordsOut + check.deadLetters ? 'yes' : 'NO'}`,
-    `  partitions ready        ${check.partitionsReady} (_SUCCESS + a notification each, empty hours too)`,
+    `  partitions ready        ${check.partitionsReady} (_SUCCESS + a notification each, empty hours too${check.readyBeforeData > 0 ? `; ${check.readyBeforeData} of them the empty hour before the first event, where the first watermark fell` : ''})`,
     ...(o.details ?? []),
     `  output                  ${o.outputDir}`,
     `  query it                node --import tsx examples/ods-ingest/query.ts ${shown} "SELECT hour, count(*) AS clicks FROM clicks GROUP BY ALL ORDER BY ALL"`,
