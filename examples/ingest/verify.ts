@@ -10,6 +10,8 @@ export interface TableCheck {
   columnsByPartition: Map<string, string[]>;
   sampleClick: Record<string, unknown> | undefined;
   hiddenFiles: string[];
+  /** Per stream: rows and distinct keys (`id`, or `at` for streams without one) over all its files. */
+  rowsByStream: Map<string, { rows: number; distinct: number }>;
 }
 
 /** Every directory below `root`, and the files starting with `.` (hidden, never left behind). */
@@ -33,7 +35,17 @@ export async function checkTables(root: string, streams: string[]): Promise<Tabl
     if (name.startsWith('.')) hiddenFiles.push(join(dir, name));
     else if (name.endsWith('.parquet')) partitions.set(dir, [...(partitions.get(dir) ?? []), join(dir, name)]);
   });
+  const rowsByStream = new Map<string, { rows: number; distinct: number }>();
   for (const stream of streams) {
+    const all = [...partitions].filter(([dir]) => dir.startsWith(join(root, stream) + '/')).flatMap(([, files]) => files);
+    if (all.length > 0) {
+      const list = `[${all.map((f) => `'${f}'`).join(', ')}]`;
+      const cols = await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${list}, union_by_name = true)`);
+      const key = cols.getRowObjects().some((r) => r.column_name === 'id') ? 'id' : '"at"';
+      const r = await db.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT ${key})::INTEGER AS d FROM read_parquet(${list}, union_by_name = true)`);
+      const { n, d } = r.getRowObjects()[0]!;
+      rowsByStream.set(stream, { rows: Number(n), distinct: Number(d) });
+    }
     for (const [dir, files] of partitions) {
       if (!dir.startsWith(join(root, stream) + '/')) continue;
       const key = `${stream}|${dir.slice(join(root, stream).length + 1)}`;
@@ -56,5 +68,5 @@ export async function checkTables(root: string, streams: string[]): Promise<Tabl
   }
   db.closeSync();
   instance.closeSync();
-  return { countsByPartition, orderTotal, columnsByPartition, sampleClick, hiddenFiles };
+  return { countsByPartition, orderTotal, columnsByPartition, sampleClick, hiddenFiles, rowsByStream };
 }
