@@ -25,3 +25,9 @@ export type { PartitionCommitPolicy, ReadyPartition } from './partition/types.js
 export { notificationOf } from './partition/types.js';
 export { callbackPolicy, kafkaNotificationPolicy, successFilePolicy, webhookPolicy } from './partition/policies.js';
 export type { KafkaLikeProducer, KafkaNotificationOptions, NotificationRecord, WebhookPolicyOptions } from './partition/policies.js';
+
+export { fileSource } from './source/file-source.js';
+export type { TableSplit } from './source/file-source.js';
+export type { FileSourceOptions, Row } from './source/options.js';
+export { kafkaAnnouncements, successFileReadiness, immediateReadiness } from './source/readiness.js';
+export type { KafkaAnnouncementsOptions, KafkaLikeConsumer, PartitionReadiness, PartitionRef } from './source/readiness.js';

@@ -30,6 +30,13 @@ export interface FileStorage {
   readFile(path: string): Promise<Uint8Array>;
   /** Stream a file's content. */
   openRead(path: string): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: a file's size in bytes and a byte range `[start, end)` of it (S3: HEAD and a
+   * ranged GET). Readers of columnar files use them to fetch one row group at a time; without
+   * them they read the whole file.
+   */
+  size?(path: string): Promise<number>;
+  readRange?(path: string, start: number, end: number): Promise<Uint8Array>;
   /** Atomically rename `from` to `to` (replacing `to`). Throws ENOENT when `from` is missing. */
   rename(from: string, to: string): Promise<void>;
   /** Entries of a directory; an empty list when it does not exist. */
