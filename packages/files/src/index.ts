@@ -26,7 +26,7 @@ export { notificationOf } from './partition/types.js';
 export { callbackPolicy, kafkaNotificationPolicy, successFilePolicy, webhookPolicy } from './partition/policies.js';
 export type { KafkaLikeProducer, KafkaNotificationOptions, NotificationRecord, WebhookPolicyOptions } from './partition/policies.js';
 
-export { fileSource } from './source/file-source.js';
+export { fileSource, partitionTimeWatermarks } from './source/file-source.js';
 export type { TableSplit } from './source/file-source.js';
 export type { FileSourceOptions, Row } from './source/options.js';
 export { kafkaAnnouncements, successFileReadiness, immediateReadiness } from './source/readiness.js';

@@ -6,7 +6,7 @@
  * store. Tables are spread over parallel instances like Kafka partitions.
  */
 
-import { validateOptions, type Source, type SourceSplit, type SplitEnumerator, type SplitEnumeratorContext } from '@weir/core';
+import { MIN_WATERMARK, WatermarkStrategies, validateOptions, type FluentWatermarkStrategy, type Source, type SourceSplit, type SplitEnumerator, type SplitEnumeratorContext, type TimestampAssigner } from '@weir/core';
 import { LocalFileStorage } from '../storage/local.js';
 import { TimeBuckets } from '../sink/time-buckets.js';
 import { fileSourceOptionsSchema, type FileSourceOptions, type Row } from './options.js';
@@ -77,4 +77,13 @@ class TableEnumerator implements SplitEnumerator<TableSplit, null> {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Event time from `timestampOf`, watermarks from partition time only: a table's watermark is its
+ * partition's start - 1 while the partition is read and its end - 1 once it was read. Rows of an
+ * hour may then come in any order (several part files, parallel writers): none is ever late.
+ */
+export function partitionTimeWatermarks<T>(timestampOf: TimestampAssigner<T>): FluentWatermarkStrategy<T> {
+  return WatermarkStrategies.forGenerator(() => ({ onEvent() {}, currentWatermark: () => MIN_WATERMARK }), timestampOf);
 }
