@@ -42,7 +42,7 @@ export function events(streams: Record<string, number[]>, perHour: number): Ev[]
 }
 
 /** Run the file sink over `evs` (several checkpoints: several parts per partition, small row groups). */
-export async function writeTables(dir: string, evs: Ev[], streams: string[], policies: PartitionCommitPolicy[] = [successFilePolicy()]): Promise<void> {
+export async function writeTables(dir: string, evs: Ev[], streams: string[], policies: PartitionCommitPolicy[] = [successFilePolicy()], rowGroupSize = 64): Promise<void> {
   const pipeline = new Pipeline({ name: 'write-tables', checkpoints: { dir: `${dir}/write-checkpoints`, intervalMs: 30 }, logger: silentLogger });
   pipeline
     .source('events', collectionSource(evs, { batchSize: 97 }), { watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts) })
@@ -55,7 +55,7 @@ export async function writeTables(dir: string, evs: Ev[], streams: string[], pol
       bucketedFileSink<Ev>({
         storage: `${dir}/tables`,
         streamOf: (e) => e.stream,
-        format: parquetFormat({ toArrow: evToArrow, rowGroupSize: 64 }),
+        format: parquetFormat({ toArrow: evToArrow, rowGroupSize }),
         merge: { mode: 'off' },
         readiness: { delayMs: 0, streams, policies },
       }),
