@@ -2,7 +2,8 @@
  * @weir/files — exactly-once bucketed file sink for Weir: many streams, each a table
  * directory partitioned by event time; two-phase commit through hidden part files;
  * crash-safe small-file merging; partition readiness announcements (`_SUCCESS`, Kafka,
- * webhook, callback), empty partitions included; late data handling and reconciliation.
+ * webhook, callback), empty partitions included; late data handling and reconciliation; and the
+ * file source that reads the tables back (backfills, and jobs chained by partition readiness).
  */
 
 export { bucketedFileSink } from './sink/bucketed-file-sink.js';
