@@ -42,8 +42,8 @@ export function events(streams: Record<string, number[]>, perHour: number): Ev[]
 }
 
 /** Run the file sink over `evs` (several checkpoints: several parts per partition, small row groups). */
-export async function writeTables(dir: string, evs: Ev[], streams: string[], policies: PartitionCommitPolicy[] = [successFilePolicy()], rowGroupSize = 64): Promise<void> {
-  const pipeline = new Pipeline({ name: 'write-tables', checkpoints: { dir: `${dir}/write-checkpoints`, intervalMs: 30 }, logger: silentLogger });
+export async function writeTables(dir: string, evs: Ev[], streams: string[], policies: PartitionCommitPolicy[] = [successFilePolicy()], rowGroupSize = 64, run = 'write'): Promise<void> {
+  const pipeline = new Pipeline({ name: 'write-tables', checkpoints: { dir: `${dir}/${run}-checkpoints`, intervalMs: 30 }, logger: silentLogger });
   pipeline
     .source('events', collectionSource(evs, { batchSize: 97 }), { watermarks: WatermarkStrategies.forMonotonousTimestamps<Ev>((e) => e.ts) })
     .asyncMap('slow', async (e: Ev) => {
