@@ -45,7 +45,7 @@ export function fileSource<T = Row>(options: FileSourceOptions<T>): Source<T, Ta
   return {
     boundedness: options.to === undefined ? 'unbounded' : 'bounded',
     createEnumerator: (ctx, restored) => new TableEnumerator(ctx, options.tables, first, restored?.assigned),
-    createReader: () => new TableReader<T>(resolved),
+    createReader: (ctx) => new TableReader<T>(resolved, ctx),
   };
 }
 

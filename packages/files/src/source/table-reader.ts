@@ -8,7 +8,7 @@
  * partition); the rows' own event time (the job's watermark strategy) can only raise it.
  */
 
-import type { PollResult, SourceBatch, SourceReader } from '@weir/core';
+import type { PollResult, SourceBatch, SourceReader, SourceReaderContext } from '@weir/core';
 import { listCommittedFiles } from '../sink/merge.js';
 import { partitionDir } from '../sink/model.js';
 import type { PartitionRange, TimeBuckets } from '../sink/time-buckets.js';
@@ -42,8 +42,13 @@ interface Cursor {
   rows?: Row[];
   taken: number;
   checkedAt: number;
+  /** When this table started waiting for its first partition (warned once after WAIT_WARN_MS; Infinity: no more warning). */
+  waitingSince: number;
   paused: boolean;
 }
+
+/** A table waiting this long for its first partition is logged (a `from` before the table's first announced hour waits forever). */
+const WAIT_WARN_MS = 60_000;
 
 type Step<T> = SourceBatch<T, TableSplit> | 'finished' | 'waiting';
 
@@ -53,7 +58,10 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
   private wake: (() => void) | undefined;
   private interrupted = false;
 
-  constructor(private readonly o: ResolvedSourceOptions<T>) {}
+  constructor(
+    private readonly o: ResolvedSourceOptions<T>,
+    private readonly ctx: SourceReaderContext,
+  ) {}
 
   async start(): Promise<void> {
     await this.o.readiness.open?.(() => this.wake?.());
@@ -62,7 +70,7 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
   addSplits(splits: TableSplit[]): void {
     for (const split of splits) {
       const range = this.o.buckets.partitionOf(split.partition);
-      this.cursors.set(split.id, { split, range, dir: partitionDir(split.table, range.path), fileIndex: 0, taken: 0, checkedAt: -Infinity, paused: false });
+      this.cursors.set(split.id, { split, range, dir: partitionDir(split.table, range.path), fileIndex: 0, taken: 0, checkedAt: -Infinity, waitingSince: Date.now(), paused: false });
     }
     this.wake?.();
   }
@@ -115,7 +123,16 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
         const now = Date.now();
         if (o.readiness.pushed !== true && now - c.checkedAt < o.pollIntervalMs) return 'waiting';
         c.checkedAt = now;
-        if (!(await o.readiness.isReady({ stream: c.split.table, partition: c.range.path, dir: c.dir }, o.storage))) return 'waiting';
+        if (!(await o.readiness.isReady({ stream: c.split.table, partition: c.range.path, dir: c.dir }, o.storage))) {
+          if (now - c.waitingSince >= WAIT_WARN_MS) {
+            c.waitingSince = Infinity;
+            this.ctx.logger.warn(
+              { table: c.split.table, partition: c.range.path },
+              'file source: a table waits a minute for its first partition to be announced (a `from` before the first announced partition waits forever: use readiness "none" for such a range)',
+            );
+          }
+          return 'waiting';
+        }
         c.files = inCommitOrder((await listCommittedFiles(o.storage, c.dir)).filter((f) => f.endsWith('.parquet')));
         c.fileIndex = c.split.file === undefined ? 0 : c.files.indexOf(c.split.file);
         if (c.fileIndex < 0) throw new Error(`fileSource: ${c.dir}/${c.split.file} (the checkpointed position of table '${c.split.table}') is gone; files now: ${c.files.join(', ')}`);
@@ -153,6 +170,7 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
     }
     c.taken += rows.length;
     c.split = { ...c.split, row: firstRow + rows.length };
+    this.ctx.reportPendingRecords(table, c.rows!.length - c.taken);
     const partition = c.range.path;
     return {
       splitId: table,
@@ -173,6 +191,7 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
     c.fileIndex = 0;
     c.parquet = undefined;
     c.checkedAt = -Infinity;
+    c.waitingSince = Infinity; // waiting for later hours is normal when following a table
     return { splitId: c.split.id, records: [], splitState: c.split, watermark: end - 1 };
   }
 
