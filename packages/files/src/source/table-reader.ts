@@ -91,21 +91,17 @@ export class TableReader<T> implements SourceReader<T, TableSplit> {
       for (let k = 0; k < cursors.length && records < this.o.batchSize; k++) {
         const c = cursors[(k + this.rotation) % cursors.length]!;
         if (c.paused) continue;
-        // empty batches (a partition or file done) go on to the next records of the same table
-        for (let steps = 0; steps < 1000; steps++) {
-          const step = await this.step(c);
-          if (step === 'waiting') break;
-          if (step === 'finished') {
-            finishedSplits.push(c.split.id);
-            this.cursors.delete(c.split.id);
-            break;
-          }
-          batches.push(step);
-          if (step.records.length > 0) {
-            records += step.records.length;
-            break;
-          }
+        // at most one batch per table and poll: a partition's end (an empty batch that moves the
+        // watermark) reaches the runtime, and alignment can pause the table, before its next hour is read
+        const step = await this.step(c);
+        if (step === 'waiting') continue;
+        if (step === 'finished') {
+          finishedSplits.push(c.split.id);
+          this.cursors.delete(c.split.id);
+          continue;
         }
+        batches.push(step);
+        records += step.records.length;
       }
       if (batches.length > 0 || finishedSplits.length > 0 || this.interrupted) return { batches, finishedSplits };
       const left = deadline - Date.now();

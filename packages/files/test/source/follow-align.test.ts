@@ -27,9 +27,9 @@ it('without `to` the source follows the table: hours announced after it started 
 
 it('watermark alignment keeps a sparse table from racing ahead of a dense one', async () => {
   const dir = await tempDir();
-  const hours = [0, 1, 2, 3, 4, 5];
-  // per hour: 'sparse' has 10 rows, 'dense' 150 (the reader takes one batch per table in turn)
-  await writeTables(dir, [...events({ sparse: hours }, 10), ...events({ dense: hours }, 150).map((e) => ({ ...e, id: e.id + 1_000_000 }))].sort((x, y) => x.ts - y.ts), ['sparse', 'dense'], undefined, 1000);
+  const hours = [0, 1, 2, 3, 4, 5, 6, 7];
+  // per hour: 'sparse' has 5 rows, 'dense' 400 (the reader takes about one batch per table in turn)
+  await writeTables(dir, [...events({ sparse: hours }, 5), ...events({ dense: hours }, 400).map((e) => ({ ...e, id: e.id + 1_000_000 }))].sort((x, y) => x.ts - y.ts), ['sparse', 'dense'], undefined, 1000);
   const drift = async (align: boolean): Promise<number> => {
     const seen = { sparse: -1, dense: -1 };
     let worst = 0;
@@ -50,7 +50,8 @@ it('watermark alignment keeps a sparse table from racing ahead of a dense one', 
     expect((await pipeline.run()).outcome).toBe('finished');
     return worst;
   };
-  // the control shows the race the alignment prevents
-  expect(await drift(false)).toBeGreaterThanOrEqual(4);
-  expect(await drift(true)).toBeLessThanOrEqual(2);
+  // the control shows the race the alignment prevents (sparse reads all 8 hours while dense is in its first)
+  expect(await drift(false)).toBeGreaterThanOrEqual(5);
+  // aligned: within the drift (1 h) plus the hour being read, plus one alignment update of latency on a loaded machine
+  expect(await drift(true)).toBeLessThanOrEqual(3);
 }, 60_000);
