@@ -22,7 +22,7 @@ import { formatTable } from './support/table.js';
 const SUITES: Record<string, string[]> = {
   core: ['core.ts', 'core-state.ts'],
   'embedded-kafka': ['embedded-kafka.ts'],
-  files: ['formats.ts', 'ingest.ts'],
+  files: ['formats.ts', 'ingest.ts', 'file-source.ts'],
   kafka: ['kafka-source.ts', 'kafka-sink.ts'],
   operators: ['operators-windows.ts', 'operators-horizons.ts', 'operators-lookup.ts'],
   nexmark: ['nexmark.ts'],

@@ -8,8 +8,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pipeline, WatermarkStrategies, generatorSource, jsonLinesFileSink, type JobResult } from '@weir/core';
-import { dedupe, multiHorizon } from '@weir/operators';
+import { Pipeline, WatermarkStrategies, generatorSource, jsonLinesFileSink, type JobResult, type Stream } from '@weir/core';
+import { dedupe, multiHorizon, type MultiHorizonResult } from '@weir/operators';
 
 export interface Play {
   playId: string;
@@ -38,17 +38,21 @@ export function playAt(o: number): Play {
   };
 }
 
-export async function realtimeFeatures(dir: string): Promise<JobResult> {
-  const pipeline = new Pipeline({ name: 'realtime-features', checkpoints: { dir: join(dir, 'checkpoints'), intervalMs: 2_000 } });
-  pipeline
-    .source('plays', generatorSource({ recordsPerSplit: PLAYS, batchSize: 500, generate: (_s, o) => playAt(o) }), {
-      watermarks: WatermarkStrategies.forBoundedOutOfOrderness<Play>(30_000, (p) => p.ts),
-    })
+/** The feature steps, shared by the live job and the backfill over files (`examples/backfill`). */
+export function playFeatures(plays: Stream<Play>): Stream<MultiHorizonResult> {
+  return plays
     .keyBy((p) => p.playId)
     .process('dedupe-plays', dedupe<Play>({ ttlMs: HOUR }))
     .keyBy((p) => `${p.user}/${p.creator}`)
-    .process('play-features', multiHorizon<Play>({ horizonsMs: HORIZONS, numberOf: (p) => p.seconds, distinctOf: (p) => p.video }))
-    .sink('features', jsonLinesFileSink({ dir: join(dir, 'features') }));
+    .process('play-features', multiHorizon<Play>({ horizonsMs: HORIZONS, numberOf: (p) => p.seconds, distinctOf: (p) => p.video }));
+}
+
+export async function realtimeFeatures(dir: string): Promise<JobResult> {
+  const pipeline = new Pipeline({ name: 'realtime-features', checkpoints: { dir: join(dir, 'checkpoints'), intervalMs: 2_000 } });
+  const plays = pipeline.source('plays', generatorSource({ recordsPerSplit: PLAYS, batchSize: 500, generate: (_s, o) => playAt(o) }), {
+    watermarks: WatermarkStrategies.forBoundedOutOfOrderness<Play>(30_000, (p) => p.ts),
+  });
+  playFeatures(plays).sink('features', jsonLinesFileSink({ dir: join(dir, 'features') }));
   return pipeline.run();
 }
 

@@ -2,7 +2,8 @@
  * @weir/files — exactly-once bucketed file sink for Weir: many streams, each a table
  * directory partitioned by event time; two-phase commit through hidden part files;
  * crash-safe small-file merging; partition readiness announcements (`_SUCCESS`, Kafka,
- * webhook, callback), empty partitions included; late data handling and reconciliation.
+ * webhook, callback), empty partitions included; late data handling and reconciliation; and the
+ * file source that reads the tables back (backfills, and jobs chained by partition readiness).
  */
 
 export { bucketedFileSink } from './sink/bucketed-file-sink.js';
@@ -25,3 +26,9 @@ export type { PartitionCommitPolicy, ReadyPartition } from './partition/types.js
 export { notificationOf } from './partition/types.js';
 export { callbackPolicy, kafkaNotificationPolicy, successFilePolicy, webhookPolicy } from './partition/policies.js';
 export type { KafkaLikeProducer, KafkaNotificationOptions, NotificationRecord, WebhookPolicyOptions } from './partition/policies.js';
+
+export { fileSource, partitionTimeWatermarks } from './source/file-source.js';
+export type { TableSplit } from './source/file-source.js';
+export type { FileSourceOptions, Row } from './source/options.js';
+export { kafkaAnnouncements, successFileReadiness, immediateReadiness } from './source/readiness.js';
+export type { KafkaAnnouncementsOptions, KafkaLikeConsumer, PartitionReadiness, PartitionRef } from './source/readiness.js';

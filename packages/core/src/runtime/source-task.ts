@@ -210,6 +210,7 @@ export class SourceTask {
           origin = derivedOrigin(origin, kept.from);
         }
       }
+      if (batch.watermark !== undefined) this.wm?.advanceSplit(batch.splitId, batch.watermark, now);
       setOrigin(records, origin);
       this.assigned.set(batch.splitId, batch.splitState);
       this.stepMetrics.recordsOut += records.length;

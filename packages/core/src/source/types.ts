@@ -24,6 +24,13 @@ export interface SourceBatch<T, S extends SourceSplit = SourceSplit> {
    * carry it, and a record that fails the job repeatedly is recognised and skipped by it.
    */
   positionOf?(index: number): Record<string, unknown>;
+  /**
+   * A watermark the source itself knows for this split after this batch (Flink's
+   * `SourceOutput.emitWatermark`), e.g. the end of a file partition that was read completely.
+   * The split's watermark becomes the maximum of this and the strategy's; a batch may carry
+   * no records and only this. Ignored when the source has no watermark strategy.
+   */
+  watermark?: number;
 }
 
 /** Result of one `poll`: some batches, and splits that reached their end (bounded splits). */

@@ -81,6 +81,18 @@ export class SplitWatermarks<T> {
     split.watermark = MAX_WATERMARK;
   }
 
+  /**
+   * The source knows the split's event time reached `watermark` (a file partition read to its
+   * end): the split's watermark is raised to it (never lowered) and the split counts as active.
+   */
+  advanceSplit(splitId: string, watermark: number, nowMs: number): void {
+    const split = this.require(splitId);
+    if (split.finished) return;
+    if (watermark > split.watermark) split.watermark = watermark;
+    split.lastActivityMs = nowMs;
+    split.idle = false;
+  }
+
   /** Alignment paused the split: it stays non-idle while it is deliberately not read. */
   pauseSplit(splitId: string): void {
     this.require(splitId).paused = true;

@@ -216,3 +216,23 @@ describe('SplitWatermarks: finished splits', () => {
     expect(sw.poll(10)).toEqual({ watermark: 4, idle: true, changed: true });
   });
 });
+
+describe('SplitWatermarks.advanceSplit (a watermark the source knows, e.g. a file partition read to its end)', () => {
+  it('raises the split above what its records say, never lowers it, and marks it active', () => {
+    const sw = new SplitWatermarks(WatermarkStrategies.forBoundedOutOfOrderness<Ev>(0, (e) => e.ts).withIdleness(10));
+    sw.addSplit('a', 0);
+    sw.addSplit('b', 0);
+    sw.onRecords('a', ev(5), 0);
+    sw.onRecords('b', ev(3), 0);
+    expect(sw.poll(0).watermark).toBe(2); // bound 0: ts - 1
+    sw.advanceSplit('b', 99, 0);
+    expect(sw.poll(0).watermark).toBe(4);
+    sw.advanceSplit('b', 50, 0);
+    sw.onRecords('a', ev(200), 0);
+    expect(sw.poll(0).watermark).toBe(99);
+    // idle after the timeout, active again when the source advances it
+    expect(sw.poll(20).idle).toBe(true);
+    sw.advanceSplit('a', 300, 20);
+    expect(sw.poll(20)).toMatchObject({ watermark: 300, idle: false });
+  });
+});

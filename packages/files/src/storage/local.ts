@@ -79,6 +79,26 @@ export class LocalFileStorage implements FileStorage {
     for await (const chunk of createReadStream(this.abs(path), { highWaterMark: 1 << 20 })) yield chunk as Buffer;
   }
 
+  async size(path: string): Promise<number> {
+    return (await stat(this.abs(path))).size;
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    const handle = await open(this.abs(path), 'r');
+    try {
+      const out = Buffer.allocUnsafeSlow(Math.max(0, end - start)); // unpooled: the caller may take its ArrayBuffer
+      let done = 0;
+      while (done < out.length) {
+        const { bytesRead } = await handle.read(out, done, out.length - done, start + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === out.length ? out : out.subarray(0, done);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async rename(from: string, to: string): Promise<void> {
     await this.parent(to);
     await rename(this.abs(from), this.abs(to));

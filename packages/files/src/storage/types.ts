@@ -36,6 +36,13 @@ export interface FileStorage {
   /** Stream a file's content. */
   openRead(path: string): AsyncIterable<Uint8Array>;
   /**
+   * Optional: a file's size in bytes and a byte range `[start, end)` of it (S3: HEAD and a
+   * ranged GET). Readers of columnar files use them to fetch one row group at a time; without
+   * them they read the whole file.
+   */
+  size?(path: string): Promise<number>;
+  readRange?(path: string, start: number, end: number): Promise<Uint8Array>;
+  /**
    * Make `from`'s content appear under `to` (replacing `to`) atomically: readers see `to` whole
    * or not at all. `from` is gone when the promise resolves, but a crash may leave both (object
    * stores copy, then delete): callers tolerate a leftover `from`. Throws ENOENT when `from` is missing.
