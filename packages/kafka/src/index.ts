@@ -3,6 +3,6 @@
  * that may be down, offsets in checkpoints) and a two-phase-commit sink.
  */
 
-export * from './client/index.js';
+export * from './transport/index.js';
 export * from './source/index.js';
 export * from './sink/index.js';

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { count, durationMs, fn, oneOf, schemaFor, strictObject, withMethods } from '@weir/core';
 import type { Registry } from 'prom-client';
-import { connectionHints, connectionShape } from '../client/connection-schema.js';
+import { connectionHints, connectionShape } from '../transport/connection-schema.js';
+import type { KafkaTransportFactory } from '../transport/types.js';
 import type { KafkaClusterTarget, KafkaSinkOptions, KafkaSinkPartitioner, KafkaSinkRecord } from './types.js';
 
 const clusterTarget = schemaFor<KafkaClusterTarget>()(
@@ -31,6 +32,7 @@ export const kafkaSinkOptionsSchema = schemaFor<KafkaSinkOptions<any>>()(
       breaker: strictObject({ failureThreshold: count(1).optional(), resetTimeoutMs: durationMs().optional() }).optional(),
       spill: strictObject({ dir: z.string().min(1), maxRecords: count(1).optional(), afterMs: durationMs().optional() }).optional(),
       metricsRegistry: withMethods<Registry>(['registerMetric', 'getSingleMetric'], 'a prom-client Registry').optional(),
+      transport: fn<KafkaTransportFactory>().optional(),
     },
     {
       checkpointIntervalMs: "removed: the sink reads the pipeline's checkpoint interval when the job starts",

@@ -1,6 +1,6 @@
 /** Public types of the Kafka sinks. */
 
-import type { KafkaConnectionOptions } from '../client/types.js';
+import type { KafkaConnectionOptions, KafkaTransportFactory } from '../transport/types.js';
 import type { Registry } from 'prom-client';
 
 /** What a record becomes in Kafka. */
@@ -90,6 +90,11 @@ export interface KafkaSinkOptions<T> {
    * cluster), e.g. the pipeline's `metrics.prom` so they appear in `job.prometheus()`.
    */
   metricsRegistry?: Registry;
+  /**
+   * The Kafka transport (client library) behind the sink, as for the source: default
+   * {@link defaultTransport}; `kafkaJsTransport()`, `platformaticTransport()` or your own.
+   */
+  transport?: KafkaTransportFactory;
 }
 
 /** Exactly-once committable: one open transaction on one cluster, stored in the checkpoint. */
