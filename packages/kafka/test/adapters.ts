@@ -12,3 +12,21 @@ export const adapters: KafkaAdapterName[] = ['kafkajs', 'platformatic'];
 export function transportFor(adapter: KafkaAdapterName, brokers: string[]) {
   return defaultTransport(adapter)({ name: 'test', brokers, requestTimeoutMs: 30_000 });
 }
+
+/**
+ * The runs of the heavy crash and chaos tests: the default adapter at full size and the other at
+ * a smaller size (CI time), or only `WEIR_KAFKA_ADAPTER` at full size when it is set.
+ */
+export function heavyRuns(): Array<{ adapter: KafkaAdapterName; small: boolean }> {
+  const only = process.env.WEIR_KAFKA_ADAPTER;
+  if (only !== undefined && only !== '') return [{ adapter: only as KafkaAdapterName, small: false }];
+  return [
+    { adapter: 'kafkajs', small: false },
+    { adapter: 'platformatic', small: true },
+  ];
+}
+
+/** The environment of a child job that must run on `adapter`. */
+export function adapterEnv(adapter: KafkaAdapterName): NodeJS.ProcessEnv {
+  return { ...process.env, WEIR_KAFKA_ADAPTER: adapter };
+}
