@@ -36,7 +36,7 @@ const WARMUP = 1;
 const SEND_MAX = 1000;
 const VALUE = Buffer.alloc(100, 'v');
 /** The adapter `defaultTransport()` picks (the exactly-once comparison runs on it). */
-const DEFAULT_ADAPTER: KafkaAdapterName = 'kafkajs';
+const DEFAULT_ADAPTER: KafkaAdapterName = 'platformatic';
 
 function startBroker(): ReturnType<typeof startBrokerProcess> {
   const rounds = Array.from({ length: WARMUP + ROUNDS }, (_, r) => [`weir-kafkajs-${r}`, `weir-platformatic-${r}`, `hand-${r}`, `eos-${r}`]).flat();

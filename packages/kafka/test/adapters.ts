@@ -5,6 +5,7 @@
  */
 
 import { defaultTransport, type KafkaAdapterName } from '../src/index.js';
+import { DEFAULT_ADAPTER } from '../src/transport/default.js';
 
 export const adapters: KafkaAdapterName[] = ['kafkajs', 'platformatic'];
 
@@ -20,10 +21,7 @@ export function transportFor(adapter: KafkaAdapterName, brokers: string[]) {
 export function heavyRuns(): Array<{ adapter: KafkaAdapterName; small: boolean }> {
   const only = process.env.WEIR_KAFKA_ADAPTER;
   if (only !== undefined && only !== '') return [{ adapter: only as KafkaAdapterName, small: false }];
-  return [
-    { adapter: 'kafkajs', small: false },
-    { adapter: 'platformatic', small: true },
-  ];
+  return adapters.map((adapter) => ({ adapter, small: adapter !== DEFAULT_ADAPTER }));
 }
 
 /** The environment of a child job that must run on `adapter`. */

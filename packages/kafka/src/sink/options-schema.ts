@@ -28,7 +28,7 @@ export const kafkaSinkOptionsSchema = schemaFor<KafkaSinkOptions<any>>()(
       maxBufferedRecords: count(1).optional(),
       produceTimeoutMs: durationMs().optional(),
       deliveryTimeoutMs: durationMs().optional(),
-      compression: count(0).max(4, 'must be a KafkaJS CompressionTypes value (0..4)').optional(),
+      compression: count(0).max(4, 'must be a Kafka codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd)').optional(),
       breaker: strictObject({ failureThreshold: count(1).optional(), resetTimeoutMs: durationMs().optional() }).optional(),
       spill: strictObject({ dir: z.string().min(1), maxRecords: count(1).optional(), afterMs: durationMs().optional() }).optional(),
       metricsRegistry: withMethods<Registry>(['registerMetric', 'getSingleMetric'], 'a prom-client Registry').optional(),

@@ -68,7 +68,7 @@ export interface KafkaSinkOptions<T> {
   produceTimeoutMs?: number;
   /** A batch not acknowledged within this time counts as failed (default 30 000 ms; HA modes use it to give up on a cluster). */
   deliveryTimeoutMs?: number;
-  /** KafkaJS compression codec (`CompressionTypes`), default none. */
+  /** Kafka compression codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd; KafkaJS `CompressionTypes` values), default none. */
   compression?: number;
   /**
    * Circuit breaker per cluster (at-least-once): open after `failureThreshold` consecutive failed

@@ -134,6 +134,7 @@ class KafkaJsTransport implements KafkaTransport {
   private readonly admin: Admin;
   private readonly cluster: InternalCluster;
   private readonly targetTopics = new Set<string>();
+  private readonly leaderCache = new WeakMap<object, number[]>();
 
   constructor(
     config: KafkaConnectionOptions,
@@ -293,9 +294,13 @@ class KafkaJsTransport implements KafkaTransport {
     } catch {
       return [];
     }
+    // KafkaJS keeps the same array until the next metadata refresh: convert it once
+    const cached = this.leaderCache.get(meta);
+    if (cached !== undefined) return cached;
     const out: number[] = [];
     for (const p of meta) out[p.partitionId] = p.leader ?? -1;
     for (let i = 0; i < out.length; i++) if (out[i] === undefined) out[i] = -1;
+    this.leaderCache.set(meta, out);
     return out;
   }
 

@@ -64,6 +64,8 @@ const TRANSACTION = 1;
 const STALE_TYPES = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
 const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const UNKNOWN_TOPIC = 3;
+const INVALID_TOPIC = 17;
 
 interface Broker {
   host: string;
@@ -247,7 +249,9 @@ class PlatformaticTransport implements KafkaTransport {
         for (const p of t.partitionResponses) {
           const type = typeOfCode(err, p.errorCode);
           if (p.errorCode !== 0 && (type === undefined || FATAL_TYPES.has(type))) throw toTransportError('Produce', err);
-          if (type !== undefined && STALE_TYPES.has(type)) this.leadersByTopic.delete(t.name);
+          // forget only this partition's leader: the topic keeps its partition count (the producer partitions by it)
+          const leaders = this.leadersByTopic.get(t.name);
+          if (type !== undefined && STALE_TYPES.has(type) && leaders !== undefined && p.index < leaders.length) leaders[p.index] = -1;
         }
       }
       response = data;
@@ -321,7 +325,8 @@ class PlatformaticTransport implements KafkaTransport {
     for (const t of meta.topics) {
       if (typeof t.name !== 'string') continue;
       if (t.errorCode !== 0 || t.partitions.length === 0) {
-        this.leadersByTopic.delete(t.name);
+        // a topic that does not exist is dropped; a transient topic error keeps what was known
+        if (t.errorCode === UNKNOWN_TOPIC || t.errorCode === INVALID_TOPIC) this.leadersByTopic.delete(t.name);
         continue;
       }
       const leaders: number[] = [];

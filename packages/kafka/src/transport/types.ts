@@ -118,6 +118,7 @@ export interface ProducerIdentity {
  * requests on retriable {@link KafkaTransportError}s until its delivery timeout).
  */
 export interface KafkaTransport {
+  /** Connect to the bootstrap brokers and load metadata (the other calls also connect on demand). */
   connect(): Promise<void>;
   /** All topic names (internal topics such as `__consumer_offsets` excluded). */
   listTopics(): Promise<string[]>;
@@ -160,6 +161,7 @@ export interface KafkaTransport {
   /** EndTxn with a given (possibly stored) producer id and epoch: how a restored job commits a transaction prepared before a crash. */
   endTxn(request: { transactionalId: string; commit: boolean } & ProducerIdentity): Promise<void>;
 
+  /** Close every connection (never rejects for an unreachable cluster). */
   close(): Promise<void>;
 }
 
@@ -177,7 +179,9 @@ export type KafkaTransportFactory = (cluster: { name: string } & KafkaConnection
 export class KafkaTransportError extends Error {
   constructor(
     message: string,
+    /** Kafka protocol error name, undefined for connection errors and timeouts. */
     readonly type: string | undefined,
+    /** The same request may succeed later. */
     readonly retriable: boolean,
     options?: { cause?: unknown },
   ) {

@@ -5,7 +5,7 @@
  * records — in a seeded random order against a child process. The oracle is recomputed from
  * what was produced: every window result exactly once with its value (read_committed), every
  * bad record in the dead letters once with its source position, nothing lost.
- * WEIR_CHAOS_OPS=N raises the operation count (CI: 12 on the default transport, 4 on the other);
+ * WEIR_CHAOS_OPS=N raises the operation count (CI: 12 on the default transport, 3 on the other);
  * WEIR_CHAOS_SEED replays a sequence.
  */
 
@@ -207,7 +207,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string, child?: Child)
 }
 
 describe.each(heavyRuns())('operations chaos ($adapter)', ({ adapter, small }) => {
-  const OPS = small ? Math.min(4, FULL_OPS) : FULL_OPS;
+  const OPS = small ? Math.min(3, FULL_OPS) : FULL_OPS;
   const env = adapterEnv(adapter);
   it(`survives ${OPS} seeded random operations with every window result and dead letter exactly once (seed ${SEED})`, async () => {
     console.log(`operations chaos: seed ${SEED} (replay with WEIR_CHAOS_SEED=${SEED}), ${OPS} operations`);

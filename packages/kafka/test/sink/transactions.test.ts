@@ -53,4 +53,38 @@ describe.each(adapters)('transactions through the transport (%s)', (adapter) => 
       await cluster.stop();
     }
   });
+
+  it('a read_committed fetch skips aborted transactions and control records, and its next offset passes them', async () => {
+    const cluster = await startCluster({ topics: [{ name: 'out', partitions: 1 }] });
+    const producer = new ClusterProducer({ transport: transportFor(adapter, cluster.bootstrapServers), transactionTimeoutMs: 60_000, requestTimeoutMs: 5_000, deliveryTimeoutMs: 5_000, maxBatchMessages: 7 });
+    const reader = transportFor(adapter, cluster.bootstrapServers);
+    try {
+      await producer.connect();
+      const one = (tag: string) => Array.from({ length: 20 }, (_, i) => ({ topic: 'out', partition: 0, key: null, value: `${tag}-${i}` }));
+      for (const [tag, commit] of [['aborted', false], ['committed', true], ['aborted-again', false], ['last', true]] as const) {
+        const id = await producer.begin('weir-read-0', 5_000);
+        await producer.send(one(tag));
+        await producer.flush();
+        await endTxn(producer.transport, 'weir-read-0', id, commit, 5_000);
+      }
+      const hw = cluster.highWatermarks('out')[0]!; // 80 records + 4 markers
+      expect(hw).toBe(84);
+      const seen: string[] = [];
+      let offset = '0';
+      for (let i = 0; i < 50 && BigInt(offset) < BigInt(hw); i++) {
+        const leaders = await reader.leaders([{ topic: 'out', partition: 0 }], i === 0);
+        const [node] = [...leaders.keys()];
+        const [part] = await reader.fetch(node!, { partitions: [{ topic: 'out', partition: 0, offset }], maxWaitMs: 50, maxBytesPerPartition: 400 });
+        for (const r of part!.records) seen.push(r.value!.toString());
+        expect(BigInt(part!.nextOffset)).toBeGreaterThanOrEqual(BigInt(offset));
+        offset = part!.nextOffset;
+      }
+      expect(offset).toBe(String(hw));
+      expect(seen).toEqual([...one('committed'), ...one('last')].map((m) => m.value));
+    } finally {
+      await producer.close();
+      await reader.close();
+      await cluster.stop();
+    }
+  });
 });
