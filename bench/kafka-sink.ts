@@ -1,15 +1,17 @@
 /**
- * @weir/kafka sink: `kafka.pipeline-vs-handloop` — Kafka -> map -> Kafka through a Weir pipeline
- * (bounded kafkaSource, a map step, the at-least-once kafkaSink, checkpoints every second) versus a
+ * @weir/kafka sink: `kafka.pipeline-vs-handloop.<adapter>` — Kafka -> map -> Kafka through a Weir
+ * pipeline (bounded kafkaSource, a map step, the at-least-once kafkaSink, checkpoints every second),
+ * once per transport adapter (`kafkajs`, `platformatic`: source and sink on it), versus a
  * hand-written KafkaJS consume-transform-produce loop (`eachBatch` over the 4 partitions
  * concurrently, each fetched batch sent in awaited sends of at most 1,000 messages, offsets
  * committed by the consumer), both
  * at-least-once (acks=-1), both fetching up to 1 MiB per partition, both timed from the first
  * record (no startup, no group join), on the same embedded cluster (one broker in a child process, `weir-kafka`).
  * Value: Weir records/s; baseline: hand loop records/s; ratio = Weir / hand loop (target >= 0.8).
- * `kafka.sink.exactly-once-vs-at-least-once`: the same Weir pipeline with the exactly-once sink (a
- * transaction per checkpoint, checkpoints every second); baseline: the at-least-once run.
- * All three run in the same rounds in rotating order after a warm-up round, each on its own output topic.
+ * `kafka.sink.exactly-once-vs-at-least-once`: the Weir pipeline on the default adapter with the
+ * exactly-once sink (a transaction per checkpoint, checkpoints every second); baseline: its
+ * at-least-once run. All run in the same rounds in rotating order after a warm-up round, each on
+ * its own output topic.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { Pipeline, silentLogger } from '@weir/core';
-import { kafkaSink, kafkaSource, type KafkaRecord } from '@weir/kafka';
+import { defaultTransport, kafkaSink, kafkaSource, type KafkaAdapterName, type KafkaRecord } from '@weir/kafka';
 import type { BenchResult } from './support/result.js';
 import { startBrokerProcess } from './support/broker-process.js';
 import { ROUNDS, size } from './support/sizes.js';
@@ -33,9 +35,11 @@ const WARMUP = 1;
  */
 const SEND_MAX = 1000;
 const VALUE = Buffer.alloc(100, 'v');
+/** The adapter `defaultTransport()` picks (the exactly-once comparison runs on it). */
+const DEFAULT_ADAPTER: KafkaAdapterName = 'platformatic';
 
 function startBroker(): ReturnType<typeof startBrokerProcess> {
-  const rounds = Array.from({ length: WARMUP + ROUNDS }, (_, r) => [`weir-${r}`, `hand-${r}`, `eos-${r}`]).flat();
+  const rounds = Array.from({ length: WARMUP + ROUNDS }, (_, r) => [`weir-kafkajs-${r}`, `weir-platformatic-${r}`, `hand-${r}`, `eos-${r}`]).flat();
   return startBrokerProcess(['in', ...rounds].map((t) => `${t}:${PARTITIONS}`));
 }
 
@@ -71,18 +75,19 @@ async function checkDelivered(brokers: string[], topic: string): Promise<void> {
   if (total < RECORDS) throw new Error(`${topic}: ${total} records delivered, expected ${RECORDS}`);
 }
 
-/** Weir: bounded Kafka source -> map -> at-least-once Kafka sink. Records/s. */
-async function weir(brokers: string[], topic: string, guarantee: 'at-least-once' | 'exactly-once' = 'at-least-once'): Promise<number> {
+/** Weir: bounded Kafka source -> map -> at-least-once Kafka sink, source and sink on `adapter`. Records/s. */
+async function weir(brokers: string[], topic: string, adapter: KafkaAdapterName, guarantee: 'at-least-once' | 'exactly-once' = 'at-least-once'): Promise<number> {
+  const transport = defaultTransport(adapter);
   const dir = await mkdtemp(join(tmpdir(), 'weir-bench-kafka-sink-'));
   try {
     const p = new Pipeline({ name: 'bench-sink', checkpoints: { dir, intervalMs: 1_000 }, logger: silentLogger });
     let t0 = 0;
-    p.source('in', kafkaSource({ clusters: [{ name: 'main', brokers, topics: ['in'] }], boundedness: 'bounded', fetchMaxBytesPerPartition: FETCH_BYTES }))
+    p.source('in', kafkaSource({ clusters: [{ name: 'main', brokers, topics: ['in'] }], boundedness: 'bounded', fetchMaxBytesPerPartition: FETCH_BYTES, transport }))
       .map('transform', (r: KafkaRecord) => {
         if (t0 === 0) t0 = performance.now(); // from the first record, like the hand loop (no startup)
         return { key: r.key, value: transform(r.value) };
       })
-      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, guarantee, serialize: (r) => r }));
+      .sink('out', kafkaSink<{ key: Buffer | null; value: Buffer }>({ clusters: [{ brokers }], topic, guarantee, serialize: (r) => r, transport }));
     const result = await p.run();
     const s = (performance.now() - t0) / 1000;
     if (result.outcome !== 'finished') throw new Error(`weir pipeline ended ${result.outcome}`);
@@ -131,16 +136,19 @@ export async function run(): Promise<BenchResult[]> {
     await fill(brokers);
     const r = await alternate(
       {
-        weir: (round) => weir(brokers, `weir-${round}`),
+        kafkajs: (round) => weir(brokers, `weir-kafkajs-${round}`, 'kafkajs'),
+        platformatic: (round) => weir(brokers, `weir-platformatic-${round}`, 'platformatic'),
         hand: (round) => handLoop(brokers, `hand-${round}`),
-        eos: (round) => weir(brokers, `eos-${round}`, 'exactly-once'),
+        eos: (round) => weir(brokers, `eos-${round}`, DEFAULT_ADAPTER, 'exactly-once'),
       },
       { rounds: ROUNDS, warmup: WARMUP },
     );
-    logRounds('kafka-sink', { weir: r.weir, 'hand loop': r.hand, 'weir exactly-once': r.eos }, 'records/s');
+    logRounds('kafka-sink', { 'weir on kafkajs': r.kafkajs, 'weir on platformatic': r.platformatic, 'hand loop': r.hand, 'weir exactly-once': r.eos }, 'records/s');
+    const target = { op: '>=' as const, value: 0.8 };
     return [
-      comparison('kafka.pipeline-vs-handloop', 'records/s', r.weir, r.hand, { target: { op: '>=', value: 0.8 }, baselineLabel: 'KafkaJS eachBatch loop' }),
-      comparison('kafka.sink.exactly-once-vs-at-least-once', 'records/s', r.eos, r.weir, { baselineLabel: 'Weir at-least-once' }),
+      comparison('kafka.pipeline-vs-handloop.kafkajs', 'records/s', r.kafkajs, r.hand, { target, baselineLabel: 'KafkaJS eachBatch loop' }),
+      comparison('kafka.pipeline-vs-handloop.platformatic', 'records/s', r.platformatic, r.hand, { target, baselineLabel: 'KafkaJS eachBatch loop' }),
+      comparison('kafka.sink.exactly-once-vs-at-least-once', 'records/s', r.eos, r[DEFAULT_ADAPTER], { baselineLabel: `Weir at-least-once (${DEFAULT_ADAPTER})` }),
     ];
   } finally {
     child.kill('SIGTERM');

@@ -3,7 +3,7 @@
  * that may be down, offsets in checkpoints) and a two-phase-commit sink.
  */
 
-export * from './client/index.js';
+export * from './transport/index.js';
 export * from './source/index.js';
 export * from './sink/index.js';
 export * from './repartition/index.js';

@@ -1,6 +1,6 @@
 import { OptionsError, Pipeline, collectionSource, silentLogger } from '@weir/core';
 import { describe, expect, it } from 'vitest';
-import { kafkaJsClientFactory, kafkaSink, kafkaSource, parseClustersFile, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
+import { defaultTransport, kafkaJsTransport, kafkaSink, kafkaSource, parseClustersFile, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
 
 // options as they arrive from plain JS or the environment: unchecked by tsc
 const source = (o: Record<string, unknown>) => kafkaSource({ clusters: [{ name: 'a', brokers: ['h:9092'], topics: ['t'] }], ...o } as KafkaSourceOptions);
@@ -60,8 +60,16 @@ describe('kafkaSource options', () => {
     expect(() => source({ clusters: [{ name: 'a', brokers: ['h:1'], topics: ['t'] }, { name: 'a', brokers: ['h:1'], topics: ['t'] }] })).toThrow("clusters[1].name: duplicate cluster name 'a'");
   });
 
-  it('kafkaJsClientFactory rejects a misspelt isolation level instead of reading committed', () => {
-    expect(() => kafkaJsClientFactory({ isolationLevel: 'read_uncomitted' } as never)).toThrow("did you mean 'read_uncommitted'?");
+  it('kafkaJsTransport rejects a misspelt isolation level instead of reading committed', () => {
+    expect(() => kafkaJsTransport({ isolationLevel: 'read_uncomitted' } as never)).toThrow("did you mean 'read_uncommitted'?");
+  });
+
+  it('the source and the sink take the same transport option; the old clientFactory name points to it', () => {
+    expect(() => source({ transport: kafkaJsTransport() })).not.toThrow();
+    expect(() => sink({ transport: kafkaJsTransport() })).not.toThrow();
+    expect(() => source({ clientFactory: kafkaJsTransport() })).toThrow("renamed to 'transport'");
+    expect(() => sink({ transport: 'kafkajs' })).toThrow(OptionsError);
+    expect(() => defaultTransport('kafka-js' as never)).toThrow("unknown transport adapter 'kafka-js'");
   });
 
   it('checks clusters files with the same schema', () => {

@@ -21,7 +21,7 @@ describe('broker wire behaviour', () => {
     const c = await RawClient.connect(cluster.bootstrapServers[0]!);
     const body = await c.call(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
     expect(body.errorCode).toBe(0);
-    expect(body.apiKeys.find((k: any) => k.apiKey === 3)).toEqual({ apiKey: 3, minVersion: 0, maxVersion: 6 });
+    expect(body.apiKeys.find((k: any) => k.apiKey === 3)).toEqual({ apiKey: 3, minVersion: 0, maxVersion: 12 });
     expect(body.apiKeys.every((k: any) => k.minVersion === 0)).toBe(true);
     // v4 is above what the broker advertises: the reply is v0-shaped with error 35.
     c.send(18, 4, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
@@ -29,6 +29,37 @@ describe('broker wire behaviour', () => {
     const v0 = decodeResponse(18, 0, frame).body;
     expect(v0.errorCode).toBe(35);
     expect(v0.apiKeys.find((k: any) => k.apiKey === 18).maxVersion).toBe(3);
+    c.close();
+  });
+
+  it('answers Metadata v12 and Fetch v12 (flexible versions, as @platformatic/kafka sends them)', async () => {
+    await cluster.createTopic('w12', 2); // its own topic: the other tests count the records of 'w'
+    const leader = cluster.leaderOf('w12', 1);
+    const c = await RawClient.connect(cluster.bootstrapServers[leader]!);
+    const meta = await c.call(3, 12, { topics: [{ topicId: Buffer.alloc(16), name: 'w12' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    expect(meta.brokers.map((b: any) => b.nodeId).sort()).toEqual([0, 1]);
+    expect(meta.topics[0]).toMatchObject({ errorCode: 0, name: 'w12' });
+    expect(meta.topics[0].partitions.map((p: any) => [p.partitionIndex, p.leaderId])).toEqual([
+      [0, cluster.leaderOf('w12', 0)],
+      [1, leader],
+    ]);
+    const produced = await c.call(0, 7, { ...produceBody(1, batch(['v12-a', 'v12-b'])), topicData: [{ name: 'w12', partitionData: [{ index: 1, records: batch(['v12-a', 'v12-b']) }] }] });
+    const base = Number(produced.responses[0].partitionResponses[0].baseOffset);
+    const fetched = await c.call(1, 12, {
+      replicaId: -1,
+      maxWaitMs: 100,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: 'w12', partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: base, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const part = fetched.responses[0].partitions[0];
+    expect(part.errorCode).toBe(0);
+    expect(decodeRecords(part.records).map((r: any) => r.value.toString())).toEqual(['v12-a', 'v12-b']);
     c.close();
   });
 

@@ -8,7 +8,7 @@
  */
 
 import { keyGroupRangeFor, type KeyExchange, type KeyExchangeContext, type Pipeline, type Stream } from '@weir/core';
-import type { KafkaConnectionOptions } from '../client/types.js';
+import type { KafkaConnectionOptions } from '../transport/types.js';
 import { kafkaSink } from '../sink/kafka-sink.js';
 import type { KafkaSinkRecord } from '../sink/types.js';
 import { kafkaSource } from '../source/kafka-source.js';

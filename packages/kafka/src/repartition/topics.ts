@@ -5,7 +5,7 @@
  */
 
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import type { KafkaConnectionOptions } from '../client/types.js';
+import type { KafkaConnectionOptions } from '../transport/types.js';
 
 /** `weir.<job>.<step>.repartition`, with characters Kafka does not allow in topic names replaced by '_'. */
 export function repartitionTopicName(jobName: string, stepName: string): string {

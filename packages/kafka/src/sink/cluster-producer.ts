@@ -5,16 +5,17 @@
  * retries, so a retried request that had partly succeeded is de-duplicated by the broker, and
  * every partition's acknowledgement is checked individually: a partition missing from a
  * response, or whose leader moved, is sent again (the KafkaJS 2.2.4 `send()` retry skips brokers
- * that answered the first attempt and can drop such records).
+ * that answered the first attempt and can drop such records). It speaks to the cluster only
+ * through a {@link KafkaTransport}, so it runs on every transport adapter.
  */
 
-import type { KafkaConfig } from 'kafkajs';
-import { createLowLevelCluster, errorText, forgetBrokerOnConnectionError, isRetriable, type LowLevelCluster, type WireMessage } from './kafkajs-internals.js';
+import { errorText, isRetriable } from '../transport/errors.js';
+import type { KafkaTransport, ProduceMessage } from '../transport/types.js';
 import { javaPartitionForKey } from './murmur2.js';
 import { addPartitionsToTxn, initProducerId, sleep, type ProducerIdentity } from './transactions.js';
 
 /** A message with its topic, before partitioning. */
-export interface OutMessage extends WireMessage {
+export interface OutMessage extends ProduceMessage {
   topic: string;
   /** Explicit partition (wins over the partitioner). */
   partition?: number;
@@ -24,7 +25,7 @@ export interface OutMessage extends WireMessage {
 export type PartitionChooser = (message: OutMessage, partitionCount: number) => number;
 
 export interface ClusterProducerOptions {
-  kafka: KafkaConfig;
+  transport: KafkaTransport;
   partitioner?: PartitionChooser;
   /** Transactional id prefix use: set per transaction with `beginTransaction`. */
   transactionTimeoutMs: number;
@@ -87,7 +88,7 @@ interface GatedSend {
 export class ProducerFailedError extends Error {}
 
 export class ClusterProducer {
-  readonly cluster: LowLevelCluster;
+  readonly transport: KafkaTransport;
   private readonly o: ClusterProducerOptions;
   private readonly queues = new Map<string, PartitionQueue>();
   private busyBrokers = new Set<number>();
@@ -112,7 +113,7 @@ export class ClusterProducer {
 
   constructor(options: ClusterProducerOptions) {
     this.o = options;
-    this.cluster = createLowLevelCluster({ retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 }, ...options.kafka });
+    this.transport = options.transport;
   }
 
   /** Messages accepted but not yet acknowledged (including those waiting for topic metadata). */
@@ -129,7 +130,7 @@ export class ClusterProducer {
   }
 
   async connect(): Promise<void> {
-    await this.cluster.connect();
+    await this.transport.connect();
   }
 
   /**
@@ -141,7 +142,7 @@ export class ClusterProducer {
     if (this.outstanding > 0) throw new Error('cannot start a producer session while sends are pending');
     this.identity = undefined;
     this.newSession();
-    this.identity = await initProducerId(this.cluster, transactionalId, this.o.transactionTimeoutMs, timeoutMs);
+    this.identity = await initProducerId(this.transport, transactionalId, this.o.transactionTimeoutMs, timeoutMs);
     this.transactionalId = transactionalId;
     this.txnPartitions.clear();
     for (const q of this.queues.values()) q.nextSequence = 0;
@@ -236,7 +237,7 @@ export class ClusterProducer {
     this.closed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.failAll(new ProducerFailedError('producer closed'));
-    await this.cluster.disconnect().catch(() => undefined);
+    await this.transport.close().catch(() => undefined);
   }
 
   // ---- internals --------------------------------------------------------------------
@@ -258,7 +259,6 @@ export class ClusterProducer {
           continue;
         }
         if (!isRetriable(err)) throw err;
-        forgetBrokerOnConnectionError(this.cluster, err);
         this.o.onRequest?.(false, err);
         if (Date.now() - t0 > this.o.deliveryTimeoutMs) {
           const e = new ProducerFailedError(`metadata for ${topics.join(', ')} not available within ${this.o.deliveryTimeoutMs} ms: ${errorText(err)}`, { cause: err });
@@ -272,12 +272,12 @@ export class ClusterProducer {
   }
 
   private async loadTopics(topics: string[]): Promise<void> {
-    await this.cluster.addMultipleTargetTopics(topics);
-    // after a failed refresh KafkaJS keeps the topics as targets without metadata: refresh again
-    // (throws while the cluster is unreachable); only a topic missing from a fresh answer does not exist
-    if (topics.some((t) => this.cluster.findTopicPartitionMetadata(t).length === 0)) await this.cluster.refreshMetadata();
+    // throws while the cluster is unreachable; only a topic missing from a fresh answer does not exist
+    await this.transport.refreshMetadata(topics);
     for (const t of topics) {
-      if (this.cluster.findTopicPartitionMetadata(t).length === 0) throw new Error(`topic ${t} does not exist`);
+      if (this.transport.partitionLeaders(t).length === 0) {
+        throw Object.assign(new Error(`topic ${t} does not exist`), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      }
       this.knownTopics.add(t);
     }
   }
@@ -294,7 +294,7 @@ export class ClusterProducer {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       let t = topics.get(m.topic);
-      if (t === undefined) topics.set(m.topic, (t = { count: this.cluster.findTopicPartitionMetadata(m.topic).length, lists: [] }));
+      if (t === undefined) topics.set(m.topic, (t = { count: this.transport.partitionLeaders(m.topic).length, lists: [] }));
       const p = this.partitionOf(m, t.count);
       if (!(p >= 0 && p < t.count)) return Promise.reject(new Error(`partition ${p} of ${m.topic} out of range (${t.count} partitions)`));
       let list = t.lists[p];
@@ -334,7 +334,7 @@ export class ClusterProducer {
     if (this.closed || this.failure !== undefined || this.retryTimer !== undefined) return;
     if (this.metadataStale) {
       this.metadataStale = false;
-      this.cluster
+      this.transport
         .refreshMetadata()
         .then(() => this.pump())
         .catch((err) => this.retryLater(err, [...this.queues.values()]));
@@ -343,14 +343,14 @@ export class ClusterProducer {
     const byLeader = new Map<number, PartitionQueue[]>();
     for (const q of this.queues.values()) {
       if (q.inflight === undefined && q.queued === 0) continue;
-      const meta = this.cluster.findTopicPartitionMetadata(q.topic).find((p) => p.partitionId === q.partition);
-      if (meta === undefined || meta.leader === undefined || meta.leader < 0) {
+      const leader = this.transport.partitionLeaders(q.topic)[q.partition];
+      if (leader === undefined || leader < 0) {
         this.metadataStale = true;
         continue;
       }
-      if (this.busyBrokers.has(meta.leader)) continue;
-      let list = byLeader.get(meta.leader);
-      if (list === undefined) byLeader.set(meta.leader, (list = []));
+      if (this.busyBrokers.has(leader)) continue;
+      let list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, (list = []));
       list.push(q);
     }
     for (const [leader, qs] of byLeader) void this.sendTo(leader, qs);
@@ -427,27 +427,24 @@ export class ClusterProducer {
             if (list === undefined) topics.set(q.topic, [q.partition]);
             else list.push(q.partition);
           }
-          await addPartitionsToTxn(this.cluster, this.transactionalId, id, [...topics].map(([topic, partitions]) => ({ topic, partitions })), this.o.deliveryTimeoutMs);
+          await addPartitionsToTxn(this.transport, this.transactionalId, id, [...topics].map(([topic, partitions]) => ({ topic, partitions })), this.o.deliveryTimeoutMs);
           if (this.session !== session) return;
           for (const q of fresh) this.txnPartitions.add(`${q.topic}\u0000${q.partition}`);
         }
       }
-      const broker = await this.cluster.findBroker({ nodeId: leader });
-      if (this.session !== session) return;
       const byTopic = new Map<string, number[]>();
       qs.forEach((q, i) => {
         const list = byTopic.get(q.topic);
         if (list === undefined) byTopic.set(q.topic, [i]);
         else list.push(i);
       });
-      const response = await broker.produce({
+      const acknowledged = await this.transport.produce(leader, {
         transactionalId: this.transactionalId,
         producerId: id?.producerId ?? -1,
         producerEpoch: id?.producerEpoch ?? 0,
-        acks: -1,
-        timeout: this.o.requestTimeoutMs,
+        timeoutMs: this.o.requestTimeoutMs,
         compression: this.o.compression,
-        topicData: [...byTopic].map(([topic, idx]) => ({
+        topics: [...byTopic].map(([topic, idx]) => ({
           topic,
           partitions: idx.map((i) => ({ partition: qs[i]!.partition, firstSequence: id === undefined ? 0 : batches[i]!.firstSequence, messages: batches[i]!.messages })),
         })),
@@ -455,7 +452,7 @@ export class ClusterProducer {
       if (this.session !== session) return;
       // check every partition's acknowledgement; anything not acknowledged is sent again
       const acked = new Set<string>();
-      for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) acked.add(`${t.topicName}\u0000${p.partition}`);
+      for (const p of acknowledged) acked.add(`${p.topic}\u0000${p.partition}`);
       let missing = false;
       qs.forEach((q, i) => {
         if (acked.has(`${q.topic}\u0000${q.partition}`) && q.inflight === batches[i]) this.ack(q);
@@ -466,7 +463,6 @@ export class ClusterProducer {
       this.o.onRequest?.(true);
     } catch (err) {
       if (this.session !== session) return;
-      forgetBrokerOnConnectionError(this.cluster, err);
       if (!isRetriable(err)) {
         this.o.onRequest?.(false, err);
         this.failAll(new ProducerFailedError(`produce failed: ${errorText(err)}`, { cause: err }));

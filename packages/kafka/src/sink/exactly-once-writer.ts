@@ -145,7 +145,7 @@ export class ExactlyOnceWriter<T> implements SinkWriter<T, KafkaTransactionCommi
           t.producer.abandon(new Error('writer closed')); // no more sends for this transaction
           if (id !== undefined && hasData) {
             const txId = transactionalId(this.o.prefix, this.ctx.subtask, this.slot);
-            await endTxn(t.producer.cluster, txId, id, false, Math.min(2_000, this.o.deliveryTimeoutMs)).catch(() => undefined);
+            await endTxn(t.producer.transport, txId, id, false, Math.min(2_000, this.o.deliveryTimeoutMs)).catch(() => undefined);
           }
         }
         await t.producer.close();

@@ -4,19 +4,19 @@
  */
 
 import { join } from 'node:path';
-import type { KafkaConfig } from 'kafkajs';
 import { OptionsError, validateOptions, type Sink, type SinkCommitter, type SinkContext, type SinkWriter } from '@weir/core';
 import { AtLeastOnceWriter } from './at-least-once-writer.js';
 import { ClusterLane } from './cluster-lane.js';
 import { ClusterProducer, type ClusterProducerOptions } from './cluster-producer.js';
 import { ExactlyOnceWriter, TransactionRegistry, transactionalId } from './exactly-once-writer.js';
-import { createLowLevelCluster, type LowLevelCluster } from './kafkajs-internals.js';
+import { defaultTransport } from '../transport/default.js';
+import type { KafkaTransport, KafkaTransportFactory } from '../transport/types.js';
 import { registerSinkGauges } from './metrics.js';
 import { partitionChooser } from './records.js';
 import { Spill } from './spill.js';
 import { kafkaSinkOptionsSchema } from './options-schema.js';
 import { endTxn, initProducerId } from './transactions.js';
-import type { KafkaClusterStats, KafkaClusterTarget, KafkaSinkOptions, KafkaTransactionCommittable } from './types.js';
+import type { KafkaClusterStats, KafkaSinkOptions, KafkaTransactionCommittable } from './types.js';
 
 /** The sink, with live per-cluster figures of its writers in this process. */
 export interface KafkaSink<T> extends Sink<T, KafkaTransactionCommittable, null> {
@@ -34,6 +34,7 @@ interface Resolved<T> extends KafkaSinkOptions<T> {
   maxBufferedRecords: number;
   produceTimeoutMs: number;
   deliveryTimeoutMs: number;
+  transportFactory: KafkaTransportFactory;
 }
 
 /**
@@ -53,7 +54,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
   return {
     async createWriter(ctx): Promise<SinkWriter<T, KafkaTransactionCommittable>> {
       if (o.guarantee === 'exactly-once') {
-        const targets = o.clusters.map((c, i) => ({ name: o.names[i]!, weight: c.weight ?? 1, producer: new ClusterProducer(producerOptions(o, c)) }));
+        const targets = o.clusters.map((c, i) => ({ name: o.names[i]!, weight: c.weight ?? 1, producer: new ClusterProducer(producerOptions(o, i)) }));
         await Promise.all(targets.map((t) => t.producer.connect()));
         let registry = registries.get(keyOf(ctx));
         if (registry === undefined) registries.set(keyOf(ctx), (registry = new TransactionRegistry()));
@@ -77,10 +78,10 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
       // the writer and its lanes call each other: lanes are created with late-bound callbacks
       const ref: { writer?: AtLeastOnceWriter<T> } = {};
       const lanes = o.clusters.map(
-        (c, i) =>
+        (_, i) =>
           new ClusterLane({
             name: o.names[i]!,
-            producer: producerOptions(o, c),
+            producer: producerOptions(o, i),
             // one cluster outside replicate mode has nowhere else to go: keep retrying (sequences de-duplicate)
             failureThreshold: o.breaker?.failureThreshold ?? (o.clusters.length === 1 ? Number.POSITIVE_INFINITY : 10),
             resetTimeoutMs: o.breaker?.resetTimeoutMs ?? 1_000,
@@ -110,13 +111,13 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
       // a fresh registry per attempt: the writer of this attempt registers what it prepares
       const registry = new TransactionRegistry();
       registries.set(keyOf(ctx), registry);
-      const clusters = new Map<string, LowLevelCluster>();
-      const clusterNamed = (name: string): LowLevelCluster => {
+      const clusters = new Map<string, KafkaTransport>();
+      const clusterNamed = (name: string): KafkaTransport => {
         let c = clusters.get(name);
         if (c === undefined) {
           const i = o.names.indexOf(name);
           if (i < 0) throw new Error(`kafka sink: a committable names cluster '${name}', which is not among the sink's clusters (${o.names.join(', ')})`);
-          clusters.set(name, (c = createLowLevelCluster(kafkaConfig(o.clusters[i]!))));
+          clusters.set(name, (c = transportFor(o, i)));
         }
         return c;
       };
@@ -124,7 +125,6 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
         async commit(checkpointId, committables) {
           for (const c of [...committables].sort((a, b) => a.checkpointId - b.checkpointId)) {
             const cluster = clusterNamed(c.cluster);
-            if (!cluster.isConnected()) await cluster.connect();
             const outcome = await endTxn(cluster, c.transactionalId, c, true, o.deliveryTimeoutMs);
             if (outcome === 'fenced') {
               ctx.logger.warn(
@@ -136,7 +136,7 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
           }
         },
         async close() {
-          await Promise.all([...clusters.values()].map((c) => c.disconnect().catch(() => undefined)));
+          await Promise.all([...clusters.values()].map((c) => c.close().catch(() => undefined)));
         },
       };
     },
@@ -145,15 +145,14 @@ export function kafkaSink<T>(options: KafkaSinkOptions<T>): KafkaSink<T> {
       if (o.guarantee !== 'exactly-once') return;
       // InitProducerId on every id of this subtask's pool fences zombies and aborts their open transactions
       await Promise.all(
-        o.clusters.map(async (target) => {
-          const cluster = createLowLevelCluster(kafkaConfig(target));
+        o.clusters.map(async (_, i) => {
+          const cluster = transportFor(o, i);
           try {
-            await cluster.connect();
             for (let slot = 0; slot < o.poolSize; slot++) {
               await initProducerId(cluster, transactionalId(prefixOf(ctx), ctx.subtask, slot), o.transactionTimeoutMs, o.deliveryTimeoutMs);
             }
           } finally {
-            await cluster.disconnect().catch(() => undefined);
+            await cluster.close().catch(() => undefined);
           }
         }),
       );
@@ -181,6 +180,7 @@ function resolve<T>(options: KafkaSinkOptions<T>): Resolved<T> {
     maxBufferedRecords: options.maxBufferedRecords ?? 50_000,
     produceTimeoutMs: options.produceTimeoutMs ?? 30_000,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 30_000,
+    transportFactory: options.transport ?? defaultTransport(),
   };
   if (o.guarantee !== 'exactly-once' && o.mode === 'replicate' && o.clusters.length > 1 && o.spill === undefined) {
     throw fail('spill: replicate mode needs spill.dir (records for a cluster that is down wait there)');
@@ -204,20 +204,15 @@ function checkTransactionTimeout<T>(o: Resolved<T>, ctx: SinkContext): void {
   ]);
 }
 
-function kafkaConfig(c: KafkaClusterTarget): KafkaConfig {
-  return {
-    brokers: c.brokers,
-    clientId: c.clientId ?? 'weir',
-    ssl: c.ssl as KafkaConfig['ssl'],
-    sasl: c.sasl as KafkaConfig['sasl'],
-    connectionTimeout: c.connectionTimeoutMs ?? 1_000,
-    requestTimeout: c.requestTimeoutMs,
-  };
+/** A transport for cluster `i` (the sink's request timeout default is Kafka's 30 s). */
+function transportFor<T>(o: Resolved<T>, i: number): KafkaTransport {
+  const { name: _name, weight: _weight, ...connection } = o.clusters[i]!;
+  return o.transportFactory({ ...connection, name: o.names[i]!, requestTimeoutMs: connection.requestTimeoutMs ?? 30_000 });
 }
 
-function producerOptions<T>(o: Resolved<T>, c: KafkaClusterTarget): ClusterProducerOptions {
+function producerOptions<T>(o: Resolved<T>, i: number): ClusterProducerOptions {
   return {
-    kafka: kafkaConfig(c),
+    transport: transportFor(o, i),
     partitioner: partitionChooser(o.partitioner),
     transactionTimeoutMs: o.transactionTimeoutMs,
     requestTimeoutMs: o.produceTimeoutMs,

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { count, durationMs, fn, oneOf, schemaFor, strictObject, withMethods } from '@weir/core';
 import type { Registry } from 'prom-client';
-import { connectionHints, connectionShape } from '../client/connection-schema.js';
+import { connectionHints, connectionShape } from '../transport/connection-schema.js';
+import type { KafkaTransportFactory } from '../transport/types.js';
 import type { KafkaClusterTarget, KafkaSinkOptions, KafkaSinkPartitioner, KafkaSinkRecord } from './types.js';
 
 const clusterTarget = schemaFor<KafkaClusterTarget>()(
@@ -27,10 +28,11 @@ export const kafkaSinkOptionsSchema = schemaFor<KafkaSinkOptions<any>>()(
       maxBufferedRecords: count(1).optional(),
       produceTimeoutMs: durationMs().optional(),
       deliveryTimeoutMs: durationMs().optional(),
-      compression: count(0).max(4, 'must be a KafkaJS CompressionTypes value (0..4)').optional(),
+      compression: count(0).max(4, 'must be a Kafka codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd)').optional(),
       breaker: strictObject({ failureThreshold: count(1).optional(), resetTimeoutMs: durationMs().optional() }).optional(),
       spill: strictObject({ dir: z.string().min(1), maxRecords: count(1).optional(), afterMs: durationMs().optional() }).optional(),
       metricsRegistry: withMethods<Registry>(['registerMetric', 'getSingleMetric'], 'a prom-client Registry').optional(),
+      transport: fn<KafkaTransportFactory>().optional(),
     },
     {
       checkpointIntervalMs: "removed: the sink reads the pipeline's checkpoint interval when the job starts",

@@ -1,6 +1,6 @@
 /** Public types of the Kafka sinks. */
 
-import type { KafkaConnectionOptions } from '../client/types.js';
+import type { KafkaConnectionOptions, KafkaTransportFactory } from '../transport/types.js';
 import type { Registry } from 'prom-client';
 
 /** What a record becomes in Kafka. */
@@ -68,7 +68,7 @@ export interface KafkaSinkOptions<T> {
   produceTimeoutMs?: number;
   /** A batch not acknowledged within this time counts as failed (default 30 000 ms; HA modes use it to give up on a cluster). */
   deliveryTimeoutMs?: number;
-  /** KafkaJS compression codec (`CompressionTypes`), default none. */
+  /** Kafka compression codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd; KafkaJS `CompressionTypes` values), default none. */
   compression?: number;
   /**
    * Circuit breaker per cluster (at-least-once): open after `failureThreshold` consecutive failed
@@ -90,6 +90,11 @@ export interface KafkaSinkOptions<T> {
    * cluster), e.g. the pipeline's `metrics.prom` so they appear in `job.prometheus()`.
    */
   metricsRegistry?: Registry;
+  /**
+   * The Kafka transport (client library) behind the sink, as for the source: default
+   * {@link defaultTransport}; `kafkaJsTransport()`, `platformaticTransport()` or your own.
+   */
+  transport?: KafkaTransportFactory;
 }
 
 /** Exactly-once committable: one open transaction on one cluster, stored in the checkpoint. */

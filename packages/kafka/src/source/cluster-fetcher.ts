@@ -7,7 +7,7 @@
  */
 
 import type { Logger } from '@weir/core';
-import { OffsetOutOfRangeError, StaleMetadataError, type FetchedPartition, type KafkaClientFactory, type KafkaClusterClient, type TopicPartition } from '../client/types.js';
+import { OffsetOutOfRangeError, StaleMetadataError, type FetchedPartition, type KafkaTransportFactory, type KafkaTransport, type TopicPartition } from '../transport/types.js';
 import { Backoff, Signal, settleWithin } from './signal.js';
 import { splitId, type KafkaClusterSpec, type KafkaSplit } from './types.js';
 
@@ -32,7 +32,7 @@ export interface FetcherHost {
 }
 
 export interface FetcherOptions {
-  clientFactory: KafkaClientFactory;
+  transport: KafkaTransportFactory;
   fetchMaxWaitMs: number;
   fetchMaxBytesPerPartition: number;
   maxBufferedRecordsPerSplit: number;
@@ -46,9 +46,9 @@ const SHORT_WAIT_MS = 20;
 export class ClusterFetcher {
   private running = true;
   private readonly signal = new Signal();
-  private live: KafkaClusterClient | undefined;
+  private live: KafkaTransport | undefined;
   /** The client being connected or used (closed by `close` to cut a hanging connect short). */
-  private current: KafkaClusterClient | undefined;
+  private current: KafkaTransport | undefined;
   private committing: Promise<void> | undefined;
   private readonly done: Promise<void>;
 
@@ -101,7 +101,7 @@ export class ClusterFetcher {
         await this.signal.wait(500); // not (yet) in the cluster list: the enumerator removes its splits
         continue;
       }
-      const client = this.o.clientFactory(spec);
+      const client = this.o.transport(spec);
       this.current = client;
       let connected = false;
       let since = 0;
@@ -133,7 +133,7 @@ export class ClusterFetcher {
   }
 
   /** Fetch until a connection-level failure (thrown) or a settings change (returns). */
-  private async session(client: KafkaClusterClient, spec: KafkaClusterSpec): Promise<void> {
+  private async session(client: KafkaTransport, spec: KafkaClusterSpec): Promise<void> {
     const state = { failure: undefined as unknown, refresh: false, needLeaders: true };
     const busyNodes = new Set<number>();
     let leaders = new Map<string, number>();
@@ -200,7 +200,7 @@ export class ClusterFetcher {
   }
 
   /** The split's offset is gone (retention) or beyond the end: continue at the earliest, or the end. */
-  private async resetOutOfRange(client: KafkaClusterClient, fetch: ReaderSplit[], err: OffsetOutOfRangeError): Promise<void> {
+  private async resetOutOfRange(client: KafkaTransport, fetch: ReaderSplit[], err: OffsetOutOfRangeError): Promise<void> {
     const s = fetch.find((f) => f.split.topic === err.topic && f.split.partition === err.partition);
     if (s === undefined || !this.host.isLive(s)) return;
     const earliest = (await client.listOffsets(err.topic, 'earliest')).get(err.partition);

@@ -6,7 +6,7 @@
  */
 
 import type { SplitEnumerator, SplitEnumeratorContext } from '@weir/core';
-import type { KafkaClientFactory, KafkaClusterClient, TopicPartition } from '../client/types.js';
+import type { KafkaTransportFactory, KafkaTransport, TopicPartition } from '../transport/types.js';
 import type { ClusterDirectory } from './cluster-directory.js';
 import { Backoff, Signal, settleWithin } from './signal.js';
 import { resolveOffsets, startPositionOf } from './start-positions.js';
@@ -20,7 +20,7 @@ export interface EnumeratorSettings {
   removedClusterRetentionMs: number;
   commitGroupId: string | undefined;
   backoff: { initialMs: number; maxMs: number };
-  clientFactory: KafkaClientFactory;
+  transport: KafkaTransportFactory;
 }
 
 interface Loop {
@@ -28,7 +28,7 @@ interface Loop {
   signal: Signal;
   done: Promise<void>;
   /** The loop's client, closed when the loop is stopped (cuts a hanging request short). */
-  client?: KafkaClusterClient;
+  client?: KafkaTransport;
 }
 
 export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumeratorState> {
@@ -162,7 +162,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
 
   private async discoveryLoop(name: string, loop: Loop): Promise<void> {
     const backoff = new Backoff(this.s.backoff.initialMs, this.s.backoff.maxMs);
-    let client: KafkaClusterClient | undefined;
+    let client: KafkaTransport | undefined;
     let clientSpec: KafkaClusterSpec | undefined;
     let failures = 0;
     while (loop.active && !this.closed) {
@@ -174,7 +174,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
           client = undefined;
         }
         if (client === undefined) {
-          client = loop.client = this.s.clientFactory(spec);
+          client = loop.client = this.s.transport(spec);
           clientSpec = spec;
           await client.connect();
         }
@@ -200,7 +200,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
   }
 
   /** List topics and partitions, re-deal ownership, assign this instance's new splits. True when nothing is left unresolved. */
-  private async discoverOnce(name: string, spec: KafkaClusterSpec, client: KafkaClusterClient, loop: Loop): Promise<boolean> {
+  private async discoverOnce(name: string, spec: KafkaClusterSpec, client: KafkaTransport, loop: Loop): Promise<boolean> {
     const all = await client.listTopics();
     const topics = spec.topics instanceof RegExp ? all.filter((t) => (spec.topics as RegExp).test(t)) : spec.topics.filter((t) => all.includes(t));
     const counts = await client.partitionCounts(topics);
@@ -270,7 +270,7 @@ export class KafkaEnumerator implements SplitEnumerator<KafkaSplit, KafkaEnumera
   }
 
   /** Offsets for new splits: a kept position, else the start position (bounded: plus the current end). */
-  private async resolveStarts(spec: KafkaClusterSpec, client: KafkaClusterClient, pending: Array<TopicPartition & { id: string; cluster: string }>): Promise<KafkaSplit[]> {
+  private async resolveStarts(spec: KafkaClusterSpec, client: KafkaTransport, pending: Array<TopicPartition & { id: string; cluster: string }>): Promise<KafkaSplit[]> {
     const out: KafkaSplit[] = [];
     const byTopic = new Map<string, Array<TopicPartition & { id: string; cluster: string }>>();
     for (const p of pending) {

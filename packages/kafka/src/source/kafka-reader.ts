@@ -5,7 +5,7 @@
  */
 
 import type { PollResult, SourceBatch, SourceReader, SourceReaderContext } from '@weir/core';
-import type { FetchedPartition, KafkaClientFactory, TopicPartition } from '../client/types.js';
+import type { FetchedPartition, KafkaTransportFactory, TopicPartition } from '../transport/types.js';
 import type { ClusterDirectory } from './cluster-directory.js';
 import { ClusterFetcher, type FetcherHost, type ReaderSplit } from './cluster-fetcher.js';
 import { Signal } from './signal.js';
@@ -26,7 +26,7 @@ interface BufferedSplit extends ReaderSplit {
 }
 
 export interface ReaderSettings {
-  clientFactory: KafkaClientFactory;
+  transport: KafkaTransportFactory;
   fetchMaxWaitMs: number;
   fetchMaxBytesPerPartition: number;
   maxBufferedRecordsPerSplit: number;

@@ -4,7 +4,7 @@
  */
 
 import { validateOptions, type Source } from '@weir/core';
-import { kafkaJsClientFactory } from '../client/kafkajs-client.js';
+import { defaultTransport } from '../transport/default.js';
 import { ClusterDirectory } from './cluster-directory.js';
 import { KafkaEnumerator } from './kafka-enumerator.js';
 import { KafkaReader } from './kafka-reader.js';
@@ -30,7 +30,7 @@ import type { KafkaEnumeratorState, KafkaRecord, KafkaSourceOptions, KafkaSplit 
 export function kafkaSource(options: KafkaSourceOptions): Source<KafkaRecord, KafkaSplit, KafkaEnumeratorState> {
   validateOptions(kafkaSourceOptionsSchema, options, 'kafkaSource options');
   const bounded = options.boundedness === 'bounded';
-  const clientFactory = options.clientFactory ?? kafkaJsClientFactory();
+  const transport = options.transport ?? defaultTransport();
   const backoff = { initialMs: options.reconnectBackoff?.initialMs ?? 200, maxMs: options.reconnectBackoff?.maxMs ?? 10_000 };
   const directory = new ClusterDirectory(options.clusters);
   return {
@@ -47,13 +47,13 @@ export function kafkaSource(options: KafkaSourceOptions): Source<KafkaRecord, Ka
           removedClusterRetentionMs: options.removedClusterRetentionMs ?? 7 * 24 * 3600_000,
           commitGroupId: options.commitGroupId,
           backoff,
-          clientFactory,
+          transport,
         },
         restored,
       ),
     createReader: (ctx) =>
       new KafkaReader(ctx, directory, {
-        clientFactory,
+        transport,
         fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
         fetchMaxBytesPerPartition: options.fetchMaxBytesPerPartition ?? 1 << 20,
         maxBufferedRecordsPerSplit: options.maxBufferedRecordsPerSplit ?? 20_000,

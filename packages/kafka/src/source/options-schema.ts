@@ -2,8 +2,8 @@
 
 import { z } from 'zod';
 import { count, custom, durationMs, fn, oneOf, schemaFor, strictObject } from '@weir/core';
-import { connectionHints, connectionShape } from '../client/connection-schema.js';
-import type { KafkaClientFactory } from '../client/types.js';
+import { connectionHints, connectionShape } from '../transport/connection-schema.js';
+import type { KafkaTransportFactory } from '../transport/types.js';
 import type { ClusterSource, KafkaClusterSpec, KafkaSourceOptions, StartPosition } from './types.js';
 
 const fallback = oneOf(['earliest', 'latest']).optional();
@@ -69,6 +69,6 @@ export const kafkaSourceOptionsSchema = schemaFor<KafkaSourceOptions>()(
     fetchMaxBytesPerPartition: count(1).optional(),
     maxBufferedRecordsPerSplit: count(1).optional(),
     reconnectBackoff: strictObject({ initialMs: durationMs().optional(), maxMs: durationMs().optional() }).optional(),
-    clientFactory: fn<KafkaClientFactory>().optional(),
-  }),
+    transport: fn<KafkaTransportFactory>().optional(),
+  }, { clientFactory: "renamed to 'transport' (one option for the source and the sink)" }),
 );

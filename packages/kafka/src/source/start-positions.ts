@@ -1,6 +1,6 @@
 /** Turns start positions (earliest, latest, timestamp, committed, explicit) into offsets. */
 
-import type { KafkaClusterClient } from '../client/types.js';
+import type { KafkaTransport } from '../transport/types.js';
 import type { KafkaClusterSpec, StartPosition } from './types.js';
 
 /** The start position of `topic` on `cluster`: per topic, else per cluster, else the source's. */
@@ -10,7 +10,7 @@ export function startPositionOf(spec: KafkaClusterSpec, topic: string, sourceDef
 }
 
 /** Offsets for some partitions of one topic. */
-export async function resolveOffsets(client: KafkaClusterClient, topic: string, partitions: number[], position: StartPosition): Promise<Map<number, string>> {
+export async function resolveOffsets(client: KafkaTransport, topic: string, partitions: number[], position: StartPosition): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   let missing = partitions;
   let fallback: 'earliest' | 'latest' = 'earliest';

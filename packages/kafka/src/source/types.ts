@@ -1,6 +1,6 @@
 /** Public types of the Kafka source: clusters, start positions, records, splits, options. */
 
-import type { KafkaClientFactory, KafkaConnectionOptions, TopicPartition } from '../client/types.js';
+import type { KafkaTransportFactory, KafkaConnectionOptions, TopicPartition } from '../transport/types.js';
 
 /**
  * Where a split starts when no checkpoint knows it:
@@ -102,6 +102,6 @@ export interface KafkaSourceOptions {
   maxBufferedRecordsPerSplit?: number;
   /** Retry backoff for unreachable clusters: doubles from `initialMs` to `maxMs` (default 200 ms .. 10 s). */
   reconnectBackoff?: { initialMs?: number; maxMs?: number };
-  /** The client library (default KafkaJS, read_committed). */
-  clientFactory?: KafkaClientFactory;
+  /** The Kafka transport (client library) behind the source: default {@link defaultTransport} (read_committed). */
+  transport?: KafkaTransportFactory;
 }

@@ -5,7 +5,8 @@
  * records — in a seeded random order against a child process. The oracle is recomputed from
  * what was produced: every window result exactly once with its value (read_committed), every
  * bad record in the dead letters once with its source position, nothing lost.
- * WEIR_CHAOS_OPS=N raises the operation count (CI: 12); WEIR_CHAOS_SEED replays a sequence.
+ * WEIR_CHAOS_OPS=N raises the operation count (CI: 12 on the default transport, 3 on the other);
+ * WEIR_CHAOS_SEED replays a sequence.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,10 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startCluster, type EmbeddedCluster } from '@weir/embedded-kafka';
 import { describe, expect, it } from 'vitest';
+import { adapterEnv, heavyRuns } from '../adapters.js';
 import { tempDir } from '../sink/helpers.js';
 
 const JOB = fileURLToPath(new URL('./chaos-job.ts', import.meta.url));
-const OPS = Number(process.env.WEIR_CHAOS_OPS ?? 12);
+const FULL_OPS = Number(process.env.WEIR_CHAOS_OPS ?? 12);
 const SEED = Number(process.env.WEIR_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const PER_OP = 240;
 const CUSTOMERS = ['ann', 'bob', 'cy', 'dee', 'eve'];
@@ -47,8 +49,8 @@ interface Child {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; last: { outcome: string; savepoint: string | null; savepointId: number | null } | undefined }>;
 }
 
-function startChild(config: object): Child {
-  const proc = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(env: NodeJS.ProcessEnv, config: object): Child {
+  const proc = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
@@ -204,7 +206,9 @@ async function within<T>(p: Promise<T>, ms: number, what: string, child?: Child)
   }
 }
 
-describe('operations chaos', () => {
+describe.each(heavyRuns())('operations chaos ($adapter)', ({ adapter, small }) => {
+  const OPS = small ? Math.min(3, FULL_OPS) : FULL_OPS;
+  const env = adapterEnv(adapter);
   it(`survives ${OPS} seeded random operations with every window result and dead letter exactly once (seed ${SEED})`, async () => {
     console.log(`operations chaos: seed ${SEED} (replay with WEIR_CHAOS_SEED=${SEED}), ${OPS} operations`);
     const rand = mulberry32(SEED);
@@ -235,7 +239,7 @@ describe('operations chaos', () => {
       for (const [n, op] of ops.entries()) {
         if (op === 'add-step') extraStep = true;
         const old = op === 'restore-old-then-kill' ? savepoints[0] : undefined;
-        const child = startChild({ ...base, extraStep, ...(old !== undefined ? { restoreFrom: old.path } : {}) });
+        const child = startChild(env, { ...base, extraStep, ...(old !== undefined ? { restoreFrom: old.path } : {}) });
         await within(child.ready, 60_000, `op ${n} (${op}): child ready`, child);
         const producing = feed.produceOver(PER_OP, op === 'poison', rand);
         await sleep(100 + Math.floor(rand() * 400));
@@ -288,7 +292,7 @@ describe('operations chaos', () => {
       await feed.ticks();
       const expected = expectedResults(feed.produced);
       const expectedDead = expectedDeadLetters(feed.produced);
-      const last = startChild({ ...base, extraStep });
+      const last = startChild(env, { ...base, extraStep });
       await within(last.ready, 60_000, 'final child ready', last);
       const t0 = Date.now();
       while (Date.now() - t0 < 60_000) {

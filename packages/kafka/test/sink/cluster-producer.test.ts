@@ -1,14 +1,15 @@
 import { startCluster } from '@weir/embedded-kafka';
 import { describe, expect, it } from 'vitest';
 import { ClusterProducer, type OutMessage } from '../../src/sink/cluster-producer.js';
+import { adapters, transportFor } from '../adapters.js';
 
-describe('cluster producer', () => {
+describe.each(adapters)('cluster producer (%s)', (adapter) => {
   it('sends waiting for the metadata of an unreachable cluster count as pending and are handed back by abandon, in order', async () => {
     const cluster = await startCluster({ topics: [{ name: 'known', partitions: 2 }] });
     let handedBack: OutMessage[] = [];
     let failures = 0;
     const producer: ClusterProducer = new ClusterProducer({
-      kafka: { brokers: cluster.bootstrapServers },
+      transport: transportFor(adapter, cluster.bootstrapServers),
       transactionTimeoutMs: 60_000,
       requestTimeoutMs: 1_000,
       deliveryTimeoutMs: 800,

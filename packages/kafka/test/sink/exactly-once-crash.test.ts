@@ -3,12 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { startCluster } from '@weir/embedded-kafka';
 import { describe, expect, it } from 'vitest';
+import { adapterEnv, heavyRuns } from '../adapters.js';
 import { readTopic, tempDir } from './helpers.js';
 
 const JOB = fileURLToPath(new URL('./eos-crash-job.ts', import.meta.url));
-const KILLS = Number(process.env.WEIR_CRASH_KILLS ?? 5);
-// input keeps arriving through every kill (about 1,600 records per killed run)
-const N = Math.max(8_000, KILLS * 1_600);
 
 interface Run {
   child: ChildProcess;
@@ -16,8 +14,8 @@ interface Run {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function start(args: string[]): Run {
-  const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(env: NodeJS.ProcessEnv, args: string[]): Run {
+  const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   // resolves once the attempt completed a checkpoint (it is running, not starting)
@@ -36,7 +34,11 @@ async function watchCommitted(brokers: string[]): Promise<{ values: Set<string>;
   return { values, stop: () => consumer.disconnect() };
 }
 
-describe('exactly-once kafka sink under SIGKILL', () => {
+describe.each(heavyRuns())('exactly-once kafka sink under SIGKILL ($adapter)', ({ adapter, small }) => {
+  const KILLS = small ? 3 : Number(process.env.WEIR_CRASH_KILLS ?? 5);
+  // input keeps arriving through every kill (about 1,600 records per killed run)
+  const N = small ? 4_800 : Math.max(8_000, KILLS * 1_600);
+  const env = adapterEnv(adapter);
   it(`Kafka -> map -> Kafka killed ${KILLS} times: a read_committed consumer sees every record exactly once`, async () => {
     const cluster = await startCluster({ brokers: 3, topics: [{ name: 'in', partitions: 4 }, { name: 'out', partitions: 6 }] });
     const chk = await tempDir();
@@ -56,7 +58,7 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       const progress: number[] = [];
       let kills = 0;
       while (kills < KILLS) {
-        const run = start(args);
+        const run = start(env, args);
         // killed a random moment after its first checkpoint, so every attempt makes progress however loaded the machine is
         let timer: ReturnType<typeof setTimeout> | undefined;
         // ... and once it committed output of its own, so it is mid-stream with a transaction open when killed
@@ -79,7 +81,7 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       // the killed attempts committed transactions along the way
       expect(progress.at(-1)).toBeGreaterThan(0);
       // a last attempt catches up (every input visible to read_committed), then drains on SIGTERM
-      const last = start(args);
+      const last = start(env, args);
       const early = await Promise.race([last.started.then(() => undefined), last.exit]);
       if (early !== undefined) throw new Error(`last attempt ended before starting (${early.code}): ${early.stderr}`);
       const t0 = Date.now();
@@ -106,8 +108,11 @@ describe('exactly-once kafka sink under SIGKILL', () => {
       expect(committed.length).toBe(N);
       for (let i = 0; i < N; i++) expect(counts.get(`r${i}`), `r${i}`).toBe(1);
       // the killed attempts did write records again and again: those were aborted, not committed
+      // (the smaller run's few kills may all land while the open transaction has nothing appended
+      // yet — seen on a loaded machine — so only the full run insists on aborted records)
       const uncommitted = await readTopic(cluster.bootstrapServers, 'out', { readUncommitted: true, idleMs: 1_000 });
-      expect(uncommitted.length).toBeGreaterThan(N);
+      if (small) expect(uncommitted.length).toBeGreaterThanOrEqual(N);
+      else expect(uncommitted.length).toBeGreaterThan(N);
     } finally {
       await cluster.stop();
     }

@@ -24,14 +24,14 @@ interface FetchPass {
 }
 
 /**
- * Fetch v0-11 with long polling across all requested partitions: answers as soon as `minBytes` are
+ * Fetch v0-12 (v12: flexible, topics by name) with long polling across all requested partitions: answers as soon as `minBytes` are
  * available, `maxWaitMs` passes, or a partition errors. Fetch sessions are disabled (sessionId 0).
  * v0-3 responses carry legacy message sets converted from the stored batches.
  */
 export const fetch: ApiHandler = {
   apiKey: 1,
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 12,
   async handle(ctx, req: FetchRequest) {
     const isolation: IsolationLevel = ctx.apiVersion >= 4 && req.isolationLevel === 1 ? 1 : 0;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);

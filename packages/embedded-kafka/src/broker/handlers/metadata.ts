@@ -12,13 +12,13 @@ interface MetadataRequest {
 }
 
 /**
- * Metadata v0-6 (v7+ would report leader epochs, which librdkafka then validates through
- * OffsetForLeaderEpoch). Null or empty topic list = all topics; live brokers only.
+ * Metadata v0-12 (v9+ is what @platformatic/kafka speaks; the kcat/librdkafka 2.0.2 conformance
+ * tests still pass). Null or empty topic list = all topics; live brokers only.
  */
 export const metadata: ApiHandler = {
   apiKey: 3,
   minVersion: 0,
-  maxVersion: 6,
+  maxVersion: 12,
   async handle(ctx, req: MetadataRequest) {
     const { cluster } = ctx;
     const requested = req.topics && req.topics.length > 0 ? req.topics.map((t) => t.name ?? '') : null;

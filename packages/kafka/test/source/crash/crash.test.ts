@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startClusters } from '@weir/embedded-kafka';
+import { adapterEnv, heavyRuns } from '../../adapters.js';
 import { onCleanup, produce, producerFor, tempDir } from '../helpers.js';
 
 const JOB = fileURLToPath(new URL('./crash-job.ts', import.meta.url));
-const KILLS = 3;
 
 /** Highest completed checkpoint id in the checkpoint directory (0 when none). */
 async function completedCheckpoints(dir: string): Promise<number> {
@@ -23,9 +23,9 @@ async function completedCheckpoints(dir: string): Promise<number> {
  * Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its
  * own that committed output (progress however loaded the machine is).
  */
-function runChild(args: string[], checkpointDir: string, killAfterMs?: number, outDir?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runChild(env: NodeJS.ProcessEnv, args: string[], checkpointDir: string, killAfterMs?: number, outDir?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stderr = '';
     let exited = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +57,9 @@ async function committedLines(dir: string): Promise<{ lines: string[]; hidden: s
   return { lines, hidden: names.filter((n) => n.startsWith('.')) };
 }
 
-describe('source crash safety', () => {
+describe.each(heavyRuns())('source crash safety ($adapter)', ({ adapter, small }) => {
+  const KILLS = small ? 2 : 3;
+  const env = adapterEnv(adapter);
   it(`SIGKILLed ${KILLS} times while two clusters stream: every record is committed exactly once`, async () => {
     const clusters = await startClusters(2, { topics: [{ name: 'orders', partitions: 3 }] });
     for (const c of clusters) onCleanup(() => c.stop());
@@ -80,15 +82,15 @@ describe('source crash safety', () => {
     const args = [out, chk, clusters[0]!.bootstrapServers.join(','), clusters[1]!.bootstrapServers.join(',')];
     const committedAfterKill: number[] = [];
     for (let kills = 0; kills < KILLS; kills++) {
-      const r = await runChild(args, chk, Math.floor(Math.random() * 1200), out);
+      const r = await runChild(env, args, chk, Math.floor(Math.random() * 1200), out);
       expect(r.signal, r.stderr).toBe('SIGKILL');
       committedAfterKill.push((await committedLines(out)).lines.length);
     }
     // the kills hit a job that was making progress (output committed between kills), not one still starting
-    expect(committedAfterKill.filter((n, i) => n > (committedAfterKill[i - 1] ?? 0)).length).toBeGreaterThanOrEqual(2);
+    expect(committedAfterKill.filter((n, i) => n > (committedAfterKill[i - 1] ?? 0)).length).toBeGreaterThanOrEqual(KILLS - 1);
     streaming = false;
     await feeding;
-    const last = await runChild([...args, '4000'], chk, 30_000); // drains itself after 4 s; the kill is only a safety net
+    const last = await runChild(env, [...args, '4000'], chk, 30_000); // drains itself after 4 s; the kill is only a safety net
     expect(last.signal).toBeNull();
     expect(last.code, last.stderr).toBe(0);
     const { lines, hidden } = await committedLines(out);
