@@ -90,6 +90,15 @@ export class S3Client {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield chunk;
   }
 
+  /** Bytes `[start, end)` of an object (a ranged GET); throws `NoSuchKey` (status 404) when it does not exist. */
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    const res = await this.request('GET', key, { headers: { range: `bytes=${start}-${end - 1}` } });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    // a server that ignores Range answers 200 with the whole object
+    return res.status === 206 ? bytes : bytes.subarray(start, end);
+  }
+
   /** Size of the object, or undefined when it does not exist. */
   async head(key: string): Promise<number | undefined> {
     const res = await this.request('HEAD', key, { allow404: true });

@@ -69,6 +69,23 @@ class S3FileStorage implements FileStorage {
     }
   }
 
+  /** HEAD: lets columnar readers (the file source) fetch one row group at a time. */
+  async size(path: string): Promise<number> {
+    const size = await this.client.head(this.key(path));
+    if (size === undefined) throw notFound(this.describe(path));
+    return size;
+  }
+
+  /** A ranged GET of bytes `[start, end)`. */
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    try {
+      return await this.client.getRange(this.key(path), start, end);
+    } catch (err) {
+      if (err instanceof S3RequestError && err.status === 404) throw notFound(this.describe(path));
+      throw err;
+    }
+  }
+
   async rename(from: string, to: string): Promise<void> {
     try {
       await this.client.copy(this.key(from), this.key(to));
