@@ -20,7 +20,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 // the S3-compatible server of @weir/s3's tests (s3rver on a free port, or WEIR_S3_ENDPOINT)
 import { startS3 } from '../../packages/s3/test/s3-server.js';
 import { InstanceSet } from './instance-set.js';
-import { readTable, storeFacts } from './s3-check.js';
+import { hiddenTableObjects, readTable, storeFacts } from './s3-check.js';
 import { INPUT_PARTITIONS, ORDERS_TOPIC, SUMS_TOPIC, TABLES_PREFIX, WINDOW_MS, checkpointPrefix, type Order, type WindowSum } from './shared.js';
 
 const PER_PHASE = Number(process.env.SCALE_OUT_ORDERS ?? 1500);
@@ -160,6 +160,8 @@ try {
   }
   await set.kill(1);
   log('SIGKILLed instance 1');
+  // hidden objects in the table at three moments (reported): what a crash and the rescales leave for the next instances
+  const hiddenSeen: Record<string, string[]> = { afterKill: await hiddenTableObjects(s3.client, s3.prefix) };
   await phase('instance 1 down');
   set.restart(1);
   await progress('instance 1 restarted');
@@ -167,11 +169,13 @@ try {
 
   const from3 = await set.rescale(2);
   log('rescaled 3 -> 2', { savepoints: from3 });
+  hiddenSeen.after3to2 = await hiddenTableObjects(s3.client, s3.prefix);
   await phase('2 instances');
   await progress('rescale to 2');
 
   const from2 = await set.rescale(4);
   log('rescaled 2 -> 4', { savepoints: from2 });
+  hiddenSeen.after2to4 = await hiddenTableObjects(s3.client, s3.prefix);
   await phase('4 instances');
   // one far-ahead record per partition moves event time past every window of the input
   const flushTs = BASE + next * STEP_MS + 5 * WINDOW_MS;
@@ -197,7 +201,7 @@ try {
     windowResults,
     kills: 1,
     rescales: ['3->2', '2->4'],
-    s3: { ...s3Facts, files: { parts: table.files, results: fileResults, bySubtask: table.bySubtask } },
+    s3: { ...s3Facts, hiddenSeen, files: { parts: table.files, results: fileResults, bySubtask: table.bySubtask } },
     durationMs: Date.now() - started,
   };
 } catch (err) {

@@ -55,12 +55,17 @@ export async function storeFacts(client: TestS3['client'], prefix: string, resto
   for (const sp of savepoints) {
     if (!metadata.some((k) => sp.endsWith(k.slice(0, -'/_metadata.json'.length)))) throw new Error(`savepoint ${sp} has no metadata on the store`);
   }
-  const tableKeys = (await client.list(prefix + TABLES_PREFIX)).objects.map((o) => o.key.slice(prefix.length + TABLES_PREFIX.length));
   return {
     checkpointsStored: { ...stored, objects: keys.length, bytes: keys.reduce((n, o) => n + o.size, 0) },
     savepointsUsed: savepoints.length,
     // instance <- the checkpoint or savepoint it restored (the newest of a savepoint set)
     restores: restores.map((r) => `${r.instance} <- ${r.path.slice(r.path.indexOf('/checkpoints/') + '/checkpoints/'.length)}`),
-    hiddenTableObjects: tableKeys.filter((k) => k.split('/').some((part) => /^[._]/.test(part))),
+    hiddenTableObjects: await hiddenTableObjects(client, prefix),
   };
+}
+
+/** Keys (under the tables prefix) of the table's hidden objects: pending parts, merge manifests, the writers' progress files. */
+export async function hiddenTableObjects(client: TestS3['client'], prefix: string): Promise<string[]> {
+  const keys = (await client.list(prefix + TABLES_PREFIX)).objects.map((o) => o.key.slice(prefix.length + TABLES_PREFIX.length));
+  return keys.filter((k) => k.split('/').some((part) => /^[._]/.test(part)));
 }
