@@ -1,18 +1,17 @@
 /**
- * Runs a set of job instance processes (instance i of n, one checkpoint directory each) and
+ * Runs a set of job instance processes (instance i of n, one checkpoint location each) and
  * rescales them the way a deployment does: SIGTERM every instance (each suspends with a
  * savepoint), then start m instances that all restore the n savepoints (`RESTORE_FROM`).
- * Instance i keeps directory i across rescales, so its own newer checkpoints win after a crash.
+ * Instance i keeps location i across rescales, so its own newer checkpoints win after a crash.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 
 export interface InstanceSetOptions {
   /** The instance program (a TypeScript file run through tsx). */
   script: string;
-  /** Directory holding `instance-<i>` checkpoint directories. */
-  checkpointRoot: string;
+  /** Where instance `i` keeps its checkpoints (a directory, an object-store key prefix): its `CHECKPOINTS`. */
+  checkpointsOf: (i: number) => string;
   /** Environment every instance gets (besides SUBTASK, PARALLELISM, CHECKPOINTS, RESTORE_FROM). */
   env: Record<string, string>;
   /** Called with each line an instance prints. */
@@ -90,7 +89,7 @@ export class InstanceSet {
       ...this.o.env,
       SUBTASK: String(i),
       PARALLELISM: String(this.parallelismNow),
-      CHECKPOINTS: join(this.o.checkpointRoot, `instance-${i}`),
+      CHECKPOINTS: this.o.checkpointsOf(i),
       RESTORE_FROM: this.restoreFrom.join(','),
     };
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', this.o.script], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,17 +1,22 @@
 /**
  * One instance of the scale-out job: orders (a 12-partition topic keyed by order id) -> per
- * customer tumbling-window sums -> an exactly-once Kafka sink. `keyBy(customer)` is not the
- * topic's key, so on several instances the records cross instances through the job's
- * repartition topic (`kafkaExchange`). SIGTERM suspends (savepoint); the last stdout line then
- * names the savepoint.
+ * customer tumbling-window sums -> an exactly-once Kafka sink and an exactly-once file sink
+ * (JSON lines) on S3-compatible object storage. `keyBy(customer)` is not the topic's key, so on
+ * several instances the records cross instances through the job's repartition topic
+ * (`kafkaExchange`). Checkpoints are on the object store too, so the instance keeps nothing on
+ * its disk. SIGTERM suspends (savepoint); the last stdout line then names the savepoint.
  *
- * env: BROKERS, SUBTASK, PARALLELISM, CHECKPOINTS (this instance's directory),
- *      RESTORE_FROM (optional: the savepoint set of the previous run, comma-separated)
+ * env: BROKERS, SUBTASK, PARALLELISM,
+ *      S3_ENDPOINT, S3_BUCKET (credentials and region: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION),
+ *      CHECKPOINTS (this instance's checkpoint key prefix), TABLES (the file sink's key prefix),
+ *      RESTORE_FROM (optional: the savepoint set of the previous run, comma-separated s3:// paths)
  */
 
 import { Pipeline, WatermarkStrategies, consoleLogger, stopOnSignals, tumblingWindows, type WindowResult } from '@weir/core';
+import { bucketedFileSink } from '@weir/files';
 import { kafkaExchange, kafkaSink, kafkaSource, type KafkaRecord } from '@weir/kafka';
-import { JOB_NAME, MAX_PARALLELISM, ORDERS_TOPIC, SUMS_TOPIC, WINDOW_MS, type Order, type WindowSum } from './shared.js';
+import { s3CheckpointStorage, s3FileStorage } from '@weir/s3';
+import { CHECKPOINT_INTERVAL_MS, JOB_NAME, MAX_PARALLELISM, ORDERS_TOPIC, SUMS_TABLE, SUMS_TOPIC, WINDOW_MS, type Order, type WindowSum } from './shared.js';
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -22,6 +27,17 @@ const brokers = env('BROKERS').split(',');
 const subtask = Number(env('SUBTASK'));
 const parallelism = Number(env('PARALLELISM'));
 const restoreFrom = process.env.RESTORE_FROM ? process.env.RESTORE_FROM.split(',') : undefined;
+const store = { endpoint: env('S3_ENDPOINT'), bucket: env('S3_BUCKET') };
+
+const say = (fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ instance: subtask, ...fields })}\n`);
+// warnings and errors to stderr; the restore decision (an info entry) to stdout for the driver's report
+const logger = consoleLogger('info', {
+  write: (line) => {
+    const entry = JSON.parse(line) as { level: string; msg?: string; checkpoint?: number; kind?: string; path?: string; reason?: string };
+    if (entry.level === 'warn' || entry.level === 'error') process.stderr.write(line);
+    else if (entry.msg?.startsWith('restored ')) say({ restored: { id: entry.checkpoint, kind: entry.kind, path: entry.path, reason: entry.reason } });
+  },
+});
 
 const pipeline = new Pipeline({
   name: JOB_NAME,
@@ -29,34 +45,38 @@ const pipeline = new Pipeline({
   parallelism,
   maxParallelism: MAX_PARALLELISM,
   exchange: kafkaExchange({ cluster: { brokers }, markerIntervalMs: 100, discoveryIntervalMs: 500 }),
-  checkpoints: { dir: env('CHECKPOINTS'), intervalMs: 300 },
+  checkpoints: { storage: s3CheckpointStorage({ ...store, prefix: env('CHECKPOINTS') }), intervalMs: CHECKPOINT_INTERVAL_MS },
   ...(restoreFrom ? { restoreFrom } : {}),
-  logger: consoleLogger('warn'),
+  logger,
   restart: { kind: 'fixed-delay', maxAttempts: 5, delayMs: 500 },
 });
 
-pipeline
+const sums = pipeline
   .source('orders', kafkaSource({ clusters: [{ name: 'main', brokers, topics: [ORDERS_TOPIC] }] }), {
     watermarks: WatermarkStrategies.forBoundedOutOfOrderness<KafkaRecord>(0, (r) => r.timestamp),
   })
   .map('parse', (r: KafkaRecord) => JSON.parse(r.value!.toString('utf8')) as Order)
   .keyBy((o) => o.customer)
   .window('customer-sums', tumblingWindows(WINDOW_MS), { create: () => 0, add: (sum: number, o: Order) => sum + o.amount, result: (sum: number) => sum })
-  .sink(
-    'sums',
-    kafkaSink<WindowResult<number>>({
-      clusters: [{ brokers }],
-      topic: SUMS_TOPIC,
-      guarantee: 'exactly-once',
-      transactionTimeoutMs: 120_000,
-      expectedRestartMs: 10_000,
-      serialize: (w) => ({ key: w.key, value: JSON.stringify({ customer: w.key, start: w.start, sum: w.value } satisfies WindowSum) }),
-    }),
-  );
+  .map('as-row', (w: WindowResult<number>): WindowSum => ({ customer: w.key, start: w.start, sum: w.value }));
+
+sums.sink(
+  'sums',
+  kafkaSink<WindowSum>({
+    clusters: [{ brokers }],
+    topic: SUMS_TOPIC,
+    guarantee: 'exactly-once',
+    transactionTimeoutMs: 120_000,
+    expectedRestartMs: 10_000,
+    serialize: (s) => ({ key: s.customer, value: JSON.stringify(s) }),
+  }),
+);
+// the same results as a table on the object store: part files published at each checkpoint
+sums.sink('sum-files', bucketedFileSink<WindowSum>({ storage: s3FileStorage({ ...store, prefix: env('TABLES') }), streamOf: () => SUMS_TABLE }));
 
 const job = pipeline.start();
 stopOnSignals(job);
 // from here on SIGTERM suspends: tell the driver (a SIGTERM before this would just end the process)
-process.stdout.write(`${JSON.stringify({ instance: subtask, ready: true })}\n`);
+say({ ready: true });
 const result = await job.done;
-process.stdout.write(`${JSON.stringify({ instance: subtask, outcome: result.outcome, savepoint: result.savepoint?.path ?? null })}\n`);
+say({ outcome: result.outcome, savepoint: result.savepoint?.path ?? null });

@@ -1,23 +1,27 @@
 /**
- * The scale-out acceptance run: an embedded Kafka cluster, 3 instance processes of
- * `instance.ts`, one SIGKILLed and restarted, then rescaled 3 -> 2 and 2 -> 4 through savepoints
- * while orders keep arriving. An independent read_committed KafkaJS consumer reads the window
- * sums; every window must appear exactly once and equal the sums recomputed from the input.
+ * The scale-out acceptance run: an embedded Kafka cluster, an S3-compatible server (checkpoints
+ * and the file sink's table), 3 instance processes of `instance.ts`, one SIGKILLed and
+ * restarted, then rescaled 3 -> 2 and 2 -> 4 through savepoints on S3 while orders keep
+ * arriving. Two independent readers judge the window sums: a read_committed KafkaJS consumer
+ * of the Kafka sink's topic, and a reader of the committed part files on the object store;
+ * each must hold every window exactly once, equal to the sums recomputed from the input.
  * Prints a final JSON line `{"scaleOut":"ok",...}` and exits 0, or `{"scaleOut":"failed",...}`
  * and exits 1.
  *
  * env: SCALE_OUT_ORDERS (orders per phase, default 1500), SCALE_OUT_BROKERS (use a running
- * cluster with the two topics instead of starting an embedded one).
+ * cluster with the two topics instead of starting an embedded one), WEIR_S3_ENDPOINT (+
+ * WEIR_S3_BUCKET, AWS_* credentials and region: use that store instead of starting s3rver,
+ * under a fresh key prefix deleted afterwards; see packages/s3/README.md).
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+// the S3-compatible server of @weir/s3's tests (s3rver on a free port, or WEIR_S3_ENDPOINT)
+import { startS3 } from '../../packages/s3/test/s3-server.js';
 import { InstanceSet } from './instance-set.js';
-import { INPUT_PARTITIONS, ORDERS_TOPIC, SUMS_TOPIC, WINDOW_MS, type Order, type WindowSum } from './shared.js';
+import { hiddenTableObjects, readTable, storeFacts } from './s3-check.js';
+import { INPUT_PARTITIONS, ORDERS_TOPIC, SUMS_TOPIC, TABLES_PREFIX, WINDOW_MS, checkpointPrefix, type Order, type WindowSum } from './shared.js';
 
 const PER_PHASE = Number(process.env.SCALE_OUT_ORDERS ?? 1500);
 const CUSTOMERS = 40;
@@ -41,6 +45,25 @@ async function produceOrders(producer: Producer, from: number, to: number): Prom
     await producer.send({ topic: ORDERS_TOPIC, messages: batch.map((o) => ({ key: String(o.id), value: JSON.stringify(o), timestamp: String(o.ts) })) });
   }
   return out;
+}
+
+/** Every window once and equal to the oracle: what each judge must find. */
+function judge(name: string, results: readonly WindowSum[], expected: ReadonlyMap<string, number>): number {
+  const got = new Map<string, number>();
+  const duplicates: string[] = [];
+  for (const s of results) {
+    if (s.customer === 'flush') continue;
+    const k = `${s.customer}@${s.start}`;
+    if (got.has(k)) duplicates.push(k);
+    got.set(k, s.sum);
+  }
+  const missing = [...expected.keys()].filter((k) => !got.has(k));
+  const wrong = [...expected].filter(([k, v]) => got.has(k) && got.get(k) !== v).map(([k, v]) => `${k}: ${got.get(k)} != ${v}`);
+  const unexpected = [...got.keys()].filter((k) => !expected.has(k));
+  if (duplicates.length + missing.length + wrong.length + unexpected.length > 0) {
+    throw new Error(`${name}: ${JSON.stringify({ duplicates: duplicates.slice(0, 5), missing: missing.slice(0, 5), wrong: wrong.slice(0, 5), unexpected: unexpected.slice(0, 5), counts: { duplicates: duplicates.length, missing: missing.length, wrong: wrong.length, unexpected: unexpected.length } })}`);
+  }
+  return got.size;
 }
 
 function oracle(orders: readonly Order[], closedBy: number): Map<string, number> {
@@ -72,8 +95,9 @@ try {
     cleanups.push(() => cluster.stop());
     brokers = cluster.bootstrapServers;
   }
-  const work = await mkdtemp(join(tmpdir(), 'weir-scale-out-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  const s3 = await startS3();
+  cleanups.push(() => s3.close());
+  const { endpoint, bucket, region, credentials } = s3.options('');
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
@@ -88,11 +112,28 @@ try {
   await consumer.run({ eachMessage: async ({ message }) => void seen.push(JSON.parse(message.value!.toString()) as WindowSum) });
   const results = () => seen.filter((s) => s.customer !== 'flush').length;
 
+  // what the instances report: the checkpoints they restored (after the SIGKILL and the rescales)
+  const restores: Array<{ instance: number; kind: string; path: string }> = [];
   const set = new InstanceSet({
     script: fileURLToPath(new URL('./instance.ts', import.meta.url)),
-    checkpointRoot: join(work, 'checkpoints'),
-    env: { BROKERS: brokers.join(',') },
-    onLine: (i, line) => log('instance output', { instance: i, line }),
+    checkpointsOf: (i) => s3.prefix + checkpointPrefix(i),
+    env: {
+      BROKERS: brokers.join(','),
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      TABLES: s3.prefix + TABLES_PREFIX,
+      AWS_REGION: region ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
+      ...(credentials!.sessionToken ? { AWS_SESSION_TOKEN: credentials!.sessionToken } : {}),
+    },
+    onLine: (i, line) => {
+      log('instance output', { instance: i, line });
+      if (line.startsWith('{"instance"') && line.includes('"restored"')) {
+        const r = (JSON.parse(line) as { restored: { kind: string; path: string } }).restored;
+        restores.push({ instance: i, kind: r.kind, path: r.path });
+      }
+    },
   });
   cleanups.push(() => set.killAll());
 
@@ -112,19 +153,29 @@ try {
   await phase('3 instances');
   set.start(3);
   await progress('start on 3 instances');
+  // kill only once instance 1 completed a checkpoint on the store, so its restart restores from S3
+  const completed = async (i: number) => (await s3.client.list(s3.prefix + checkpointPrefix(i))).objects.some((o) => /\/chk-\d+\/_metadata\.json$/.test(o.key));
+  for (let end = Date.now() + 60_000; !(await completed(1)); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() > end) throw new Error('instance 1 completed no checkpoint on the store within 60 s');
+  }
   await set.kill(1);
   log('SIGKILLed instance 1');
+  // hidden objects in the table at three moments (reported): what a crash and the rescales leave for the next instances
+  const hiddenSeen: Record<string, string[]> = { afterKill: await hiddenTableObjects(s3.client, s3.prefix) };
   await phase('instance 1 down');
   set.restart(1);
   await progress('instance 1 restarted');
+  await until(() => restores.some((r) => r.instance === 1 && r.kind === 'checkpoint'), 60_000, 'instance 1 to restore its checkpoint from the store');
 
   const from3 = await set.rescale(2);
   log('rescaled 3 -> 2', { savepoints: from3 });
+  hiddenSeen.after3to2 = await hiddenTableObjects(s3.client, s3.prefix);
   await phase('2 instances');
   await progress('rescale to 2');
 
   const from2 = await set.rescale(4);
   log('rescaled 2 -> 4', { savepoints: from2 });
+  hiddenSeen.after2to4 = await hiddenTableObjects(s3.client, s3.prefix);
   await phase('4 instances');
   // one far-ahead record per partition moves event time past every window of the input
   const flushTs = BASE + next * STEP_MS + 5 * WINDOW_MS;
@@ -137,23 +188,22 @@ try {
   await until(() => results() >= expected.size, 120_000, `all ${expected.size} window results`);
   // time for a duplicate to show up if the job wrote one
   await new Promise((r) => setTimeout(r, 2000));
-  await set.suspendAll();
+  const from4 = await set.suspendAll();
 
-  const got = new Map<string, number>();
-  const duplicates: string[] = [];
-  for (const s of seen) {
-    if (s.customer === 'flush') continue;
-    const k = `${s.customer}@${s.start}`;
-    if (got.has(k)) duplicates.push(k);
-    got.set(k, s.sum);
-  }
-  const missing = [...expected.keys()].filter((k) => !got.has(k));
-  const wrong = [...expected].filter(([k, v]) => got.has(k) && got.get(k) !== v).map(([k, v]) => `${k}: ${got.get(k)} != ${v}`);
-  const unexpected = [...got.keys()].filter((k) => !expected.has(k));
-  if (duplicates.length + missing.length + wrong.length + unexpected.length > 0) {
-    throw new Error(JSON.stringify({ duplicates: duplicates.slice(0, 5), missing: missing.slice(0, 5), wrong: wrong.slice(0, 5), unexpected: unexpected.slice(0, 5), counts: { duplicates: duplicates.length, missing: missing.length, wrong: wrong.length, unexpected: unexpected.length } }));
-  }
-  outcome = { scaleOut: 'ok', orders: input.length, windowResults: got.size, kills: 1, rescales: ['3->2', '2->4'], durationMs: Date.now() - started };
+  const windowResults = judge('kafka', seen, expected);
+  // the second judge: the committed part files on the object store, read back through a fresh client
+  const table = await readTable(s3.options(TABLES_PREFIX));
+  const fileResults = judge('files', table.rows, expected);
+  const s3Facts = await storeFacts(s3.client, s3.prefix, restores, [...from3, ...from2, ...from4]);
+  outcome = {
+    scaleOut: 'ok',
+    orders: input.length,
+    windowResults,
+    kills: 1,
+    rescales: ['3->2', '2->4'],
+    s3: { ...s3Facts, hiddenSeen, files: { parts: table.files, results: fileResults, bySubtask: table.bySubtask } },
+    durationMs: Date.now() - started,
+  };
 } catch (err) {
   outcome = { scaleOut: 'failed', error: err instanceof Error ? err.message : String(err), durationMs: Date.now() - started };
 }

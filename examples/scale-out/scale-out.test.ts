@@ -4,8 +4,10 @@ import { expect, it } from 'vitest';
 
 const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
 
-// The whole acceptance run as CI runs it: 3 instance processes, a SIGKILL, rescales 3 -> 2 -> 4,
-// judged by a read_committed consumer against an oracle (see run.ts). Small data: ~4,000 orders.
+// The whole acceptance run as CI runs it: 3 instance processes with checkpoints and a file sink on
+// an S3-compatible server (s3rver), a SIGKILL, rescales 3 -> 2 -> 4, judged against an oracle by
+// a read_committed consumer and by a reader of the committed files (see run.ts). Small data:
+// ~4,000 orders.
 it('scale-out: every window result exactly once across a SIGKILL and two rescales', async () => {
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', RUN], {
@@ -21,6 +23,10 @@ it('scale-out: every window result exactly once across a SIGKILL and two rescale
   const last = out.trim().split('\n').filter((l) => l.startsWith('{"scaleOut"')).pop() ?? out;
   expect(last, out).toMatch(/^\{"scaleOut":"ok"/);
   expect(code).toBe(0);
-  const result = JSON.parse(last) as { windowResults: number };
+  const result = JSON.parse(last) as { windowResults: number; s3: { savepointsUsed: number; restores: string[]; files: { results: number; bySubtask: Record<string, number> } } };
   expect(result.windowResults).toBeGreaterThan(100);
+  // the same results in the table on the store; every savepoint and restore on S3 (run.ts checks paths and metadata)
+  expect(result.s3.files.results).toBe(result.windowResults);
+  expect(result.s3.savepointsUsed).toBe(3 + 2 + 4);
+  expect(result.s3.restores.length).toBeGreaterThanOrEqual(1 + 2 + 4);
 }, 300_000);
