@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HOUR, T0, tempDir, walk } from '../helpers.js';
+import { runChild } from '../support/kill-after-checkpoint.js';
 import { snapshotRows } from './duck.js';
 import { changeStream, reference } from './changes.js';
 
@@ -14,37 +14,6 @@ const RATE = 1000;
 const CHANGES = Number(process.env.WEIR_CDC_CRASH_CHANGES ?? Math.max(6000, KILLS * 2000 + 1500));
 const SEED = 42;
 
-async function latestCheckpoint(dir: string): Promise<number> {
-  let best = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const id = Number(/^chk-(\d+)$/.exec(name)?.[1] ?? 0);
-    if (id > best && (await stat(join(dir, name, '_metadata.json')).then(() => true, () => false))) best = id;
-  }
-  return best;
-}
-
-/** Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its own. */
-function runChild(args: string[], checkpointDir: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let exited = false;
-    child.stdout.resume();
-    child.stderr.on('data', (d) => (stderr += d));
-    if (killAfterMs !== undefined) {
-      void (async () => {
-        const start = await latestCheckpoint(checkpointDir);
-        while (!exited && (await latestCheckpoint(checkpointDir)) <= start) await new Promise((r) => setTimeout(r, 25));
-        if (!exited) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      })();
-    }
-    child.on('exit', (code, signal) => {
-      exited = true;
-      resolve({ code, signal, stderr });
-    });
-  });
-}
-
 describe('CDC upsert crash safety', () => {
   it(`SIGKILLed ${KILLS} times: every hourly snapshot equals the oracle, DuckDB reads each, nothing hidden or unfolded left`, async () => {
     const out = await tempDir();
@@ -52,7 +21,7 @@ describe('CDC upsert crash safety', () => {
     const args = [out, chk, String(SEED), String(CHANGES)];
     let kills = 0;
     while (kills < KILLS) {
-      const r = await runChild([...args, String(RATE)], chk, Math.floor(Math.random() * 900));
+      const r = await runChild(JOB, [...args, String(RATE)], chk, { killAfterMs: Math.floor(Math.random() * 900) });
       if (r.signal === 'SIGKILL') kills++;
       else if (r.code === 0) break; // finished before the kill: more changes would be needed
       else throw new Error(`child failed: ${r.stderr}`);
@@ -60,7 +29,7 @@ describe('CDC upsert crash safety', () => {
     expect(kills).toBe(KILLS);
     const before = await walk(out);
     expect(before.visible.length).toBeGreaterThan(0); // the killed attempts committed deltas or snapshots
-    const last = await runChild([...args, String(RATE * 50)], chk);
+    const last = await runChild(JOB, [...args, String(RATE * 50)], chk);
     expect(last.code, last.stderr).toBe(0);
 
     const { truth } = changeStream({ seed: SEED, changes: CHANGES, keys: 300, start: T0, stepMs: 2_000 });

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir, walk } from '../helpers.js';
+import { latestCheckpoint, runChild, type RunChildOptions } from '../support/kill-after-checkpoint.js';
 
 /**
  * The file sink's crash test, parameterised by storage (this package runs it on local disk;
@@ -37,39 +37,9 @@ const RATE = 1000;
 // machine): sized so that KILLS runs cannot reach the end; the final run reads the rest at full speed
 const perSplit = (v: FilesCrashVariant) => Number(process.env.WEIR_CRASH_RECORDS ?? Math.max(8000, KILLS * (v.recordsPerKill ?? 3000) + 2000));
 
-/** Highest completed checkpoint id in the checkpoint directory (0 when none). */
-async function latestCheckpoint(dir: string): Promise<number> {
-  let best = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const id = Number(/^chk-(\d+)$/.exec(name)?.[1] ?? 0);
-    if (id > best && (await stat(join(dir, name, '_metadata.json')).then(() => true, () => false))) best = id;
-  }
-  return best;
-}
-
-/**
- * Run the job; with `killAfterMs`, SIGKILL it that long after it completed a checkpoint of its
- * own (so every attempt makes progress however slowly the machine starts processes).
- */
-function runChild(args: string[], checkpointDir: string, v: FilesCrashVariant, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=weir-source', '--import', 'tsx', JOB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...v.env(), ...(v.streams !== undefined ? { WEIR_CRASH_STREAMS: String(v.streams) } : {}) } });
-    let stderr = '';
-    let exited = false;
-    child.stdout.resume();
-    child.stderr.on('data', (d) => (stderr += d));
-    if (killAfterMs !== undefined) {
-      void (async () => {
-        const start = await v.latestCheckpoint(checkpointDir);
-        while (!exited && (await v.latestCheckpoint(checkpointDir)) <= start) await new Promise((r) => setTimeout(r, 25));
-        if (!exited) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      })();
-    }
-    child.on('exit', (code, signal) => {
-      exited = true;
-      resolve({ code, signal, stderr });
-    });
-  });
+/** The child's environment and checkpoint reader for a storage variant. */
+function childOptions(v: FilesCrashVariant): RunChildOptions {
+  return { env: { ...process.env, ...v.env(), ...(v.streams !== undefined ? { WEIR_CRASH_STREAMS: String(v.streams) } : {}) }, latest: v.latestCheckpoint };
 }
 
 export function filesCrashTest(v: FilesCrashVariant): void {
@@ -82,7 +52,7 @@ export function filesCrashTest(v: FilesCrashVariant): void {
       const args = [out, chk, notifications, String(SPLITS), String(PER_SPLIT), String(RATE)];
       let kills = 0;
       while (kills < KILLS) {
-        const r = await runChild(args, chk, v, Math.floor(Math.random() * (v.killWindowMs ?? 900)));
+        const r = await runChild(JOB, args, chk, { ...childOptions(v), killAfterMs: Math.floor(Math.random() * (v.killWindowMs ?? 900)) });
         if (r.signal === 'SIGKILL') kills++;
         else if (r.code === 0) break; // finished before the kill: more records would be needed
         else throw new Error(`child failed: ${r.stderr}`);
@@ -91,7 +61,7 @@ export function filesCrashTest(v: FilesCrashVariant): void {
       // killed attempts already announced partitions: the final run must not repeat them
       const announcedBefore = (await readFile(notifications, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
       expect(announcedBefore).toBeGreaterThan(0);
-      const last = await runChild([...args.slice(0, -1), String(RATE * 50)], chk, v);
+      const last = await runChild(JOB, [...args.slice(0, -1), String(RATE * 50)], chk, childOptions(v));
       expect(last.code, last.stderr).toBe(0);
 
       const root = await v.outputDir(out);
