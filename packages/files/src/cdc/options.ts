@@ -2,7 +2,7 @@
 
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { custom, fn, schemaFor, strictObject, withMethods } from '@weir/core';
+import { custom, fn, schemaFor, strictObject } from '@weir/core';
 import { parquetOptionsShape, type ParquetOptions } from '@weir/formats';
 import { LocalFileStorage } from '../storage/local.js';
 import type { FileStorage } from '../storage/types.js';
@@ -10,6 +10,7 @@ import { TimeBuckets } from '../sink/time-buckets.js';
 import type { Row } from '../snapshots/parquet-rows.js';
 import type { CompactionHook } from './compaction.js';
 import { META_COLUMNS, type ChangeOp } from './model.js';
+import { partitionPattern, timeZone, writableStorage } from '../options/shared-schemas.js';
 
 export interface CdcUpsertSinkOptions<C> {
   /** Where the table lives: a `FileStorage` or a local directory. */
@@ -37,19 +38,10 @@ export interface CdcUpsertSinkOptions<C> {
   compactionHook?: CompactionHook;
 }
 
-const storage = z.union([z.string().min(1), withMethods<FileStorage>(['openWrite', 'writeFile', 'readFile', 'rename', 'list', 'delete'], 'a FileStorage')]);
-const zone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'unknown IANA time zone');
 
 export const cdcUpsertSinkOptionsSchema = schemaFor<CdcUpsertSinkOptions<any>>()(
   strictObject({
-    storage,
+    storage: writableStorage,
     table: z.string().min(1),
     schema: custom<arrow.Schema>(
       (s) => s instanceof arrow.Schema && !s.fields.some((f) => (META_COLUMNS as readonly string[]).includes(f.name)),
@@ -59,11 +51,8 @@ export const cdcUpsertSinkOptionsSchema = schemaFor<CdcUpsertSinkOptions<any>>()
     opOf: fn<CdcUpsertSinkOptions<any>['opOf']>(),
     rowOf: fn<CdcUpsertSinkOptions<any>['rowOf']>(),
     timestampOf: fn<NonNullable<CdcUpsertSinkOptions<any>['timestampOf']>>().optional(),
-    partitionPattern: z
-      .string()
-      .refine((p) => p.includes('DD') || p.includes('HH'), 'needs DD (daily) or HH (hourly)')
-      .optional(),
-    timeZone: zone.optional(),
+    partitionPattern: partitionPattern.optional(),
+    timeZone: timeZone.optional(),
     parquet: strictObject(parquetOptionsShape).optional(),
     onLate: fn<NonNullable<CdcUpsertSinkOptions<any>['onLate']>>().optional(),
     compactionHook: fn<CompactionHook>().optional(),

@@ -4,33 +4,21 @@ import { z } from 'zod';
 import { count, custom, durationMs, fn, MetricsRegistry, oneOf, schemaFor, strictObject, withMethods } from '@weir/core';
 import type { BulkFormat } from '../format/types.js';
 import type { PartitionCommitPolicy } from '../partition/types.js';
-import type { FileStorage } from '../storage/types.js';
 import type { MergeHook } from './merge.js';
 import type { BucketedFileSinkOptions } from './options.js';
 import { TimeBuckets } from './time-buckets.js';
+import { timeZone, writableStorage } from '../options/shared-schemas.js';
 
 type Options = BucketedFileSinkOptions<any>;
 
-const storage = z.union([z.string().min(1), withMethods<FileStorage>(['openWrite', 'writeFile', 'readFile', 'rename', 'list', 'delete'], 'a FileStorage')]);
-
 export const bucketedFileSinkOptionsSchema = schemaFor<Options>()(
   strictObject({
-    storage,
+    storage: writableStorage,
     streamOf: fn<Options['streamOf']>(),
     timestampOf: fn<NonNullable<Options['timestampOf']>>().optional(),
     format: withMethods<BulkFormat<any>>(['open', 'merge'], 'a BulkFormat').optional(),
     partitionPattern: z.string().min(1).optional(),
-    timeZone: z
-      .string()
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'unknown IANA time zone')
-      .optional(),
+    timeZone: timeZone.optional(),
     maxPartBytes: count(1).optional(),
     rolloverMs: durationMs().optional(),
     concurrency: count(1).optional(),

@@ -7,13 +7,14 @@
  */
 
 import { isDeepStrictEqual } from 'node:util';
-import { fn, oneOf, schemaFor, strictObject, validateOptions, withMethods } from '@weir/core';
+import { fn, oneOf, schemaFor, strictObject, validateOptions } from '@weir/core';
 import { z } from 'zod';
 import { LocalFileStorage } from '../storage/local.js';
 import { listCommittedFiles } from '../sink/merge.js';
 import { TimeBuckets } from '../sink/time-buckets.js';
 import type { FileStorage } from '../storage/types.js';
 import { parquetRowBatches, type Row } from './parquet-rows.js';
+import { partitionPattern, readableStorage, timeZone } from '../options/shared-schemas.js';
 
 export interface DimensionChange<R extends Row = Row> {
   readonly key: string;
@@ -38,16 +39,13 @@ export interface DimensionChangelogOptions<R extends Row = Row> {
 
 const schema = schemaFor<DimensionChangelogOptions<any>>()(
   strictObject({
-    storage: z.union([z.string().min(1), withMethods<FileStorage>(['readFile', 'list', 'exists'], 'a FileStorage')]),
+    storage: readableStorage,
     table: z.string().min(1),
     keyOf: fn<(row: any) => string>(),
     from: z.number().finite(),
     to: z.number().finite(),
-    partitionPattern: z
-      .string()
-      .refine((p) => p.includes('DD') || p.includes('HH'), 'needs DD (daily) or HH (hourly)')
-      .optional(),
-    timeZone: z.string().min(1).optional(),
+    partitionPattern: partitionPattern.optional(),
+    timeZone: timeZone.optional(),
     asOf: oneOf(['start', 'end']).optional(),
   }),
 );

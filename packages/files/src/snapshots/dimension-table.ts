@@ -19,13 +19,14 @@
 import { rm } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { ClassicLevel } from 'classic-level';
-import { count, durationMs, fn, oneOf, schemaFor, strictObject, validateOptions, withMethods } from '@weir/core';
+import { count, durationMs, fn, oneOf, schemaFor, strictObject, validateOptions } from '@weir/core';
 import { z } from 'zod';
 import { listCommittedFiles } from '../sink/merge.js';
 import { TimeBuckets, type PartitionRange } from '../sink/time-buckets.js';
 import { LocalFileStorage } from '../storage/local.js';
 import type { FileStorage } from '../storage/types.js';
 import { parquetRowBatches, type Row } from './parquet-rows.js';
+import { partitionPattern, readableStorage, timeZone } from '../options/shared-schemas.js';
 
 export interface DimensionTableOptions<R extends Row = Row> {
   /** Where the dimension table lives: a `FileStorage` or a local directory. */
@@ -56,25 +57,12 @@ export interface DimensionTableOptions<R extends Row = Row> {
 
 const schema = schemaFor<DimensionTableOptions<any>>()(
   strictObject({
-    storage: z.union([z.string().min(1), withMethods<FileStorage>(['readFile', 'list', 'exists'], 'a FileStorage')]),
+    storage: readableStorage,
     table: z.string().min(1),
     keyOf: fn<(row: any) => string>(),
     stateDir: z.string().min(1),
-    partitionPattern: z
-      .string()
-      .refine((p) => p.includes('DD') || p.includes('HH'), 'needs DD (daily) or HH (hourly)')
-      .optional(),
-    timeZone: z
-      .string()
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'unknown IANA time zone')
-      .optional(),
+    partitionPattern: partitionPattern.optional(),
+    timeZone: timeZone.optional(),
     pollMs: durationMs().optional(),
     waitMs: durationMs().optional(),
     retain: count(0).optional(),

@@ -5,6 +5,7 @@ import { count, durationMs, fn, schemaFor, strictObject, withMethods } from '@we
 import type { FileStorage } from '../storage/types.js';
 import { TimeBuckets } from '../sink/time-buckets.js';
 import type { PartitionReadiness } from './readiness.js';
+import { readableStorage, timeZone } from '../options/shared-schemas.js';
 
 /** A row as the Parquet reader returns it: column name -> value (nested values as objects and arrays). */
 export type Row = Record<string, unknown>;
@@ -40,17 +41,16 @@ export interface FileSourceOptions<T = Row> {
   recordOf?: (row: Row, table: string) => T;
 }
 
-const storage = z.union([z.string().min(1), withMethods<FileStorage>(['readFile', 'list', 'exists'], 'a FileStorage')]);
 const time = z.number().finite();
 
 export const fileSourceOptionsSchema = schemaFor<FileSourceOptions<any>>()(
   strictObject({
-    storage,
+    storage: readableStorage,
     tables: z.array(z.string().min(1)).min(1).readonly(),
     from: time,
     to: time.optional(),
     partitionPattern: z.string().min(1).optional(),
-    timeZone: z.string().min(1).optional(),
+    timeZone: timeZone.optional(),
     readiness: z.union([z.enum(['success-file', 'none']), withMethods<PartitionReadiness>(['isReady'], 'a PartitionReadiness')]).optional(),
     pollIntervalMs: durationMs().optional(),
     columns: z.array(z.string().min(1)).readonly().optional(),

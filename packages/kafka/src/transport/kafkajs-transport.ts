@@ -31,6 +31,7 @@ import {
   type ProducerIdentity,
   type TopicPartition,
 } from './types.js';
+import { byLeader, groupBy } from './grouping.js';
 
 const require = createRequire(import.meta.url);
 
@@ -219,15 +220,7 @@ class KafkaJsTransport implements KafkaTransport {
 
   async leaders(partitions: TopicPartition[], refresh: boolean): Promise<Map<number, TopicPartition[]>> {
     await this.ensureMetadata([...new Set(partitions.map((p) => p.topic))], refresh);
-    const out = new Map<number, TopicPartition[]>();
-    for (const p of partitions) {
-      const leader = this.partitionLeaders(p.topic)[p.partition];
-      if (leader === undefined || leader < 0) continue; // no leader right now: left out and retried later
-      let list = out.get(leader);
-      if (list === undefined) out.set(leader, (list = []));
-      list.push(p);
-    }
-    return out;
+    return byLeader(partitions, (p) => this.partitionLeaders(p.topic)[p.partition]);
   }
 
   async fetch(nodeId: number, request: FetchRequest): Promise<FetchedPartition[]> {
@@ -389,16 +382,6 @@ function translateFetchError(err: unknown): unknown {
   return toTransportError('Fetch', err);
 }
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list === undefined) out.set(k, [item]);
-    else list.push(item);
-  }
-  return out;
-}
 
 function toRecord(m: RawMessage): FetchedRecord {
   return { offset: m.offset, key: m.key, value: m.value, headers: m.headers, timestamp: Number(m.timestamp) };

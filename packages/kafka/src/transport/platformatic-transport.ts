@@ -43,6 +43,7 @@ import {
   type ProducerIdentity,
   type TopicPartition,
 } from './types.js';
+import { byLeader, groupBy } from './grouping.js';
 
 /** Options of the @platformatic/kafka transport. */
 export interface PlatformaticTransportOptions {
@@ -162,15 +163,7 @@ class PlatformaticTransport implements KafkaTransport {
   async leaders(partitions: TopicPartition[], refresh: boolean): Promise<Map<number, TopicPartition[]>> {
     const topics = [...new Set(partitions.map((p) => p.topic))];
     if (refresh || topics.some((t) => !this.leadersByTopic.has(t))) await this.refreshMetadata(topics);
-    const out = new Map<number, TopicPartition[]>();
-    for (const p of partitions) {
-      const leader = this.partitionLeaders(p.topic)[p.partition];
-      if (leader === undefined || leader < 0) continue;
-      let list = out.get(leader);
-      if (list === undefined) out.set(leader, (list = []));
-      list.push(p);
-    }
-    return out;
+    return byLeader(partitions, (p) => this.partitionLeaders(p.topic)[p.partition]);
   }
 
   async fetch(nodeId: number, request: FetchRequest): Promise<FetchedPartition[]> {
@@ -434,15 +427,4 @@ function toTransportError(what: string, err: unknown): KafkaTransportError {
     retriable = e?.code === 'PLT_KFK_NETWORK' || e?.code === 'PLT_KFK_TIMEOUT' || e?.code === 'PLT_KFK_MULTIPLE' || (err instanceof Error && /ECONN|EPIPE|ETIMEDOUT|closed/i.test(err.message));
   }
   return new KafkaTransportError(`${what} failed: ${type ?? e?.message ?? String(err)}`, type, retriable, { cause: err });
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list === undefined) out.set(k, [item]);
-    else list.push(item);
-  }
-  return out;
 }
