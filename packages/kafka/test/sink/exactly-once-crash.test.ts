@@ -107,12 +107,13 @@ describe.each(heavyRuns())('exactly-once kafka sink under SIGKILL ($adapter)', (
       expect(counts.size).toBe(N);
       expect(committed.length).toBe(N);
       for (let i = 0; i < N; i++) expect(counts.get(`r${i}`), `r${i}`).toBe(1);
-      // the killed attempts did write records again and again: those were aborted, not committed
-      // (the smaller run's few kills may all land while the open transaction has nothing appended
-      // yet — seen on a loaded machine — so only the full run insists on aborted records)
+      // whatever the killed attempts wrote after their last commit was aborted, never committed;
+      // whether a kill lands while the open transaction already holds records is timing (the
+      // default transport sends most records at the barrier: a full run was seen with none), so
+      // aborted records are reported, not required — exactly-once is the checks above
       const uncommitted = await readTopic(cluster.bootstrapServers, 'out', { readUncommitted: true, idleMs: 1_000 });
-      if (small) expect(uncommitted.length).toBeGreaterThanOrEqual(N);
-      else expect(uncommitted.length).toBeGreaterThan(N);
+      expect(uncommitted.length).toBeGreaterThanOrEqual(N);
+      console.log(`exactly-once crash (${small ? 'small' : 'full'}): ${uncommitted.length - N} aborted records seen by read_uncommitted after ${KILLS} kills`);
     } finally {
       await cluster.stop();
     }
