@@ -99,6 +99,8 @@ export class JobRuntime {
   private stopBroadcastTimer: (() => void) | undefined;
   /** Set by a forced cancel: shutdown waits for nothing that may hang. */
   private forced = false;
+  /** A checkpoint asked for because a source ended is queued and has not started yet. */
+  private endCheckpointQueued = false;
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -202,10 +204,46 @@ export class JobRuntime {
         pollTimeoutMs: c.pollTimeoutMs,
         skips: c.skips,
         deadLetters: this.plan.sourceDeadLetters.get(step.name),
+        onEnded: () => this.onSourceEnded(),
       });
       this.sources.push(task);
-      await task.open(this.restoredStep(step.name));
+      await task.open(this.restoredStep(step.name), !this.restoredDrained());
     }
+  }
+
+  /** Restored from a drained final checkpoint (`allowRestoreAfterDrain`): its ended sources read on. */
+  private restoredDrained(): boolean {
+    return (this.rescaleSet ?? (this.restored ? [this.restored] : [])).some((cp) => cp.metadata.drained === true);
+  }
+
+  /** A source that ends by itself when its upstream writers ended is still reading. */
+  private upstreamSourcesReading(): boolean {
+    return this.sources.some((s) => s.endsWithUpstream && !s.hasEnded);
+  }
+
+  /**
+   * A source ended while a source fed by upstream instances still reads: checkpoint now (also
+   * without periodic checkpoints), so what the sinks wrote at the end of their input (an
+   * exchange's end markers) commits and the other instances can end too.
+   */
+  private onSourceEnded(): void {
+    if (this.closing || this.failure !== undefined || this.stopping === 'suspend' || this.stopping === 'cancel') return;
+    if (this.endCheckpointQueued || !this.upstreamSourcesReading()) return;
+    this.endCheckpointQueued = true;
+    const previous = this.inFlight ?? Promise.resolve(undefined);
+    const run = previous
+      .catch(() => undefined)
+      .then(() => {
+        // an end after this point needs a later barrier: let it queue another checkpoint
+        this.endCheckpointQueued = false;
+        return this.checkpoint('checkpoint');
+      });
+    this.inFlight = run;
+    run.catch((err: unknown) => {
+      this.config.logger.warn({ err: String(err) }, 'checkpoint after a source ended failed');
+      // periodic checkpoints retry by themselves; without them, try again shortly
+      if (this.config.checkpoints.intervalMs <= 0) setTimeout(() => this.onSourceEnded(), 1000).unref?.();
+    });
   }
 
   private fail(err: unknown): void {
@@ -220,7 +258,9 @@ export class JobRuntime {
 
   private scheduleCheckpoint(): void {
     const cfg = this.config.checkpoints;
-    if (cfg.intervalMs <= 0 || this.stopping !== undefined || this.failure !== undefined || this.closing) return;
+    if (cfg.intervalMs <= 0 || this.failure !== undefined || this.closing) return;
+    // a drain goes on checkpointing while sources fed by other instances read to their end
+    if (this.stopping !== undefined && !(this.stopping === 'drain' && this.upstreamSourcesReading())) return;
     const sinceEnd = this.config.now() - this.lastCheckpointEnd;
     const delay = Math.max(cfg.intervalMs, cfg.minPauseMs - sinceEnd);
     this.checkpointTimer = setTimeout(() => {
@@ -362,7 +402,7 @@ export class JobRuntime {
     }
     if (this.stopping !== undefined) return this.stopped ?? Promise.resolve(undefined);
     this.stopping = mode;
-    if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
+    if (this.checkpointTimer !== undefined && !(mode === 'drain' && this.upstreamSourcesReading())) clearTimeout(this.checkpointTimer);
     if (!this.opened) {
       this.stopped = new Promise((resolve, reject) => (this.applyDeferredStop = () => void this.applyStop(mode).then(resolve, reject)));
       return this.stopped;
@@ -382,8 +422,16 @@ export class JobRuntime {
   private async applyStop(mode: StopMode): Promise<CompletedCheckpoint | undefined> {
     let savepoint: CompletedCheckpoint | undefined;
     if (mode === 'suspend') savepoint = await this.suspendSavepoint();
-    await Promise.all(this.sources.map((s) => s.stopReading()));
-    return savepoint;
+    if (mode !== 'drain') {
+      await Promise.all(this.sources.map((s) => s.stopReading()));
+      return savepoint;
+    }
+    // drain: the sources that can be stopped stop and end now (their MAX watermark reaches the
+    // sinks); sources fed by upstream instances read on until they end by themselves
+    const stoppable = this.sources.filter((s) => !s.endsWithUpstream);
+    await Promise.all(stoppable.map((s) => s.stopReading()));
+    await this.mailbox.submit(() => eachInOrder(stoppable, (s) => s.end()));
+    return undefined;
   }
 
   /**

@@ -37,6 +37,8 @@ export interface SourceTaskOptions {
   skips?: readonly PoisonSkip[];
   /** Where this source's own dead letters go (timestamp extractor failures, skipped records). */
   deadLetters?: Downstream;
+  /** Called (inside the mailbox action) when this source ended. */
+  onEnded?: () => void;
 }
 
 /** How often split watermarks and idleness are copied into the split metrics. */
@@ -48,6 +50,11 @@ interface SourceSnapshot {
   finished: string[];
   enumerator: unknown;
   noMoreSplits: boolean;
+  /**
+   * The source had ended (its input ended or a drain stopped it). A restore ends it again at
+   * once: what its end caused downstream (an exchange's end markers) cannot be taken back.
+   */
+  ended?: boolean;
 }
 
 export class SourceTask {
@@ -66,6 +73,8 @@ export class SourceTask {
   private deadLetterBuffer: DeadLetter[] = [];
   private splitStatusAt = 0;
   private deadLettersIdle = false;
+  /** Restored from a checkpoint taken after this source ended: end again instead of reading. */
+  private restoredEnded = false;
 
   constructor(private readonly o: SourceTaskOptions) {
     this.wm = o.watermarks ? new SplitWatermarks(o.watermarks) : undefined;
@@ -86,9 +95,19 @@ export class SourceTask {
     return this.ended;
   }
 
-  async open(restored: RestoredStep | undefined): Promise<void> {
+  /** See {@link Source.endsWithUpstream}. */
+  get endsWithUpstream(): boolean {
+    return this.o.source.endsWithUpstream === true;
+  }
+
+  /**
+   * `honourEnded`: a source that had ended when the checkpoint was taken ends again (false for a
+   * drained final checkpoint restored with `allowRestoreAfterDrain`: its sources read on).
+   */
+  async open(restored: RestoredStep | undefined, honourEnded = true): Promise<void> {
     const o = this.o;
-    const snap = restored?.rescale !== undefined ? mergeSourceParts(restored.rescale) : (restored?.snapshot.operator as SourceSnapshot | undefined);
+    const snap = restored?.rescale !== undefined ? mergeSourceParts(restored.rescale, honourEnded) : (restored?.snapshot.operator as SourceSnapshot | undefined);
+    this.restoredEnded = honourEnded && snap?.ended === true;
     this.reader = o.source.createReader({
       subtask: o.subtask,
       parallelism: o.parallelism,
@@ -165,7 +184,7 @@ export class SourceTask {
 
   /** Start the poll loop. Resolves when the source ended or stopped reading. */
   start(): Promise<void> {
-    this.loopDone = this.loop();
+    this.loopDone = this.restoredEnded ? this.o.mailbox.submit(() => this.end()) : this.loop();
     return this.loopDone;
   }
 
@@ -312,7 +331,9 @@ export class SourceTask {
     this.ended = true;
     this.reading = false;
     this.stepMetrics.watermark = MAX_WATERMARK;
-    return eachInOrder(this.allDownstream(), (d) => d.node.onEnd(d.input));
+    const done = eachInOrder(this.allDownstream(), (d) => d.node.onEnd(d.input));
+    this.o.onEnded?.();
+    return done;
   }
 
   /** Checkpoint: record split positions and enumerator state, then send the barrier on. */
@@ -322,6 +343,7 @@ export class SourceTask {
       finished: [...this.finished],
       enumerator: this.enumerator.snapshotState(barrier.id),
       noMoreSplits: this.noMoreSplits,
+      ...(this.ended ? { ended: true } : {}),
     };
     barrier.set(this.o.name, { operator: snap });
     if (this.ended) return undefined; // downstream saw end-of-input; it completes the barrier itself
@@ -381,15 +403,18 @@ export class SourceTask {
  * splits this instance does not own (as the Kafka source does); each split was held by exactly
  * one old instance, so its position is the one that instance checkpointed.
  */
-function mergeSourceParts(rescale: RescaledStep): SourceSnapshot | undefined {
+function mergeSourceParts(rescale: RescaledStep, honourEnded: boolean): SourceSnapshot | undefined {
   const snaps = rescale.parts.map((p) => p.snapshot.operator as SourceSnapshot | undefined).filter((x): x is SourceSnapshot => x !== undefined);
   if (snaps.length === 0) return undefined;
   const splits = new Map<string, SourceSplit>();
   for (const snap of snaps) for (const split of snap.splits) if (!splits.has(split.id)) splits.set(split.id, split);
+  // the splits of an old instance whose source had ended (drained) stay ended on their new owner
+  const endedSplits = honourEnded ? snaps.filter((x) => x.ended === true).flatMap((x) => x.splits.map((sp) => sp.id)) : [];
   return {
     splits: [...splits.values()],
-    finished: [...new Set(snaps.flatMap((x) => x.finished))],
+    finished: [...new Set([...snaps.flatMap((x) => x.finished), ...endedSplits])],
     enumerator: snaps[0]!.enumerator,
     noMoreSplits: snaps.every((x) => x.noMoreSplits),
+    ...(honourEnded && snaps.every((x) => x.ended === true) ? { ended: true } : {}),
   };
 }

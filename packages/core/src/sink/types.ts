@@ -34,6 +34,12 @@ export interface SinkWriter<T, C> {
   write(records: readonly T[], timestamps: readonly number[]): void | Promise<void>;
   /** Event time moved (file sinks close buckets, partition committers track readiness). */
   onWatermark?(watermark: number): void | Promise<void>;
+  /**
+   * Every input of the sink ended (a bounded end or a drain), after the MAX watermark: nothing
+   * more will be written in this run. What the writer writes here commits with the next
+   * checkpoint (e.g. an exchange's end markers).
+   */
+  endOfInput?(): void | Promise<void>;
   /** Barrier: flush and hand over what the committer must publish once the checkpoint completes. */
   prepareCommit(checkpointId: number): Promise<C[]>;
   /** Writer state kept in the checkpoint (e.g. in-progress buffers, spill positions). */

@@ -99,6 +99,17 @@ export interface SplitEnumerator<S extends SourceSplit, E> {
 export interface Source<T, S extends SourceSplit = SourceSplit, E = unknown> {
   /** Bounded sources end the job once every split is finished and no more will come. */
   readonly boundedness: 'bounded' | 'unbounded';
+  /**
+   * The source's records are written by upstream steps of this job, possibly on other instances
+   * (a repartition topic): it ends by itself once every writer ended its input, never because
+   * this instance is told to stop. A `drain` therefore stops every other source at once (their
+   * MAX watermark reaches the writers) but lets these keep reading until they end, and only then
+   * takes the final checkpoint; `suspend` and `cancel` stop them at once like any source. While
+   * such a source still reads, the runtime takes a checkpoint right after any other source ends
+   * (also when periodic checkpoints are off), so what sinks write at the end of their input (an
+   * exchange's end markers) commits and other instances can see it. Use with `boundedness: 'bounded'`.
+   */
+  readonly endsWithUpstream?: boolean;
   createEnumerator(context: SplitEnumeratorContext<S>, restored?: { state: E; assigned: S[] }): SplitEnumerator<S, E>;
   createReader(context: SourceReaderContext): SourceReader<T, S>;
 }

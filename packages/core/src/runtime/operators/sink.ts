@@ -5,7 +5,7 @@
 
 import type { Sink, SinkCommitter, SinkContext, SinkWriter } from '../../sink/types.js';
 import type { CheckpointBarrier, RescaledStep, RestoredPart, RestoredStep } from '../barrier.js';
-import { type MaybePromise } from '../maybe-async.js';
+import { andThen, type MaybePromise } from '../maybe-async.js';
 import { RuntimeNode, StepError, type NodeServices } from '../node.js';
 import { OptionsError } from '../../options/validate.js';
 
@@ -94,6 +94,21 @@ export class SinkNode extends RuntimeNode {
 
   protected override handleWatermark(watermark: number): MaybePromise {
     return this.writer.onWatermark?.(watermark);
+  }
+
+  /** All inputs ended: the writer learns that nothing more comes (after the MAX watermark). */
+  protected override finish(): MaybePromise {
+    return andThen(super.finish(), () => {
+      let r: void | Promise<void>;
+      try {
+        r = this.writer.endOfInput?.();
+      } catch (err) {
+        throw this.named(err);
+      }
+      return r?.catch((err: unknown) => {
+        throw this.named(err);
+      });
+    });
   }
 
   protected override async snapshot(barrier: CheckpointBarrier): Promise<void> {
