@@ -1,12 +1,14 @@
 /**
  * The writing side of a repartition exchange: every record goes to the partition of its key
  * group, inside the exactly-once Kafka sink's checkpoint transaction, followed (at least once
- * per checkpoint, and when event time moves) by a watermark marker in every partition.
+ * per checkpoint, and when event time moves) by a watermark marker in every partition. When its
+ * input ends (a bounded end or a drain) it writes an end marker into every partition, committed
+ * with the next checkpoint, and no markers after it.
  */
 
 import { keyGroupOf, MAX_WATERMARK, MIN_WATERMARK, type Sink, type SinkWriter } from '@weir/core';
 import type { KafkaSinkRecord } from '../sink/types.js';
-import { HEADER_PRODUCER, HEADER_PRODUCERS, HEADER_WATERMARK } from './watermark-markers.js';
+import { HEADER_END, HEADER_PRODUCER, HEADER_PRODUCERS, HEADER_WATERMARK } from './watermark-markers.js';
 
 export interface ExchangeSinkSettings<T> {
   partitions: number;
@@ -34,6 +36,7 @@ class ExchangeWriter<T> implements SinkWriter<T, unknown> {
   private watermark = MIN_WATERMARK;
   private sentWatermark = MIN_WATERMARK;
   private sentAt = 0;
+  private ended = false;
 
   constructor(
     private readonly inner: SinkWriter<KafkaSinkRecord, unknown>,
@@ -56,23 +59,36 @@ class ExchangeWriter<T> implements SinkWriter<T, unknown> {
 
   onWatermark(watermark: number): void | Promise<void> {
     this.watermark = watermark;
-    if (watermark === MAX_WATERMARK || Date.now() - this.sentAt >= this.s.markerIntervalMs) return this.sendMarkers();
+    // the MAX watermark comes right before the end of input, whose end markers carry it
+    if (this.ended || watermark === MAX_WATERMARK) return undefined;
+    if (Date.now() - this.sentAt >= this.s.markerIntervalMs) return this.sendMarkers();
     return undefined;
   }
 
+  /** The input ended: an end marker (MAX watermark, `weir-end`) into every partition; nothing after it. */
+  endOfInput(): void | Promise<void> {
+    if (this.ended) return undefined;
+    this.watermark = MAX_WATERMARK;
+    const r = this.sendMarkers(true);
+    this.ended = true;
+    return r;
+  }
+
   /** One marker per partition with this instance's watermark (re-sent at every checkpoint, so a restored reader learns it again). */
-  private sendMarkers(): void | Promise<void> {
-    if (this.watermark === MIN_WATERMARK) return undefined;
+  private sendMarkers(end = false): void | Promise<void> {
+    if (this.watermark === MIN_WATERMARK && !end) return undefined;
     this.sentWatermark = this.watermark;
     this.sentAt = Date.now();
-    const headers = { [HEADER_WATERMARK]: String(this.watermark), [HEADER_PRODUCER]: String(this.subtask), [HEADER_PRODUCERS]: String(this.parallelism) };
+    const headers: Record<string, string> = { [HEADER_WATERMARK]: String(this.watermark), [HEADER_PRODUCER]: String(this.subtask), [HEADER_PRODUCERS]: String(this.parallelism) };
+    if (end) headers[HEADER_END] = '1';
     const markers: KafkaSinkRecord[] = [];
     for (let p = 0; p < this.s.partitions; p++) markers.push({ key: null, value: null, partition: p, headers });
     return this.inner.write(markers, new Array<number>(markers.length).fill(Math.max(0, Math.min(this.watermark, Date.now()))));
   }
 
   async prepareCommit(checkpointId: number): Promise<unknown[]> {
-    await this.sendMarkers();
+    // after its end the writer is silent: readers keep the ends they read in their checkpoints
+    if (!this.ended) await this.sendMarkers();
     return this.inner.prepareCommit(checkpointId);
   }
 

@@ -16,7 +16,7 @@ import type { KafkaRecord, StartPosition } from '../source/types.js';
 import { exchangeSink } from './exchange-sink.js';
 import { keyGroupOwnedSource } from './exchange-source.js';
 import { ensureRepartitionTopic, repartitionTopicName } from './topics.js';
-import { isMarker, markerWatermarks } from './watermark-markers.js';
+import { ExchangeProgress, isMarker, markerWatermarks } from './watermark-markers.js';
 
 export interface KafkaExchangeOptions {
   /** The cluster that holds the repartition topics (usually the one the job reads). */
@@ -75,8 +75,10 @@ export function kafkaExchange(options: KafkaExchangeOptions): KeyExchange {
         discoveryIntervalMs: options.discoveryIntervalMs ?? 1000,
       });
       const owns = (p: number) => p >= range.start && p <= range.end;
+      // the reader feeds it the writers' markers (event time, ends); the watermark strategy reads it
+      const progress = new ExchangeProgress(owned);
       return pipeline
-        .source<KafkaRecord>(`${ctx.stepName}.exchange-in`, keyGroupOwnedSource(source, owns, ensureTopic), { watermarks: markerWatermarks(owned) })
+        .source<KafkaRecord>(`${ctx.stepName}.exchange-in`, keyGroupOwnedSource(source, owns, ensureTopic, progress), { watermarks: markerWatermarks(progress) })
         .flatMap<T>(`${ctx.stepName}.exchange-decode`, (r) => (isMarker(r) || r.value === null ? [] : [serde.deserialize(r.value) as T]));
     },
   };
