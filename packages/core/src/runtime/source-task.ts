@@ -331,6 +331,9 @@ export class SourceTask {
     this.ended = true;
     this.reading = false;
     this.stepMetrics.watermark = MAX_WATERMARK;
+    // nothing more is polled: stop fetching ahead (the reader stays open for checkpoint notifications)
+    const live = [...this.assigned.keys()].filter((id) => !this.finished.has(id));
+    if (live.length > 0) this.reader.pauseSplits(live);
     const done = eachInOrder(this.allDownstream(), (d) => d.node.onEnd(d.input));
     this.o.onEnded?.();
     return done;

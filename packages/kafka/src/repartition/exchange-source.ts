@@ -136,7 +136,8 @@ class EndAwareReader implements SourceReader<KafkaRecord, ExchangeSplit> {
       finishedSplits.push(s.id);
     }
     if (ended.length > 0) {
-      this.inner.removeSplits(ended);
+      // paused, not removed: the reader keeps committing their final offsets to the group
+      this.inner.pauseSplits(ended);
       finishedSplits.push(...ended);
     }
     return { batches, finishedSplits };
@@ -151,7 +152,8 @@ class EndAwareReader implements SourceReader<KafkaRecord, ExchangeSplit> {
   }
 
   resumeSplits(splitIds: string[]): void {
-    this.inner.resumeSplits(splitIds);
+    const live = splitIds.filter((id) => !this.finished.has(id));
+    if (live.length > 0) this.inner.resumeSplits(live);
   }
 
   notifyCheckpointComplete(checkpointId: number, splits: ExchangeSplit[]): Promise<void> | void {
