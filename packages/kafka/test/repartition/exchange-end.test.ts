@@ -100,7 +100,7 @@ interface Instance {
 }
 
 /** Instance `subtask` of `parallelism`: orders -> parse -> keyBy customer (through the exchange) -> window sums -> exactly-once Kafka sink. */
-async function startInstance(s: Setup, subtask: number, parallelism: number, opts: { bounded: boolean; intervalMs: number }): Promise<Instance> {
+async function startInstance(s: Setup, subtask: number, parallelism: number, opts: { bounded: boolean; intervalMs: number; dir?: string }): Promise<Instance> {
   const seen = memorySink<Order>();
   const p = new Pipeline({
     name: s.jobName,
@@ -108,7 +108,7 @@ async function startInstance(s: Setup, subtask: number, parallelism: number, opt
     parallelism,
     maxParallelism: 8,
     exchange: kafkaExchange({ cluster: { brokers: s.brokers }, markerIntervalMs: 50, discoveryIntervalMs: 300 }),
-    checkpoints: { dir: await tempDir('weir-exchange-end-'), intervalMs: opts.intervalMs },
+    checkpoints: { dir: opts.dir ?? (await tempDir('weir-exchange-end-')), intervalMs: opts.intervalMs },
     stateBackend: heapStateBackend(),
     logger: silentLogger,
     stopGracePeriodMs: 45_000,
@@ -233,5 +233,30 @@ describe('kafkaExchange: ending a job on several instances', () => {
     // instance 0 kept reading the exchange after its drain began: it summed phase-2 records instance 1 routed to it
     const phase2Start = phase2[0]!.ts;
     expect(read.some((w) => w.instance === 0 && w.start + WINDOW > phase2Start)).toBe(true);
+  }, 60_000);
+
+  it('a drained instance cancelled while it waits goes on with its drain after a restart: its input stays ended', async () => {
+    const s = await setup(4);
+    const phase1 = orders(0, 200);
+    await produce(s, phase1);
+    const dirA = await tempDir('weir-exchange-end-');
+    const a1 = await startInstance(s, 0, 2, { bounded: false, intervalMs: 200, dir: dirA });
+    const b = await startInstance(s, 1, 2, { bounded: false, intervalMs: 200 });
+    await until(() => a1.seen.committedCount() + b.seen.committedCount() === phase1.length, 30_000, 'phase 1 consumed');
+    const draining = a1.job.stop({ mode: 'drain' });
+    // its end markers commit with the checkpoint taken at once; then it only waits for instance 1
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await a1.job.stop({ mode: 'cancel' })).outcome).toBe('cancelled');
+    await draining;
+    const a2 = await startInstance(s, 0, 2, { bounded: false, intervalMs: 200, dir: dirA });
+    // new input on instance 0's partitions (0 and 2): its source stays ended, so no one reads it
+    await produce(s, orders(200, 260), (o) => (o.id % 2 === 0 ? 0 : 2));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(a2.job.status().state).toBe('running');
+    expect((await b.job.stop({ mode: 'drain' })).outcome).toBe('drained');
+    expect((await a2.job.done).outcome).toBe('finished');
+    const consumed = consumedBy([a1, a2, b]);
+    expect(consumed.map((o) => o.id).sort((x, y) => x - y)).toEqual(phase1.map((o) => o.id));
+    await expectExactlyOnce(s, consumed);
   }, 60_000);
 });
