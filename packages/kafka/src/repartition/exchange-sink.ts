@@ -37,6 +37,8 @@ class ExchangeWriter<T> implements SinkWriter<T, unknown> {
   private sentWatermark = MIN_WATERMARK;
   private sentAt = 0;
   private ended = false;
+  /** The last event time written (a record's, or a watermark below MAX): the markers' Kafka timestamp. */
+  private eventTime: number | undefined;
 
   constructor(
     private readonly inner: SinkWriter<KafkaSinkRecord, unknown>,
@@ -54,11 +56,14 @@ class ExchangeWriter<T> implements SinkWriter<T, unknown> {
       const ts = timestamps[i]!;
       out[i] = { key: k, value: serialize(v), partition: keyGroupOf(k, partitions), ...(ts >= 0 && ts < MAX_WATERMARK ? { timestamp: ts } : {}) };
     }
+    const last = timestamps[records.length - 1];
+    if (last !== undefined && last >= 0 && last < MAX_WATERMARK) this.eventTime = last;
     return this.inner.write(out, timestamps);
   }
 
   onWatermark(watermark: number): void | Promise<void> {
     this.watermark = watermark;
+    if (watermark >= 0 && watermark < MAX_WATERMARK) this.eventTime = watermark;
     // the MAX watermark comes right before the end of input, whose end markers carry it
     if (this.ended || watermark === MAX_WATERMARK) return undefined;
     if (Date.now() - this.sentAt >= this.s.markerIntervalMs) return this.sendMarkers();
@@ -82,8 +87,13 @@ class ExchangeWriter<T> implements SinkWriter<T, unknown> {
     const headers: Record<string, string> = { [HEADER_WATERMARK]: String(this.watermark), [HEADER_PRODUCER]: String(this.subtask), [HEADER_PRODUCERS]: String(this.parallelism) };
     if (end) headers[HEADER_END] = '1';
     const markers: KafkaSinkRecord[] = [];
-    for (let p = 0; p < this.s.partitions; p++) markers.push({ key: null, value: null, partition: p, headers });
-    return this.inner.write(markers, new Array<number>(markers.length).fill(Math.max(0, Math.min(this.watermark, Date.now()))));
+    // a marker's Kafka timestamp is the writer's event time, not the time of sending: records and
+    // markers share a batch, and @platformatic/dynamic-buffer 0.3.1 (under @platformatic/kafka)
+    // zigzag-encodes a record's timestamp delta from the batch's first one wrongly beyond 2^31 ms
+    // (~24.8 days: `>> 31n` for `>> 63n`), which old event times next to a wall-clock marker reach
+    const timestamp = this.eventTime;
+    for (let p = 0; p < this.s.partitions; p++) markers.push({ key: null, value: null, partition: p, headers, ...(timestamp !== undefined ? { timestamp } : {}) });
+    return this.inner.write(markers, new Array<number>(markers.length).fill(timestamp ?? Date.now()));
   }
 
   async prepareCommit(checkpointId: number): Promise<unknown[]> {

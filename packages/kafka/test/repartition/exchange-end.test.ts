@@ -10,7 +10,7 @@ import { Pipeline, WatermarkStrategies, heapStateBackend, memorySink, silentLogg
 import { testCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kafkaExchange, kafkaSink, kafkaSource } from '../../src/index.js';
+import { kafkaExchange, kafkaSink, kafkaSource, repartitionTopicName } from '../../src/index.js';
 import { readTopic, tempDir } from '../sink/helpers.js';
 
 interface Order {
@@ -100,7 +100,7 @@ interface Instance {
 }
 
 /** Instance `subtask` of `parallelism`: orders -> parse -> keyBy customer (through the exchange) -> window sums -> exactly-once Kafka sink. */
-async function startInstance(s: Setup, subtask: number, parallelism: number, opts: { bounded: boolean; intervalMs: number; dir?: string }): Promise<Instance> {
+async function startInstance(s: Setup, subtask: number, parallelism: number, opts: { bounded: boolean; intervalMs: number; dir?: string; restoreFrom?: string[] }): Promise<Instance> {
   const seen = memorySink<Order>();
   const p = new Pipeline({
     name: s.jobName,
@@ -112,6 +112,7 @@ async function startInstance(s: Setup, subtask: number, parallelism: number, opt
     stateBackend: heapStateBackend(),
     logger: silentLogger,
     stopGracePeriodMs: 45_000,
+    ...(opts.restoreFrom ? { restoreFrom: opts.restoreFrom } : {}),
   });
   const parsed = p
     .source('orders', kafkaSource({ clusters: [{ name: 'main', brokers: s.brokers, topics: [s.input] }], boundedness: opts.bounded ? 'bounded' : 'unbounded' }), {
@@ -149,6 +150,34 @@ async function expectExactlyOnce(s: Setup, consumed: readonly Order[]): Promise<
   }
   expect(got).toEqual(expected);
   return read;
+}
+
+/**
+ * Every order in the repartition topic (read_committed, KafkaJS) carries its event time as its
+ * Kafka timestamp, also next to markers written at a much later wall-clock time.
+ */
+async function expectEventTimestamps(s: Setup): Promise<number> {
+  const kafka = new Kafka({ brokers: s.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `check-${Math.random().toString(36).slice(2)}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const wrong: string[] = [];
+  let orders = 0;
+  let last = Date.now();
+  await consumer.connect();
+  await consumer.subscribe({ topic: repartitionTopicName(s.jobName, 'sums'), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      last = Date.now();
+      if (message.value === null || message.value.length === 0) return; // a marker
+      const o = JSON.parse(message.value.toString()) as Order;
+      orders++;
+      if (String(o.ts) !== message.timestamp) wrong.push(`order ${o.id}: ${o.ts} written as ${message.timestamp}`);
+    },
+  });
+  const deadline = Date.now() + 15_000;
+  while ((orders === 0 || Date.now() - last < 700) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await consumer.disconnect();
+  expect(wrong).toEqual([]);
+  return orders;
 }
 
 /** The orders every instance's source consumed (committed with its final checkpoint), each once. */
@@ -203,6 +232,7 @@ describe('kafkaExchange: ending a job on several instances', () => {
     const consumed = consumedBy(instances);
     expect(consumed.length).toBeGreaterThan(0);
     await expectExactlyOnce(s, consumed);
+    expect(await expectEventTimestamps(s)).toBe(consumed.length);
   }, 60_000);
 
   it('drain of one instance: the others run on, the drained one reads their records until they drain too', async () => {
@@ -257,6 +287,27 @@ describe('kafkaExchange: ending a job on several instances', () => {
     expect((await a2.job.done).outcome).toBe('finished');
     const consumed = consumedBy([a1, a2, b]);
     expect(consumed.map((o) => o.id).sort((x, y) => x - y)).toEqual(phase1.map((o) => o.id));
+    await expectExactlyOnce(s, consumed);
+  }, 60_000);
+
+  it('rescaled 2 -> 3 through savepoints, then drained: the new writer count ends the partitions, results exactly once', async () => {
+    const s = await setup(6);
+    const phase1 = orders(0, 300);
+    await produce(s, phase1);
+    const before = [await startInstance(s, 0, 2, { bounded: false, intervalMs: 200 }), await startInstance(s, 1, 2, { bounded: false, intervalMs: 200 })];
+    await until(() => before.reduce((n, i) => n + i.seen.committedCount(), 0) === phase1.length, 30_000, 'phase 1 consumed');
+    const suspended = await Promise.all(before.map((i) => i.job.stop({ mode: 'suspend' })));
+    expect(suspended.map((r) => r.outcome)).toEqual(['suspended', 'suspended']);
+    const set = suspended.map((r) => r.savepoint!.path);
+    const after: Instance[] = [];
+    for (let i = 0; i < 3; i++) after.push(await startInstance(s, i, 3, { bounded: false, intervalMs: 200, restoreFrom: set }));
+    const phase2 = orders(300, 600);
+    await produce(s, phase2);
+    await until(() => after.reduce((n, i) => n + i.seen.committedCount(), 0) === phase2.length, 30_000, 'phase 2 consumed');
+    const drained = await Promise.all(after.map((i) => i.job.stop({ mode: 'drain' })));
+    expect(drained.map((r) => r.outcome)).toEqual(['drained', 'drained', 'drained']);
+    const consumed = consumedBy([...before, ...after]);
+    expect(consumed.map((o) => o.id).sort((x, y) => x - y)).toEqual([...phase1, ...phase2].map((o) => o.id));
     await expectExactlyOnce(s, consumed);
   }, 60_000);
 });
