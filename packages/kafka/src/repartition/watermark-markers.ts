@@ -140,7 +140,8 @@ export class ExchangeProgress {
  */
 export function markerWatermarks(progress: ExchangeProgress): WatermarkStrategy<KafkaRecord> {
   return {
-    timestampAssigner: (record) => (isMarker(record) ? MIN_WATERMARK : record.timestamp),
+    // markers carry the writer's event time too and are dropped by the decode step: no header lookup here
+    timestampAssigner: (record) => record.timestamp,
     createGenerator: () => ({ onEvent: () => undefined, currentWatermark: () => progress.watermark() }),
   };
 }
