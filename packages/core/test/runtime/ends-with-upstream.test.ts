@@ -164,12 +164,10 @@ describe('Source.endsWithUpstream', () => {
     };
     const first = make();
     await until(() => out.committedCount() > 0, 5_000);
-    const t0 = Date.now();
     const suspended = await first.stop({ mode: 'suspend' });
     expect(suspended.outcome).toBe('suspended');
     expect(suspended.savepoint).toBeDefined();
-    expect(Date.now() - t0).toBeLessThan(4_000);
-    expect(ex.endPublished).toBe(false); // nothing ended: the writer's input was not ended by a suspend
+    expect(ex.endPublished).toBe(false); // it did not wait for an end: a suspend ends no input
     const before = out.committedCount();
     const second = make();
     await until(() => out.committedCount() > before, 5_000);

@@ -6,7 +6,7 @@
  * read_committed KafkaJS consumer against an oracle of the input the instances consumed.
  */
 
-import { Pipeline, WatermarkStrategies, heapStateBackend, memorySink, silentLogger, tumblingWindows, type Job, type MemorySink } from '@weir/core';
+import { MAX_WATERMARK, Pipeline, WatermarkStrategies, heapStateBackend, memorySink, silentLogger, tumblingWindows, type Job, type MemorySink } from '@weir/core';
 import { testCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -274,15 +274,22 @@ describe('kafkaExchange: ending a job on several instances', () => {
     const b = await startInstance(s, 1, 2, { bounded: false, intervalMs: 200 });
     await until(() => a1.seen.committedCount() + b.seen.committedCount() === phase1.length, 30_000, 'phase 1 consumed');
     const draining = a1.job.stop({ mode: 'drain' });
-    // its end markers commit with the checkpoint taken at once; then it only waits for instance 1
-    await new Promise((r) => setTimeout(r, 800));
+    // its input ended (MAX watermark) and a checkpoint begun after that completed: its end markers
+    // are committed; from then on it only waits for instance 1
+    const status = () => a1.job.status();
+    await until(() => status().steps.find((st) => st.step === 'orders')?.watermark === MAX_WATERMARK, 10_000, 'instance 0 input to end');
+    const completedAtEnd = status().checkpoints.completed;
+    await until(() => status().checkpoints.completed >= completedAtEnd + 2, 10_000, 'a checkpoint after the end');
     expect((await a1.job.stop({ mode: 'cancel' })).outcome).toBe('cancelled');
     await draining;
     const a2 = await startInstance(s, 0, 2, { bounded: false, intervalMs: 200, dir: dirA });
+    let a2Done = false;
+    void a2.job.done.finally(() => (a2Done = true));
     // new input on instance 0's partitions (0 and 2): its source stays ended, so no one reads it
     await produce(s, orders(200, 260), (o) => (o.id % 2 === 0 ? 0 : 2));
+    await until(() => a2.job.status().state === 'running', 10_000, 'instance 0 to run again');
     await new Promise((r) => setTimeout(r, 1000));
-    expect(a2.job.status().state).toBe('running');
+    expect(a2Done).toBe(false); // it waits for instance 1's end
     expect((await b.job.stop({ mode: 'drain' })).outcome).toBe('drained');
     expect((await a2.job.done).outcome).toBe('finished');
     const consumed = consumedBy([a1, a2, b]);
