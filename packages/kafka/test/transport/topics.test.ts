@@ -141,3 +141,20 @@ describe.each(adapters)('topic administration through the transport (%s)', (adap
     });
   }, 30_000);
 });
+
+// fault injection needs the embedded cluster
+describe.skipIf(!!process.env.WEIR_KAFKA_BROKERS).each(adapters)('topic administration when the broker answers NOT_CONTROLLER (%s)', (adapter) => {
+  it('CreateTopics and DeleteTopics answered NOT_CONTROLLER once are sent again and succeed', async () => {
+    const embedded = cluster;
+    if (embedded.external) throw new Error('needs the embedded cluster');
+    const topic = `${run}-${adapter}-not-controller`;
+    embedded.failRequests({ apiKey: 19, errorCode: 41, times: 1 });
+    await withTransport(adapter, async (t) => {
+      expect(await t.createTopics([{ topic, partitions: 2 }])).toEqual([{ topic, created: true, partitions: 2 }]);
+      embedded.failRequests({ apiKey: 20, errorCode: 41, times: 1 });
+      expect(await t.deleteTopics([topic])).toEqual([topic]);
+    });
+    embedded.clearFaults();
+    expect(await admin.listTopics()).not.toContain(topic);
+  }, 30_000);
+});
