@@ -4,7 +4,7 @@
  * producer needs them at once), and word the errors the same way on every adapter.
  */
 
-import { KafkaTransportError, type EnsuredTopic, type KafkaTransport, type NewTopic } from './types.js';
+import { KafkaTransportError, StaleMetadataError, type EnsuredTopic, type KafkaTransport, type NewTopic } from './types.js';
 
 /** The same topic named twice, or a partition count below 1: refused before any request. */
 export function checkNewTopics(topics: NewTopic[]): void {
@@ -29,9 +29,17 @@ export function createTopicError(topic: NewTopic, type: string | undefined, deta
 export async function settleTopics(transport: KafkaTransport, topics: NewTopic[], existed: ReadonlySet<string>, timeoutMs: number): Promise<EnsuredTopic[]> {
   const names = topics.map((t) => t.topic);
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    await transport.refreshMetadata(names);
     let ready = true;
+    try {
+      await transport.refreshMetadata(names);
+    } catch (err) {
+      // a new topic's metadata often says LEADER_NOT_AVAILABLE at first (KafkaJS throws for it)
+      if (!(err instanceof KafkaTransportError && err.retriable) && !(err instanceof StaleMetadataError)) throw err;
+      lastError = err;
+      ready = false;
+    }
     for (const t of topics) {
       const leaders = transport.partitionLeaders(t.topic);
       if (leaders.length > 0 && existed.has(t.topic) && leaders.length < t.partitions) {
@@ -45,8 +53,10 @@ export async function settleTopics(transport: KafkaTransport, topics: NewTopic[]
     }
     if (ready) return topics.map((t) => ({ topic: t.topic, created: !existed.has(t.topic), partitions: transport.partitionLeaders(t.topic).length }));
     if (Date.now() >= deadline) {
-      const missing = topics.filter((t) => transport.partitionLeaders(t.topic).length === 0 || transport.partitionLeaders(t.topic).some((l) => l < 0)).map((t) => t.topic);
-      throw new KafkaTransportError(`CreateTopics: partitions of ${missing.join(', ')} still without a leader after ${timeoutMs} ms`, 'LEADER_NOT_AVAILABLE', true);
+      const leaderless = topics.filter((t) => transport.partitionLeaders(t.topic).length === 0 || transport.partitionLeaders(t.topic).some((l) => l < 0)).map((t) => t.topic);
+      const missing = leaderless.length > 0 ? leaderless : names;
+      const why = lastError instanceof Error ? ` (last metadata error: ${lastError.message})` : '';
+      throw new KafkaTransportError(`CreateTopics: partitions of ${missing.join(', ')} still without a leader after ${timeoutMs} ms${why}`, 'LEADER_NOT_AVAILABLE', true, { cause: lastError });
     }
     await new Promise((r) => setTimeout(r, 100));
   }

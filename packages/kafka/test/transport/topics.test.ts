@@ -8,6 +8,7 @@ import { testCluster, type TestKafkaTarget } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaTransportError, type KafkaTransport } from '../../src/index.js';
+import { settleTopics } from '../../src/transport/topic-admin.js';
 import { adapters, transportFor } from '../adapters.js';
 
 let cluster: TestKafkaTarget;
@@ -119,6 +120,27 @@ describe.each(adapters)('topic administration through the transport (%s)', (adap
       }),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
+  }, 30_000);
+
+  it('after CreateTopics, waits through retriable metadata errors (a new topic is LEADER_NOT_AVAILABLE at first on a real cluster); other errors fail at once', async () => {
+    const topic = name('settle');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: false });
+    await withTransport(adapter, async (t) => {
+      let refreshes = 0;
+      let failWith: Error | undefined = new KafkaTransportError('Metadata failed: LEADER_NOT_AVAILABLE', 'LEADER_NOT_AVAILABLE', true);
+      const flaky: KafkaTransport = Object.assign(Object.create(t) as KafkaTransport, {
+        refreshMetadata: async (topics?: string[]) => {
+          if (++refreshes <= 2 && failWith !== undefined) throw failWith;
+          return t.refreshMetadata(topics);
+        },
+      });
+      expect(await settleTopics(flaky, [{ topic, partitions: 2 }], new Set(), 10_000)).toEqual([{ topic, created: true, partitions: 2 }]);
+      expect(refreshes).toBeGreaterThanOrEqual(3);
+      refreshes = 0;
+      failWith = new KafkaTransportError('Metadata failed: TOPIC_AUTHORIZATION_FAILED', 'TOPIC_AUTHORIZATION_FAILED', false);
+      await expect(settleTopics(flaky, [{ topic, partitions: 2 }], new Set(), 10_000)).rejects.toBe(failWith);
+      expect(refreshes).toBe(1);
+    });
   }, 30_000);
 
   it('deletes the topics that exist, names them, ignores missing ones; the transport keeps working afterwards', async () => {
