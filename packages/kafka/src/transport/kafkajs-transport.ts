@@ -128,8 +128,8 @@ const optionsSchema = schemaFor<KafkaJsTransportOptions>()(strictObject({ isolat
 /** Upper bound of one Fetch response (Kafka's `fetch.max.bytes` default). */
 const MAX_FETCH_BYTES = 50 << 20;
 const TRANSACTION_COORDINATOR = 1;
-/** CreateTopics attempts while brokers answer NOT_CONTROLLER (the controller moved). */
-const CONTROLLER_ATTEMPTS = 4;
+/** CreateTopics attempts while brokers answer a retriable error (NOT_CONTROLLER after the controller moved, a timeout). */
+const CREATE_ATTEMPTS = 4;
 const STALE_TYPES = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH']);
 
 /** The KafkaJS 2.2.4 transport: one `Kafka` instance per cluster and attempt. */
@@ -366,12 +366,14 @@ class KafkaJsTransport implements KafkaTransport {
             // per-topic refusals come as an aggregate of KafkaJSCreateTopicErrors
             const inner = (err as { errors?: Array<{ type?: string; message?: string; retriable?: boolean }> }).errors?.[0] ?? (err as { type?: string; message?: string; retriable?: boolean });
             if (inner.type === undefined) throw toTransportError(`CreateTopics(${t.topic})`, err);
-            // KafkaJS retries NOT_CONTROLLER only as a whole-request error, not per topic as brokers send it: here (it re-reads the controller each call)
-            if (inner.type === 'NOT_CONTROLLER' && attempt < CONTROLLER_ATTEMPTS) {
+            // KafkaJS retries NOT_CONTROLLER only as a whole-request error, never the per-topic errors brokers send (NOT_CONTROLLER,
+            // REQUEST_TIMED_OUT, …): retried here, as @platformatic/kafka's admin does (KafkaJS re-reads the controller each call)
+            const retriable = inner.retriable === true && !FATAL_TYPES.has(inner.type);
+            if (retriable && attempt < CREATE_ATTEMPTS) {
               await new Promise((r) => setTimeout(r, 100 * attempt));
               continue;
             }
-            throw createTopicError(t, inner.type, inner.message, inner.retriable === true && !FATAL_TYPES.has(inner.type), err);
+            throw createTopicError(t, inner.type, inner.message, retriable, err);
           }
           if (!created) existed.add(t.topic);
           return;

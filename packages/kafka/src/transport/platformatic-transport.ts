@@ -466,15 +466,17 @@ interface ProtocolErrorShape {
   serverErrorMessage?: string | null;
 }
 
-/** Every protocol error inside `err` (a response error, or the errors of each retry). */
+/** The protocol errors of the last attempt in `err` (a response error's per-topic errors; of a client's retries, the last one's). */
 function protocolErrors(err: unknown): Array<ProtocolErrorShape & { apiId: string }> {
+  let last = err as ProtocolErrorShape | undefined;
+  while (last?.code === 'PLT_KFK_MULTIPLE' && (last.errors?.length ?? 0) > 0) last = last.errors![last.errors!.length - 1];
   const out: Array<ProtocolErrorShape & { apiId: string }> = [];
   const visit = (e: ProtocolErrorShape | undefined, depth: number) => {
     if (e === undefined || e === null || depth > 4) return;
     if (e.apiId !== undefined && e.apiId !== 'NONE') out.push(e as ProtocolErrorShape & { apiId: string });
     for (const inner of e.errors ?? []) visit(inner, depth + 1);
   };
-  visit(err as ProtocolErrorShape, 0);
+  visit(last, 0);
   return out;
 }
 
