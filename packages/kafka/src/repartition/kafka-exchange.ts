@@ -7,7 +7,7 @@
  * key group's state.
  */
 
-import { keyGroupRangeFor, type KeyExchange, type KeyExchangeContext, type Pipeline, type Stream } from '@weir/core';
+import { keyGroupRangeFor, validateOptions, type KeyExchange, type KeyExchangeContext, type Pipeline, type Stream } from '@weir/core';
 import { defaultTransport } from '../transport/default.js';
 import type { KafkaConnectionOptions, KafkaTransportFactory } from '../transport/types.js';
 import { kafkaSink } from '../sink/kafka-sink.js';
@@ -15,6 +15,7 @@ import type { KafkaSinkRecord } from '../sink/types.js';
 import { kafkaSource } from '../source/kafka-source.js';
 import type { KafkaRecord, StartPosition } from '../source/types.js';
 import { exchangeSink } from './exchange-sink.js';
+import { kafkaExchangeOptionsSchema } from './options-schema.js';
 import { keyGroupOwnedSource } from './exchange-source.js';
 import { ensureRepartitionTopic, repartitionTopicName } from './topics.js';
 import { isMarker, markerWatermarks } from './watermark-markers.js';
@@ -45,6 +46,7 @@ const jsonSerde = {
 };
 
 export function kafkaExchange(options: KafkaExchangeOptions): KeyExchange {
+  validateOptions(kafkaExchangeOptionsSchema, options, 'kafkaExchange options');
   const serde = options.serde ?? jsonSerde;
   const transport = options.transport ?? defaultTransport();
   return {

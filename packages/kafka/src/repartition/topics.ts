@@ -4,7 +4,9 @@
  * job ends for good. Both go through the Kafka transport, as the source and the sink do.
  */
 
+import { validateOptions } from '@weir/core';
 import { defaultTransport } from '../transport/default.js';
+import { deleteRepartitionTopicsOptionsSchema } from './options-schema.js';
 import { KafkaTransportError, type KafkaConnectionOptions, type KafkaTransport, type KafkaTransportFactory } from '../transport/types.js';
 
 /** `weir.<job>.<step>.repartition`, with characters Kafka does not allow in topic names replaced by '_'. */
@@ -60,6 +62,7 @@ export interface DeleteRepartitionTopicsOptions {
 
 /** Deletes the repartition topics of a job's keyed steps (when the job is retired; never while instances run); resolves with the topics that existed. */
 export async function deleteRepartitionTopics(options: DeleteRepartitionTopicsOptions): Promise<string[]> {
+  validateOptions(deleteRepartitionTopicsOptionsSchema, options, 'deleteRepartitionTopics options');
   const topics = options.steps.map((s) => repartitionTopicName(options.jobName, s));
   return withTransport(options.transport ?? defaultTransport(), options.connection, (t) => t.deleteTopics(topics));
 }
