@@ -31,5 +31,15 @@ export async function checkpointStorageAt(location: string, env: NodeJS.ProcessE
     throw new Error(`checkpoint location ${location} needs the package @weir/s3 (npm install @weir/s3): ${String(err)}`);
   }
   const prefix = m[2]!;
-  return s3.s3CheckpointStorage({ endpoint, bucket: m[1]!, ...(prefix === '' ? {} : { prefix: prefix.endsWith('/') ? prefix : `${prefix}/` }) });
+  // credentials and region from `env` (which may not be this process's environment)
+  const credentials = env.AWS_ACCESS_KEY_ID
+    ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
+    : {};
+  return s3.s3CheckpointStorage({
+    endpoint,
+    bucket: m[1]!,
+    ...(prefix === '' ? {} : { prefix: prefix.endsWith('/') ? prefix : `${prefix}/` }),
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...credentials,
+  });
 }
