@@ -7,7 +7,7 @@
 
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { localCheckpointStorage } from '@weir/core';
 
@@ -57,7 +57,7 @@ export async function workDir(tag: string): Promise<string> {
 export async function checkExactlyOnce(dir: string, finalSet: readonly string[]): Promise<number> {
   const positions = new Map<number, number>();
   for (const path of finalSet) {
-    const cp = await localCheckpointStorage(join(dir, 'ckpt')).load(join(dir, path));
+    const cp = await localCheckpointStorage(join(dir, 'ckpt')).load(resolve(dir, path));
     const snap = cp.metadata.steps.numbers?.operator as { splits: Array<{ index: number; offset: number }> } | undefined;
     for (const s of snap?.splits ?? []) {
       if (positions.has(s.index)) throw new Error(`split ${s.index} is in two savepoints of the final set`);

@@ -85,19 +85,20 @@ export async function findSavepointSet(options: FindSavepointSetOptions): Promis
 
   if (newer.some((c) => (c.metadata.parallelism ?? 1) !== m)) {
     const shown = newer.slice(0, 4).map(describe).join('; ');
-    const base = set ? `the newest complete savepoint set is of ${set.parallelism} instances, suspended at ${iso(set.suspendedAtMs)}, but the job ran after it` : 'there is no complete savepoint set (no suspend of every instance has completed)';
+    const base = set ? `the newest complete savepoint set is of ${instances(set.parallelism)}, suspended at ${iso(set.suspendedAtMs)}, but the job ran after it` : 'there is no complete savepoint set (no suspend of every instance has completed)';
+    const ran = newerRuns.length === 1 ? instances(newerRuns[0]!) : `${newerRuns.join(' and ')} instances`;
     throw new SavepointSetError(
-      `cannot start ${m} instances of '${jobName}': ${base}, with ${newerRuns.join(' and ')} instances, and that run's state is only in its own checkpoints (${shown}${newer.length > 4 ? `; ${newer.length - 4} more` : ''}).${lastSuspend} ` +
-        `Start ${newerRuns.length === 1 ? newerRuns[0] : 'that many'} instances again (each restores its own newest checkpoint), stop them all with a suspend (scale to 0), then start ${m}.`,
+      `cannot start ${instances(m)} of '${jobName}': ${base}, with ${ran}, and that run's state is only in its own checkpoints (${shown}${newer.length > 4 ? `; ${newer.length - 4} more` : ''}).${lastSuspend} ` +
+        `Start ${newerRuns.length === 1 ? ran : 'that run'} again (each restores its own newest checkpoint), stop them all with a suspend (scale to 0), then start ${m}.`,
     );
   }
   if (set === undefined) {
-    return { restoreFrom: 'latest', newer, explanation: `no complete savepoint set; each of the ${m} instances restores its own newest checkpoint (the run of ${m} instances continues).${lastSuspend}` };
+    return { restoreFrom: 'latest', newer, explanation: `no complete savepoint set; each of the ${instances(m)} restores its own newest checkpoint (the run of ${instances(m)} continues).${lastSuspend}` };
   }
-  const from = `the savepoint set of ${set.parallelism} instances suspended at ${iso(set.suspendedAtMs)}`;
+  const from = `the savepoint set of ${instances(set.parallelism)} suspended at ${iso(set.suspendedAtMs)}`;
   const explanation =
     newer.length > 0
-      ? `${from}; the run of ${m} instances after it did not suspend completely, so instances with newer checkpoints restore those (as after a crash).${lastSuspend}`
+      ? `${from}; the run of ${instances(m)} after it did not suspend completely, so instances with newer checkpoints restore those (as after a crash).${lastSuspend}`
       : `${from}${set.parallelism === m ? '' : `, rescaled to ${m}`}`;
   return { restoreFrom: set.savepoints.map((c) => c.path), set, newer, explanation };
 }
@@ -201,6 +202,10 @@ function newestOf(list: readonly CompletedCheckpoint[], pred: (c: CompletedCheck
 
 function describe(c: CompletedCheckpoint): string {
   return `instance ${c.metadata.subtask ?? 0} of ${c.metadata.parallelism ?? 1}: ${c.metadata.kind} ${c.metadata.id} at ${c.path}, ${iso(c.metadata.createdAtMs)}`;
+}
+
+function instances(n: number): string {
+  return n === 1 ? '1 instance' : `${n} instances`;
 }
 
 function iso(ms: number): string {
