@@ -28,6 +28,8 @@ export class InstanceProcess {
   readonly startedAtMs = Date.now();
   private readonly lines: string[] = [];
   private isReady = false;
+  /** Set when the set itself ends it (SIGTERM of a suspend, SIGKILL of kill/killAll): its exit is no crash. */
+  stopping = false;
   private exit: InstanceExit | undefined;
 
   constructor(private readonly spec: SpawnSpec) {
@@ -92,6 +94,7 @@ export class InstanceProcess {
   }
 
   signal(sig: NodeJS.Signals): void {
+    this.stopping = true;
     if (this.exit === undefined) this.child.kill(sig);
   }
 

@@ -159,7 +159,7 @@ export class InstanceSet {
 
   private spawn(i: number): InstanceProcess {
     const [command, ...args] = this.o.command;
-    return new InstanceProcess({
+    const p = new InstanceProcess({
       instance: i,
       command: command!,
       args,
@@ -175,6 +175,10 @@ export class InstanceSet {
         [INSTANCE_ENV.restoreFrom]: restoreFromValue(this.restoring),
       },
     });
+    void p.exited.then((exit) => {
+      if (!p.stopping) this.o.onExit?.(i, { code: exit.code, signal: exit.signal }, p.lastLines());
+    });
+    return p;
   }
 
   /** Wait for instance i to exit after the SIGTERM and read its new savepoint, or say why there is none. */

@@ -23,6 +23,8 @@ export interface InstanceSetOptions {
   cwd?: string;
   /** Each line an instance prints (stdout and stderr). */
   onLine?: (instance: number, line: string) => void;
+  /** An instance ended on its own (a crash: not by `suspendAll`, `kill` or `killAll`); `restart(i)` starts it again. */
+  onExit?: (instance: number, exit: { code: number | null; signal: string | null }, lastLines: string[]) => void;
   /** How long an instance may take to call `instanceReady()` before a suspend gives up on it (default 60 s). */
   readyTimeoutMs?: number;
   /** How long an instance may take from SIGTERM to exit (default 60 s; above its `stopGracePeriodMs`). */
@@ -39,6 +41,7 @@ export const instanceSetOptionsSchema = schemaFor<InstanceSetOptions>()(
     env: z.record(z.string(), z.string()).optional(),
     cwd: z.string().min(1).optional(),
     onLine: fn<NonNullable<InstanceSetOptions['onLine']>>().optional(),
+    onExit: fn<NonNullable<InstanceSetOptions['onExit']>>().optional(),
     readyTimeoutMs: durationMs().optional(),
     suspendTimeoutMs: durationMs().optional(),
     keepLines: count(1).optional(),

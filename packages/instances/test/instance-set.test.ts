@@ -52,6 +52,19 @@ describe('InstanceSet errors', () => {
     expect(set.status()).toEqual([]);
   }, 60_000);
 
+  it('onExit reports a crash, not an exit the set caused', async () => {
+    const exits: Array<{ instance: number; signal: string | null; last: string[] }> = [];
+    const set = await setOf('ignores-sigterm', { onExit: (instance, exit, last) => exits.push({ instance, signal: exit.signal, last }) });
+    set.start(2);
+    await set.waitReady();
+    process.kill(set.status()[1]!.pid!, 'SIGKILL'); // from outside: a crash
+    await set.kill(0); // by the set: expected
+    for (let end = Date.now() + 10_000; exits.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(exits).toEqual([{ instance: 1, signal: 'SIGKILL', last: [] }]);
+    expect(set.status().map((s) => s.state)).toEqual(['exited', 'exited']);
+  }, 60_000);
+
   it('a command that cannot start: named as ended before the suspend', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weir-instances-'));
     dirs.push(dir);

@@ -50,14 +50,23 @@ describe('README', () => {
     expect(rescaled.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ from: 2, to: 3 });
     expect(body.savepoints).toHaveLength(2);
-    const status = (await (await fetch(`${control}/status`)).json()) as { parallelism: number; restoreFrom: string[]; instances: Array<{ state: string }> };
+    const status = (await (await fetch(`${control}/status`)).json()) as { parallelism: number; restoreFrom: string[]; instances: Array<{ state: string; pid: number }> };
     expect(status.parallelism).toBe(3);
     expect(status.restoreFrom).toEqual(body.savepoints);
     expect(status.instances).toHaveLength(3);
     // bad requests are refused, not acted on
     expect((await fetch(`${control}/rescale?instances=zero`, { method: 'POST' })).status).toBe(400);
     expect((await fetch(`${control}/nothing`)).status).toBe(404);
+    await runningFor(control, 500);
+    // a kill and restart through the endpoint are no crash; a SIGKILL from outside is reported
+    expect((await fetch(`${control}/kill?instance=1`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${control}/restart?instance=1`, { method: 'POST' })).status).toBe(200);
+    process.kill(status.instances[2]!.pid, 'SIGKILL');
+    const crashed = await first.next('instance-exited');
+    expect(crashed).toMatchObject({ instance: 2, exit: { signal: 'SIGKILL' } });
+    expect((await fetch(`${control}/restart?instance=2`, { method: 'POST' })).status).toBe(200);
     await runningFor(control, 1000);
+    expect(first.events().filter((e) => e.event === 'instance-exited')).toHaveLength(1);
     first.child.kill('SIGTERM');
     const suspended = await first.next('suspended');
     expect(suspended.savepoints).toHaveLength(3);
@@ -100,7 +109,7 @@ function cli(cwd: string, flags: string[]) {
     }
     throw new Error(`no ${event} event within 60 s; events: ${JSON.stringify(events)}\n${err}`);
   };
-  return { child, next, exit };
+  return { child, next, exit, events: () => [...events] };
 }
 
 /** Once every instance reports ready on GET /status, let them run `ms`. */

@@ -69,6 +69,8 @@ try {
     checkpoints: flags.checkpoints,
     suspendTimeoutMs: intFlag('suspend-timeout-ms', flags['suspend-timeout-ms'], 1),
     onLine: (i, line) => process.stderr.write(`[${i}] ${line}\n`),
+    // a crash: reported, not restarted (POST /restart?instance=I does)
+    onExit: (instance, exit, lastLines) => emit({ event: 'instance-exited', instance, exit, lastLines: lastLines.slice(-5) }),
   });
 } catch (err) {
   fail((err as Error).message);
@@ -96,7 +98,6 @@ const control = await controlServer(set, {
   onSuspended: () => void end(0),
 });
 emit({ event: 'started', instances: n, restoreFrom, ...(found ? { found } : {}), control: control.url });
-watchExits();
 
 async function end(code: number): Promise<void> {
   ending = true;
@@ -119,16 +120,3 @@ async function suspendAndExit(): Promise<void> {
 }
 process.on('SIGTERM', () => void suspendAndExit());
 process.on('SIGINT', () => void suspendAndExit());
-
-/** Report an instance that ends while the set is running (a crash): `POST /restart?instance=I` starts it again. */
-function watchExits(): void {
-  const seen = new Set<number>();
-  setInterval(() => {
-    for (const s of set.status()) {
-      if (s.state === 'exited' && !seen.has(s.pid ?? -1)) {
-        seen.add(s.pid ?? -1);
-        if (!ending) emit({ event: 'instance-exited', instance: s.instance, pid: s.pid, exit: s.exit, lastLines: s.lastLines.slice(-5) });
-      }
-    }
-  }, 200).unref();
-}
