@@ -58,21 +58,24 @@ describe.each(heavyRuns())('exactly-once kafka sink under SIGKILL ($adapter)', (
       // input arrives while the job is being killed and restarted
       const producer = new Kafka({ brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
+      const committedWatch = await watch(cluster.bootstrapServers);
+      const uncommittedWatch = await watch(cluster.bootstrapServers, true);
       const producing = (async () => {
         for (let i = 0; i < N; i += 100) {
+          // the second half only once the first attempt committed records: however slow its start,
+          // input arrives after that commit, for the transaction it holds open (below)
+          while (i === Math.floor(N / 200) * 100 && committedWatch.values.size === 0) await sleep(50);
           await producer.send({ topic: 'in', messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${(i + j) % 53}`, value: `r${i + j}` })) });
           await new Promise((r) => setTimeout(r, 200)); // input keeps arriving through all the kills
         }
       })();
 
-      const committedWatch = await watch(cluster.bootstrapServers);
-      const uncommittedWatch = await watch(cluster.bootstrapServers, true);
       const progress: number[] = [];
       // last values of transactions that were open, with records at the broker, when their attempt was killed
       const heldOpen: string[] = [];
       let kills = 0;
       while (kills < KILLS) {
-        // the first attempt (input is still arriving) is killed while it holds a transaction open
+        // the first attempt is killed while it holds a transaction open
         // with records in it (hold-open-transaction.ts); the others at a random moment
         const holdOpen = kills === 0;
         const run = start(holdOpen ? { ...env, WEIR_CRASH_HOLD: '1' } : env, args);
