@@ -130,10 +130,10 @@ function start(source: SplitLogs, dir: string, checkpoints: string, notes: Ready
   return p.start();
 }
 
-async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+async function until(cond: () => Promise<boolean>, ms: number, what: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -168,7 +168,9 @@ async function rescaleChain(chain: number[]): Promise<{ dir: string; notes: Read
       expect(results.map((r) => r.outcome)).toEqual(jobs.map(() => 'finished'));
     } else {
       const target = written;
-      await until(async () => (await rowCount(dir)) === target, 30_000, `phase ${phase} (${n} instances) to commit its rows`);
+      let seen = 0;
+      const late = () => notes.reduce((d, x) => d + x.deadLetters, 0);
+      await until(async () => (seen = await rowCount(dir)) === target, 30_000, () => `phase ${phase} (${n} instances) to commit its ${target} rows: ${seen} visible, ${late()} announced as late`);
       savepoints = await Promise.all(jobs.map(async (j) => (await j.stop({ mode: 'suspend' })).savepoint!.path));
     }
     // the progress the announcer reads: this run's writers', none of a retired writer
