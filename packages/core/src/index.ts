@@ -51,7 +51,7 @@ export type { GeneratorSourceOptions, GeneratorSplit } from './source/generator-
 export { iterableSource } from './source/iterable-source.js';
 export type { IterableSourceOptions, IterableSplit } from './source/iterable-source.js';
 
-export type { Sink, SinkCommitter, SinkContext, SinkWriter } from './sink/types.js';
+export type { Sink, SinkCommitter, SinkContext, SinkRescale, SinkWriter } from './sink/types.js';
 export { memorySink } from './sink/memory-sink.js';
 export type { MemorySink, MemoryCommittable } from './sink/memory-sink.js';
 export { jsonLinesFileSink } from './sink/json-lines-file-sink.js';
