@@ -4,18 +4,21 @@
  * (JSON lines) on S3-compatible object storage. `keyBy(customer)` is not the topic's key, so on
  * several instances the records cross instances through the job's repartition topic
  * (`kafkaExchange`). Checkpoints are on the object store too, so the instance keeps nothing on
- * its disk. SIGTERM suspends (savepoint); the last stdout line then names the savepoint.
+ * its disk. SIGTERM suspends (savepoint); the driver reads the savepoint from the store.
  *
- * env: BROKERS, SUBTASK, PARALLELISM,
- *      S3_ENDPOINT, S3_BUCKET (credentials and region: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION),
- *      CHECKPOINTS (this instance's checkpoint key prefix), TABLES (the file sink's key prefix),
- *      RESTORE_FROM (optional: the savepoint set of the previous run, comma-separated s3:// paths)
+ * env: set by `InstanceSet` (@weir/instances): WEIR_INSTANCE, WEIR_INSTANCES, WEIR_CHECKPOINTS
+ *      (this instance's `s3://bucket/prefix/`), WEIR_RESTORE_FROM (the savepoint set of the
+ *      previous run, if any);
+ *      set by the driver: BROKERS, S3_ENDPOINT, S3_BUCKET, TABLES (the file sink's key prefix),
+ *      AWS_ENDPOINT_URL_S3 (= S3_ENDPOINT, for the checkpoint location) and the credentials and
+ *      region (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION)
  */
 
 import { Pipeline, WatermarkStrategies, consoleLogger, stopOnSignals, tumblingWindows, type WindowResult } from '@weir/core';
 import { bucketedFileSink } from '@weir/files';
 import { kafkaExchange, kafkaSink, kafkaSource, type KafkaRecord } from '@weir/kafka';
-import { s3CheckpointStorage, s3FileStorage } from '@weir/s3';
+import { checkpointStorageAt, instanceEnv, instanceReady } from '@weir/instances';
+import { s3FileStorage } from '@weir/s3';
 import { CHECKPOINT_INTERVAL_MS, JOB_NAME, MAX_PARALLELISM, ORDERS_TOPIC, SUMS_TABLE, SUMS_TOPIC, WINDOW_MS, type Order, type WindowSum } from './shared.js';
 
 const env = (name: string): string => {
@@ -24,9 +27,7 @@ const env = (name: string): string => {
   return v;
 };
 const brokers = env('BROKERS').split(',');
-const subtask = Number(env('SUBTASK'));
-const parallelism = Number(env('PARALLELISM'));
-const restoreFrom = process.env.RESTORE_FROM ? process.env.RESTORE_FROM.split(',') : undefined;
+const { instance: subtask, instances: parallelism, checkpoints, restoreFrom } = instanceEnv();
 const store = { endpoint: env('S3_ENDPOINT'), bucket: env('S3_BUCKET') };
 
 const say = (fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ instance: subtask, ...fields })}\n`);
@@ -45,7 +46,7 @@ const pipeline = new Pipeline({
   parallelism,
   maxParallelism: MAX_PARALLELISM,
   exchange: kafkaExchange({ cluster: { brokers }, markerIntervalMs: 100, discoveryIntervalMs: 500 }),
-  checkpoints: { storage: s3CheckpointStorage({ ...store, prefix: env('CHECKPOINTS') }), intervalMs: CHECKPOINT_INTERVAL_MS },
+  checkpoints: { storage: await checkpointStorageAt(checkpoints), intervalMs: CHECKPOINT_INTERVAL_MS },
   ...(restoreFrom ? { restoreFrom } : {}),
   logger,
   restart: { kind: 'fixed-delay', maxAttempts: 5, delayMs: 500 },
@@ -77,6 +78,6 @@ sums.sink('sum-files', bucketedFileSink<WindowSum>({ storage: s3FileStorage({ ..
 const job = pipeline.start();
 stopOnSignals(job);
 // from here on SIGTERM suspends: tell the driver (a SIGTERM before this would just end the process)
-say({ ready: true });
+instanceReady();
 const result = await job.done;
 say({ outcome: result.outcome, savepoint: result.savepoint?.path ?? null });

@@ -19,9 +19,11 @@ import { startCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 // the S3-compatible server of @weir/s3's tests (s3rver on a free port, or WEIR_S3_ENDPOINT)
 import { startS3 } from '../../packages/s3/test/s3-server.js';
-import { InstanceSet } from './instance-set.js';
+import { findSavepointSet } from '@weir/core';
+import { InstanceSet } from '@weir/instances';
+import { s3CheckpointStorage } from '@weir/s3';
 import { hiddenTableObjects, readTable, storeFacts } from './s3-check.js';
-import { INPUT_PARTITIONS, ORDERS_TOPIC, SUMS_TOPIC, TABLES_PREFIX, WINDOW_MS, checkpointPrefix, type Order, type WindowSum } from './shared.js';
+import { INPUT_PARTITIONS, JOB_NAME, MAX_PARALLELISM, ORDERS_TOPIC, SUMS_TOPIC, TABLES_PREFIX, WINDOW_MS, checkpointPrefix, type Order, type WindowSum } from './shared.js';
 
 const PER_PHASE = Number(process.env.SCALE_OUT_ORDERS ?? 1500);
 const CUSTOMERS = 40;
@@ -115,13 +117,15 @@ try {
   // what the instances report: the checkpoints they restored (after the SIGKILL and the rescales)
   const restores: Array<{ instance: number; kind: string; path: string }> = [];
   const set = new InstanceSet({
-    script: fileURLToPath(new URL('./instance.ts', import.meta.url)),
-    checkpointsOf: (i) => s3.prefix + checkpointPrefix(i),
+    command: [process.execPath, '--conditions=weir-source', '--import', 'tsx', fileURLToPath(new URL('./instance.ts', import.meta.url))],
+    // instance i's checkpoints: the same key prefix across rescales (its own newer checkpoints win after a crash)
+    checkpoints: `s3://${bucket}/${s3.prefix}${checkpointPrefix('{i}')}`,
     env: {
       BROKERS: brokers.join(','),
       S3_ENDPOINT: endpoint,
       S3_BUCKET: bucket,
       TABLES: s3.prefix + TABLES_PREFIX,
+      AWS_ENDPOINT_URL_S3: endpoint,
       AWS_REGION: region ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
@@ -135,6 +139,17 @@ try {
       }
     },
   });
+  // what a pod would find on its own (docs/kubernetes.md): the newest complete savepoint set on the store
+  const discover = async (parallelism: number) =>
+    findSavepointSet({ jobName: JOB_NAME, storageOf: (i) => s3CheckpointStorage(s3.options(checkpointPrefix(String(i)))), locations: MAX_PARALLELISM, parallelism });
+  const discovered: Array<{ after: string; ms: number }> = [];
+  const checkDiscovery = async (expected: readonly string[], parallelism: number, what: string) => {
+    const t0 = performance.now();
+    const found = await discover(parallelism);
+    const ms = Math.round(performance.now() - t0);
+    if (JSON.stringify(found.restoreFrom) !== JSON.stringify(expected)) throw new Error(`findSavepointSet after ${what} found ${JSON.stringify(found.restoreFrom)}, not the suspended set ${JSON.stringify(expected)}: ${found.explanation}`);
+    discovered.push({ after: what, ms });
+  };
   cleanups.push(() => set.killAll());
 
   const input: Order[] = [];
@@ -167,7 +182,9 @@ try {
   await progress('instance 1 restarted');
   await until(() => restores.some((r) => r.instance === 1 && r.kind === 'checkpoint'), 60_000, 'instance 1 to restore its checkpoint from the store');
 
-  const from3 = await set.rescale(2);
+  const from3 = await set.suspendAll();
+  await checkDiscovery(from3, 2, 'the suspend of 3');
+  set.start(2, from3);
   log('rescaled 3 -> 2', { savepoints: from3 });
   hiddenSeen.after3to2 = await hiddenTableObjects(s3.client, s3.prefix);
   await phase('2 instances');
@@ -189,6 +206,7 @@ try {
   // time for a duplicate to show up if the job wrote one
   await new Promise((r) => setTimeout(r, 2000));
   const from4 = await set.suspendAll();
+  await checkDiscovery(from4, 4, 'the suspend of 4');
 
   const windowResults = judge('kafka', seen, expected);
   // the second judge: the committed part files on the object store, read back through a fresh client
@@ -201,6 +219,7 @@ try {
     windowResults,
     kills: 1,
     rescales: ['3->2', '2->4'],
+    discovered,
     s3: { ...s3Facts, hiddenSeen, files: { parts: table.files, results: fileResults, bySubtask: table.bySubtask } },
     durationMs: Date.now() - started,
   };

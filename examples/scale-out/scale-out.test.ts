@@ -23,8 +23,10 @@ it('scale-out: every window result exactly once across a SIGKILL and two rescale
   const last = out.trim().split('\n').filter((l) => l.startsWith('{"scaleOut"')).pop() ?? out;
   expect(last, out).toMatch(/^\{"scaleOut":"ok"/);
   expect(code).toBe(0);
-  const result = JSON.parse(last) as { windowResults: number; s3: { savepointsUsed: number; restores: string[]; files: { results: number; bySubtask: Record<string, number> } } };
+  const result = JSON.parse(last) as { windowResults: number; discovered: Array<{ after: string }>; s3: { savepointsUsed: number; restores: string[]; files: { results: number; bySubtask: Record<string, number> } } };
   expect(result.windowResults).toBeGreaterThan(100);
+  // findSavepointSet over the 12 instance locations on the store found each suspended set itself
+  expect(result.discovered.map((d) => d.after)).toEqual(['the suspend of 3', 'the suspend of 4']);
   // the same results in the table on the store; every savepoint and restore on S3 (run.ts checks paths and metadata)
   expect(result.s3.files.results).toBe(result.windowResults);
   expect(result.s3.savepointsUsed).toBe(3 + 2 + 4);

@@ -16,7 +16,7 @@ export const CHECKPOINT_INTERVAL_MS = 1000;
 /** The file sink's table of window sums (a directory under the files prefix). */
 export const SUMS_TABLE = 'customer-window-sums';
 /** Key prefixes under the run's S3 prefix: instance i's checkpoints, and the file sink's tables. */
-export const checkpointPrefix = (i: number): string => `checkpoints/instance-${i}/`;
+export const checkpointPrefix = (i: number | string): string => `checkpoints/instance-${i}/`;
 export const TABLES_PREFIX = 'tables/';
 
 export interface Order {

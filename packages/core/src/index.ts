@@ -24,13 +24,15 @@ export type { JobResult, StopOnSignalsOptions } from './runtime/job.js';
 export { JobCancelledError } from './runtime/job-runtime.js';
 export type { JobOutcome, StopMode } from './runtime/job-runtime.js';
 export { RestoreRefusedError } from './checkpoint/restore-choice.js';
+export { SavepointSetError, findSavepointSet } from './checkpoint/find-savepoint-set.js';
+export type { FindSavepointSetOptions, FoundSavepointSet, SavepointSetSearch } from './checkpoint/find-savepoint-set.js';
 export { StateCompatibilityError } from './checkpoint/state-compatibility.js';
 export type { SourcePosition } from './runtime/batch-origin.js';
 export { RestartStrategies } from './runtime/restart-strategy.js';
 export type { RestartStrategy } from './runtime/restart-strategy.js';
 export { StepError } from './runtime/node.js';
 
-export { CheckpointFormatError, parseCheckpointMetadata } from './checkpoint/storage.js';
+export { CheckpointFormatError, localCheckpointStorage, parseCheckpointMetadata } from './checkpoint/storage.js';
 export type { CheckpointMetadata, CheckpointStorage, CompletedCheckpoint } from './checkpoint/storage.js';
 export type { CheckpointKind, StepSnapshot } from './runtime/barrier.js';
 
@@ -49,7 +51,7 @@ export type { GeneratorSourceOptions, GeneratorSplit } from './source/generator-
 export { iterableSource } from './source/iterable-source.js';
 export type { IterableSourceOptions, IterableSplit } from './source/iterable-source.js';
 
-export type { Sink, SinkCommitter, SinkContext, SinkWriter } from './sink/types.js';
+export type { Sink, SinkCommitter, SinkContext, SinkRescale, SinkWriter } from './sink/types.js';
 export { memorySink } from './sink/memory-sink.js';
 export type { MemorySink, MemoryCommittable } from './sink/memory-sink.js';
 export { jsonLinesFileSink } from './sink/json-lines-file-sink.js';

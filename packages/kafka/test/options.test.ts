@@ -1,6 +1,6 @@
 import { OptionsError, Pipeline, collectionSource, silentLogger } from '@weir/core';
 import { describe, expect, it } from 'vitest';
-import { defaultTransport, kafkaJsTransport, kafkaSink, kafkaSource, parseClustersFile, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
+import { defaultTransport, deleteRepartitionTopics, kafkaExchange, kafkaJsTransport, kafkaSink, kafkaSource, parseClustersFile, type KafkaExchangeOptions, type KafkaSinkOptions, type KafkaSourceOptions } from '../src/index.js';
 
 // options as they arrive from plain JS or the environment: unchecked by tsc
 const source = (o: Record<string, unknown>) => kafkaSource({ clusters: [{ name: 'a', brokers: ['h:9092'], topics: ['t'] }], ...o } as KafkaSourceOptions);
@@ -116,5 +116,26 @@ describe('kafkaSink options', () => {
     );
     expect(err).toBeInstanceOf(OptionsError);
     expect(String((err as Error).message)).toContain("transactionTimeoutMs: 60000 must be at least the pipeline's checkpoint interval (60000) + expectedRestartMs (30000)");
+  });
+});
+
+describe('kafkaExchange options', () => {
+  const exchange = (o: Record<string, unknown>) => kafkaExchange({ cluster: { brokers: ['h:9092'] }, ...o } as KafkaExchangeOptions);
+
+  it('accepts the documented shapes', () => {
+    expect(() => exchange({ serde: { serialize: () => '', deserialize: () => 1 }, replicationFactor: 3, markerIntervalMs: 100, discoveryIntervalMs: 500, transactionTimeoutMs: 60_000, transport: defaultTransport() })).not.toThrow();
+  });
+
+  it('rejects misspelt and invalid options with the key named', () => {
+    expect(() => exchange({ replicationfactor: 3 })).toThrow("unknown key 'replicationfactor' (did you mean 'replicationFactor'?)");
+    expect(() => exchange({ cluster: { brokers: 'h:9092' } })).toThrow("cluster.brokers: expected an array of 'host:port' strings");
+    expect(() => exchange({ cluster: { brokers: ['h:9092'], topics: ['t'] } })).toThrow("cluster: unknown key 'topics'");
+    expect(() => exchange({ replicationFactor: 0 })).toThrow('replicationFactor: must be >= 1, got 0');
+    expect(() => exchange({ serde: { serialize: () => '' } })).toThrow('serde:');
+    expect(() => exchange({ markerIntervalMs: -5 })).toThrow('markerIntervalMs: must be >= 0, got -5');
+  });
+
+  it('deleteRepartitionTopics rejects a misspelt option before connecting', async () => {
+    await expect(deleteRepartitionTopics({ connection: { brokers: ['127.0.0.1:1'] }, jobName: 'j', step: ['s'] } as never)).rejects.toThrow("unknown key 'step' (did you mean 'steps'?)");
   });
 });

@@ -62,6 +62,11 @@ export interface CheckpointStorage {
   latest(): Promise<CompletedCheckpoint | undefined>;
   /** A completed checkpoint or savepoint by directory. */
   load(path: string): Promise<CompletedCheckpoint>;
+  /**
+   * Every completed savepoint here, oldest first (by id). Optional: savepoint-set discovery
+   * (`findSavepointSet`) needs it; the local and the S3 storage have it.
+   */
+  listSavepoints?(): Promise<CompletedCheckpoint[]>;
   /** Files of a step in a loaded checkpoint. */
   filesAt(path: string, step: string): StateFiles;
   /** Highest checkpoint id ever attempted here (completed or not), or 0. */
@@ -115,6 +120,15 @@ export class LocalCheckpointStorage implements CheckpointStorage {
 
   async load(path: string): Promise<CompletedCheckpoint> {
     return { metadata: await readMetadata(path), path, sizeBytes: 0 };
+  }
+
+  async listSavepoints(): Promise<CompletedCheckpoint[]> {
+    const out: CompletedCheckpoint[] = [];
+    for (const id of (await this.savepointIds()).sort((a, b) => a - b)) {
+      const dir = this.dirOf(id, 'savepoint');
+      if (await pathExists(join(dir, METADATA_FILE))) out.push(await this.load(dir));
+    }
+    return out;
   }
 
   async highestAttemptedId(): Promise<number> {
@@ -200,4 +214,9 @@ async function dirSize(dir: string): Promise<number> {
     total += entry.isDirectory() ? await dirSize(p) : (await stat(p)).size;
   }
   return total;
+}
+
+/** Checkpoints in a local directory (what `checkpoints.dir` uses), for code that reads storages itself (`findSavepointSet`). */
+export function localCheckpointStorage(dir: string): CheckpointStorage {
+  return new LocalCheckpointStorage(dir);
 }

@@ -53,8 +53,26 @@ export interface SinkCommitter<C> {
   close?(): Promise<void>;
 }
 
+/**
+ * What a writer learns when the job restored a savepoint set written by another number of
+ * instances (a rescale from `parallelism` to `context.parallelism`).
+ */
+export interface SinkRescale<W> {
+  /** Instance count of the run that wrote the states. */
+  readonly parallelism: number;
+  /**
+   * Every old instance's writer state, in old-subtask order (`state` undefined where it kept
+   * none). The new instance `subtask` takes over the states of old instances k with
+   * k mod parallelism = subtask (its own, passed as `restoredState` too, and those of instances
+   * that no longer exist); the others are for reading only (e.g. the lowest watermark: the
+   * sources' splits move between instances too).
+   */
+  readonly writers: ReadonlyArray<{ readonly subtask: number; readonly checkpointId: number; readonly state: W | undefined }>;
+}
+
 export interface Sink<T, C = unknown, W = unknown> {
-  createWriter(context: SinkContext, restoredState?: W): Promise<SinkWriter<T, C>>;
+  /** `rescale`: set on the first start after a rescale (see `SinkRescale`). */
+  createWriter(context: SinkContext, restoredState?: W, rescale?: SinkRescale<W>): Promise<SinkWriter<T, C>>;
   createCommitter(context: SinkContext): Promise<SinkCommitter<C>>;
   /**
    * Called once on (re)start, after the committer re-committed the restored committables:

@@ -33,7 +33,7 @@ export function generatorSource<T>(options: GeneratorSourceOptions<T>): Source<T
   const splitCount = options.splits ?? 1;
   return {
     boundedness: options.recordsPerSplit === undefined ? 'unbounded' : 'bounded',
-    createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splitCount, restored !== undefined),
+    createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splitCount, restored?.assigned),
     createReader: (ctx) => new GeneratorReader(options, ctx),
   };
 }
@@ -45,7 +45,7 @@ export function collectionSource<T>(items: readonly T[], options: { splits?: num
   const per = Math.ceil(items.length / splits);
   return {
     boundedness: 'bounded',
-    createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splits, restored !== undefined),
+    createEnumerator: (ctx, restored) => new StaticEnumerator(ctx, splits, restored?.assigned),
     createReader: (ctx) =>
       new GeneratorReader<T>(
         {
@@ -58,19 +58,28 @@ export function collectionSource<T>(items: readonly T[], options: { splits?: num
   };
 }
 
-/** Assigns this instance's share of a fixed set of splits once (round-robin over instances). */
+/**
+ * Assigns this instance's share of a fixed set of splits once (round-robin over instances). A
+ * restore after a rescale brings every old instance's splits with their offsets: it keeps the
+ * ones this instance owns now and hands back the others (their new owners restore them too).
+ */
 class StaticEnumerator implements SplitEnumerator<GeneratorSplit, null> {
   constructor(
     private readonly ctx: SplitEnumeratorContext<GeneratorSplit>,
     private readonly count: number,
-    private readonly restored: boolean,
+    /** Splits of the restored checkpoint (all old instances' on a rescale); undefined on a fresh start. */
+    private readonly restored: readonly GeneratorSplit[] | undefined,
   ) {}
 
   async start(): Promise<void> {
-    if (!this.restored) {
+    const owns = (index: number) => index % this.ctx.parallelism === this.ctx.subtask;
+    if (this.restored === undefined) {
       const mine: GeneratorSplit[] = [];
       for (let i = this.ctx.subtask; i < this.count; i += this.ctx.parallelism) mine.push({ id: `split-${i}`, index: i, offset: 0 });
       this.ctx.assignSplits(mine);
+    } else {
+      const foreign = this.restored.filter((s) => !owns(s.index)).map((s) => s.id);
+      if (foreign.length > 0) this.ctx.removeSplits(foreign);
     }
     this.ctx.signalNoMoreSplits();
   }

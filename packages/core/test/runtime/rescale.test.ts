@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pipeline, RestoreRefusedError, classicLevelStateBackend, heapStateBackend, rocksDbStateBackend, keyGroupOf, memorySink, silentLogger, subtaskForKeyGroup } from '../../src/index.js';
+import { Pipeline, RestoreRefusedError, classicLevelStateBackend, generatorSource, heapStateBackend, rocksDbStateBackend, keyGroupOf, memorySink, silentLogger, subtaskForKeyGroup } from '../../src/index.js';
 import type { Job, MemorySink, StateBackendFactory, PollResult, Source, SourceReader, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../src/index.js';
 
 const MAX_PARALLELISM = 8;
@@ -250,4 +250,47 @@ describe('keyBy on several instances', () => {
     s.keyBy((o) => o.customer, { prePartitioned: true }).reduce('pre', (a) => a);
     expect(routed).toEqual(['y/r 1/2/128']);
   });
+});
+
+describe('generatorSource across a rescale', () => {
+  /** Runs `n` instances of an unbounded generator (5 splits) until each committed some records, suspends, then `m` from the set. */
+  async function generatorRescale(n: number, m: number): Promise<string[]> {
+    const source = generatorSource({ splits: 5, generate: (split, offset) => `${split}:${offset}`, batchSize: 10, ratePerSecond: 400 });
+    const run = (dir: string, subtask: number, parallelism: number, out: MemorySink<string>, restoreFrom?: string[]) => {
+      const p = new Pipeline({ name: 'gen-rescale', subtask, parallelism, checkpoints: { dir, intervalMs: 40 }, logger: silentLogger, restart: { kind: 'none' }, pollTimeoutMs: 20, ...(restoreFrom ? { restoreFrom } : {}) });
+      p.source('gen', source).sink('out', out);
+      return p.start();
+    };
+    const dirs1 = await Promise.all(Array.from({ length: n }, () => tempDir()));
+    const first = dirs1.map(() => memorySink<string>());
+    const jobs = first.map((out, i) => run(dirs1[i]!, i, n, out));
+    await until(() => first.every((o) => o.committed.length >= 40), 20_000, `${n} generator instances`);
+    const set = await Promise.all(jobs.map(async (j) => (await j.stop({ mode: 'suspend' })).savepoint!.path));
+    const dirs2 = await Promise.all(Array.from({ length: m }, (_, j) => (j < n ? dirs1[j]! : tempDir())));
+    const second = dirs2.map(() => memorySink<string>());
+    const jobs2 = second.map((out, j) => run(dirs2[j]!, j, m, out, set));
+    await until(() => second.every((o) => o.committed.length >= 40), 20_000, `${m} generator instances`);
+    await Promise.all(jobs2.map((j) => j.stop({ mode: 'suspend' })));
+    return [...first, ...second].flatMap((o) => o.committed);
+  }
+
+  for (const [n, m] of [
+    [2, 3],
+    [3, 2],
+  ] as const) {
+    it(`${n} -> ${m}: every split's records once, without gaps (each split read by its one new owner from its savepoint offset)`, async () => {
+      const got = await generatorRescale(n, m);
+      expect(new Set(got).size, 'duplicates').toBe(got.length);
+      const bySplit = new Map<number, number[]>();
+      for (const r of got) {
+        const [s, o] = r.split(':').map(Number) as [number, number];
+        bySplit.set(s, [...(bySplit.get(s) ?? []), o]);
+      }
+      expect([...bySplit.keys()].sort()).toEqual([0, 1, 2, 3, 4]);
+      for (const [s, offsets] of bySplit) {
+        offsets.sort((a, b) => a - b);
+        expect(offsets, `split ${s}`).toEqual(offsets.map((_, i) => i));
+      }
+    }, 60_000);
+  }
 });

@@ -202,7 +202,8 @@ async function gatherProgress(cfg: AnnouncerConfig, own: WriterProgress): Promis
     for (let s = 0; s < cfg.parallelism; s++) {
       if (s === own.subtask) continue;
       const p = await readProgress(cfg.storage, progressFile(cfg.stepName, s));
-      if (p === undefined) missing = true;
+      // a run with another instance count wrote it (before a rescale): wait for this run's
+      if (p === undefined || (p.parallelism !== undefined && p.parallelism !== cfg.parallelism)) missing = true;
       else all.push(p);
     }
     const complete = !missing && all.every((p) => p.watermark === MAX_WATERMARK);

@@ -9,9 +9,10 @@ import { FilesCommitter } from './committer.js';
 import { forEachLimit } from './concurrency.js';
 import { rollForwardManifest } from './merge.js';
 import { FilesMetrics } from './metrics.js';
-import { emptyAnnouncer, isHidden, MANIFEST_PREFIX, type AnnouncerState, type FilesCommittable, type FilesWriterState } from './model.js';
+import { emptyAnnouncer, isHidden, MANIFEST_PREFIX, progressFile, type AnnouncerState, type FilesCommittable, type FilesWriterState } from './model.js';
 import { resolveOptions, type BucketedFileSinkOptions } from './options.js';
 import { bucketedFileSinkOptionsSchema } from './options-schema.js';
+import { rescaledWriterState } from './rescale.js';
 import { BucketedWriter } from './writer.js';
 
 /** The file sink; committables and writer state are opaque JSON kept in checkpoints. */
@@ -32,14 +33,18 @@ export function bucketedFileSink<T>(options: BucketedFileSinkOptions<T>): Bucket
       announcerAfterCommit.delete(sharedKey(ctx));
       return new FilesCommitter(get(ctx), ctx, (s) => announcerAfterCommit.set(sharedKey(ctx), s));
     },
-    async createWriter(ctx, restored) {
+    async createWriter(ctx, own, rescale) {
       const o = get(ctx);
+      const restored = rescale !== undefined ? rescaledWriterState(rescale, ctx.subtask, ctx.parallelism, o.delayMs) : own;
       const shared = () => announcerAfterCommit.get(sharedKey(ctx));
       const announcer = ctx.subtask === 0 ? (shared() ?? restored?.announcer ?? emptyAnnouncer()) : undefined;
       return new BucketedWriter<T>(o, ctx, restored, announcer, { get: shared });
     },
     async abortLeftovers(ctx, restored) {
       const o = get(ctx);
+      // a rescale to fewer instances: this one took over the writer of instance ctx.subtask,
+      // which no longer exists; its counts travel in ours now, its progress must not count again
+      if (ctx.subtask >= ctx.parallelism) await o.storage.delete(progressFile(ctx.stepName, ctx.subtask));
       const keep = new Set<string>();
       for (const c of restored) {
         for (const p of c.publish) keep.add(`${p.dir}/${p.pending}`);

@@ -60,6 +60,12 @@ export interface MergePlan {
 /** Per-writer progress, published for the partition committer at every commit. */
 export interface WriterProgress {
   subtask: number;
+  /**
+   * Instance count of the run that wrote it: after a rescale the announcer counts only the
+   * progress of the new run (an old run's file, read before the new writer's first commit,
+   * lacks the counts that writer took over). Absent in files of older versions.
+   */
+  parallelism?: number;
   checkpointId: number;
   watermark: number;
   streams: string[];

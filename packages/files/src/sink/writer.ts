@@ -282,6 +282,7 @@ export class BucketedWriter<T> implements SinkWriter<T, FilesCommittable> {
         merges,
         progress: {
           subtask: this.ctx.subtask,
+          parallelism: this.ctx.parallelism,
           checkpointId,
           watermark: this.watermark,
           streams: [...this.streams].sort(),

@@ -7,13 +7,15 @@
  * key group's state.
  */
 
-import { keyGroupRangeFor, type KeyExchange, type KeyExchangeContext, type Pipeline, type Stream } from '@weir/core';
-import type { KafkaConnectionOptions } from '../transport/types.js';
+import { keyGroupRangeFor, validateOptions, type KeyExchange, type KeyExchangeContext, type Pipeline, type Stream } from '@weir/core';
+import { defaultTransport } from '../transport/default.js';
+import type { KafkaConnectionOptions, KafkaTransportFactory } from '../transport/types.js';
 import { kafkaSink } from '../sink/kafka-sink.js';
 import type { KafkaSinkRecord } from '../sink/types.js';
 import { kafkaSource } from '../source/kafka-source.js';
 import type { KafkaRecord, StartPosition } from '../source/types.js';
 import { exchangeSink } from './exchange-sink.js';
+import { kafkaExchangeOptionsSchema } from './options-schema.js';
 import { keyGroupOwnedSource } from './exchange-source.js';
 import { ensureRepartitionTopic, repartitionTopicName } from './topics.js';
 import { ExchangeProgress, isMarker, markerWatermarks } from './watermark-markers.js';
@@ -31,6 +33,11 @@ export interface KafkaExchangeOptions {
   discoveryIntervalMs?: number;
   /** Exactly-once transaction timeout on the broker (default the Kafka sink's, 900 000 ms). */
   transactionTimeoutMs?: number;
+  /**
+   * The Kafka transport (client library) for the topic's writes, reads and creation, as for
+   * `kafkaSource` and `kafkaSink`: default {@link defaultTransport} (`WEIR_KAFKA_ADAPTER`).
+   */
+  transport?: KafkaTransportFactory;
 }
 
 const jsonSerde = {
@@ -39,14 +46,16 @@ const jsonSerde = {
 };
 
 export function kafkaExchange(options: KafkaExchangeOptions): KeyExchange {
+  validateOptions(kafkaExchangeOptionsSchema, options, 'kafkaExchange options');
   const serde = options.serde ?? jsonSerde;
+  const transport = options.transport ?? defaultTransport();
   return {
     route<T>(input: Stream<T>, key: (value: T) => string, ctx: KeyExchangeContext, pipeline: Pipeline): Stream<T> {
       const topic = repartitionTopicName(ctx.jobName, ctx.stepName);
       const partitions = ctx.maxParallelism;
       let ensured: Promise<void> | undefined;
       const ensureTopic = () => {
-        ensured ??= ensureRepartitionTopic(options.cluster, topic, partitions, options.replicationFactor ?? 1).catch((err: unknown) => {
+        ensured ??= ensureRepartitionTopic(transport, options.cluster, topic, partitions, options.replicationFactor ?? 1).catch((err: unknown) => {
           ensured = undefined;
           throw err;
         });
@@ -58,6 +67,7 @@ export function kafkaExchange(options: KafkaExchangeOptions): KeyExchange {
         guarantee: 'exactly-once',
         transactionalIdPrefix: topic,
         serialize: (r) => r,
+        transport,
         ...(options.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: options.transactionTimeoutMs } : {}),
       });
       input.sink(`${ctx.stepName}.exchange-out`, exchangeSink<T>(inner, { partitions, key, serialize: (v) => serde.serialize(v), markerIntervalMs: options.markerIntervalMs ?? 200, ensureTopic }));
@@ -73,6 +83,7 @@ export function kafkaExchange(options: KafkaExchangeOptions): KeyExchange {
         newSplitsStartFrom: start,
         commitGroupId: group,
         discoveryIntervalMs: options.discoveryIntervalMs ?? 1000,
+        transport,
       });
       const owns = (p: number) => p >= range.start && p <= range.end;
       // the reader feeds it the writers' markers (event time, ends); the watermark strategy reads it

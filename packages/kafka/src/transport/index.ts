@@ -2,12 +2,14 @@
 
 export { KafkaTransportError, OffsetOutOfRangeError, StaleMetadataError } from './types.js';
 export type {
+  EnsuredTopic,
   FetchedPartition,
   FetchedRecord,
   FetchRequest,
   KafkaConnectionOptions,
   KafkaTransport,
   KafkaTransportFactory,
+  NewTopic,
   OffsetSpec,
   ProduceMessage,
   ProduceRequest,

@@ -5,7 +5,8 @@
  * KafkaJS has no public manual-assignment consumer, no public way to resume a transaction after
  * a crash (EndTxn with a stored producer id/epoch), and its `producer.send()` can drop records on
  * a retry (it skips brokers that answered the first attempt even when a partition moved to
- * them). So this adapter uses the public admin client for topics and group offsets, and
+ * them). So this adapter uses the public admin client for topics (listing, creating — KafkaJS
+ * sends CreateTopics and DeleteTopics to the controller — and deleting) and group offsets, and
  * KafkaJS's own `Cluster`/`Broker` objects (private `createCluster`: same brokers, SSL, SASL and
  * socket handling as the `Kafka` instance) for metadata, ListOffsets, Fetch, Produce, producer
  * ids, transactions and offset commits, plus the consumer's `Batch` to drop records before the
@@ -26,12 +27,15 @@ import {
   type KafkaConnectionOptions,
   type KafkaTransport,
   type KafkaTransportFactory,
+  type EnsuredTopic,
+  type NewTopic,
   type OffsetSpec,
   type ProduceRequest,
   type ProducerIdentity,
   type TopicPartition,
 } from './types.js';
 import { byLeader, groupBy } from './grouping.js';
+import { checkNewTopics, createTopicError, settleTopics } from './topic-admin.js';
 
 const require = createRequire(import.meta.url);
 
@@ -94,6 +98,8 @@ interface InternalCluster {
   findControllerBroker(): Promise<InternalBroker>;
   findGroupCoordinator(args: { groupId: string; coordinatorType?: number }): Promise<InternalBroker>;
   removeBroker(args: { host: string; port: number }): void;
+  /** The topics whose metadata the cluster refreshes. */
+  targetTopics: Set<string>;
 }
 
 type BatchConstructor = new (topic: string, fetchedOffset: string, partitionData: RawPartitionData) => { messages: RawMessage[]; rawMessages: RawMessage[] };
@@ -122,6 +128,8 @@ const optionsSchema = schemaFor<KafkaJsTransportOptions>()(strictObject({ isolat
 /** Upper bound of one Fetch response (Kafka's `fetch.max.bytes` default). */
 const MAX_FETCH_BYTES = 50 << 20;
 const TRANSACTION_COORDINATOR = 1;
+/** CreateTopics attempts while brokers answer a retriable error (NOT_CONTROLLER after the controller moved, a timeout). */
+const CREATE_ATTEMPTS = 4;
 const STALE_TYPES = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH']);
 
 /** The KafkaJS 2.2.4 transport: one `Kafka` instance per cluster and attempt. */
@@ -136,6 +144,7 @@ class KafkaJsTransport implements KafkaTransport {
   private readonly cluster: InternalCluster;
   private readonly targetTopics = new Set<string>();
   private readonly leaderCache = new WeakMap<object, number[]>();
+  private readonly requestTimeoutMs: number;
 
   constructor(
     config: KafkaConnectionOptions,
@@ -152,6 +161,7 @@ class KafkaJsTransport implements KafkaTransport {
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
       logLevel: logLevel.NOTHING,
     });
+    this.requestTimeoutMs = config.requestTimeoutMs ?? 10_000;
     this.admin = this.kafka.admin();
     this.cluster = createCluster(this.kafka, { isolationLevel });
   }
@@ -335,6 +345,64 @@ class KafkaJsTransport implements KafkaTransport {
       const broker = await this.coordinator(request.transactionalId);
       await broker.endTxn({ transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, transactionResult: request.commit });
     });
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<EnsuredTopic[]> {
+    checkNewTopics(topics);
+    const existed = new Set<string>();
+    // one request per topic: KafkaJS answers `false` when any topic of a request existed, without saying which
+    await Promise.all(
+      topics.map(async (t) => {
+        const request = {
+          topics: [{ topic: t.topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor ?? -1, configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })) }],
+          waitForLeaders: false, // waited for below, through this transport's metadata
+          timeout: this.requestTimeoutMs,
+        };
+        for (let attempt = 1; ; attempt++) {
+          let created: boolean;
+          try {
+            created = await this.admin.createTopics(request);
+          } catch (err) {
+            // per-topic refusals come as an aggregate of KafkaJSCreateTopicErrors
+            const inner = (err as { errors?: Array<{ type?: string; message?: string; retriable?: boolean }> }).errors?.[0] ?? (err as { type?: string; message?: string; retriable?: boolean });
+            if (inner.type === undefined) throw toTransportError(`CreateTopics(${t.topic})`, err);
+            // KafkaJS retries NOT_CONTROLLER only as a whole-request error, never the per-topic errors brokers send (NOT_CONTROLLER,
+            // REQUEST_TIMED_OUT, …): retried here, as @platformatic/kafka's admin does (KafkaJS re-reads the controller each call)
+            const retriable = inner.retriable === true && !FATAL_TYPES.has(inner.type);
+            if (retriable && attempt < CREATE_ATTEMPTS) {
+              await new Promise((r) => setTimeout(r, 100 * attempt));
+              continue;
+            }
+            throw createTopicError(t, inner.type, inner.message, retriable, err);
+          }
+          if (!created) existed.add(t.topic);
+          return;
+        }
+      }),
+    );
+    return settleTopics(this, topics, existed, this.requestTimeoutMs);
+  }
+
+  async deleteTopics(topics: string[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    const existing = new Set(await this.call('Metadata', () => this.admin.listTopics()));
+    const present = [...new Set(topics)].filter((t) => existing.has(t));
+    if (present.length === 0) return [];
+    await this.call(`DeleteTopics(${present.join(', ')})`, async () => {
+      try {
+        await this.admin.deleteTopics({ topics: present, timeout: this.requestTimeoutMs });
+      } catch (err) {
+        // deleted meanwhile (by another instance): KafkaJS retries that, then gives up
+        const e = err as { type?: string; cause?: { type?: string } };
+        if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION' && e.cause?.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      }
+    });
+    // a deleted topic left in the metadata targets would fail every later refresh
+    for (const t of present) {
+      this.targetTopics.delete(t);
+      this.cluster.targetTopics.delete(t);
+    }
+    return present;
   }
 
   async close(): Promise<void> {

@@ -6,10 +6,13 @@
  * FindCoordinator v4, Produce v8, InitProducerId v3, AddPartitionsToTxn v3, EndTxn v3). What a
  * consumer would do on top — dropping records before the fetch offset, control records and
  * aborted transactions — is done here (`read-committed.ts`), as Weir never uses its consumer.
+ * Topics are created and deleted with its `Admin` client (CreateTopics v7, DeleteTopics v6; it
+ * asks the broker it reaches first and follows NOT_CONTROLLER to the controller), made on first use.
  */
 
 import { oneOf, schemaFor, strictObject, validateOptions } from '@weir/core';
 import {
+  Admin,
   ConnectionPool,
   ResponseError,
   addPartitionsToTxnV3,
@@ -38,12 +41,15 @@ import {
   type KafkaConnectionOptions,
   type KafkaTransport,
   type KafkaTransportFactory,
+  type EnsuredTopic,
+  type NewTopic,
   type OffsetSpec,
   type ProduceRequest,
   type ProducerIdentity,
   type TopicPartition,
 } from './types.js';
 import { byLeader, groupBy } from './grouping.js';
+import { checkNewTopics, createTopicError, settleTopics } from './topic-admin.js';
 
 /** Options of the @platformatic/kafka transport. */
 export interface PlatformaticTransportOptions {
@@ -80,17 +86,19 @@ class PlatformaticTransport implements KafkaTransport {
   private readonly leadersByTopic = new Map<string, number[]>();
   private readonly tracked = new Set<string>();
   private readonly coordinators = new Map<string, number>();
+  private readonly options: ConnectionOptions;
+  private admin: Admin | undefined;
 
   constructor(
-    config: KafkaConnectionOptions,
+    private readonly config: KafkaConnectionOptions,
     private readonly isolationLevel: number,
   ) {
-    const options: ConnectionOptions = {
+    const options: ConnectionOptions = (this.options = {
       connectTimeout: config.connectionTimeoutMs ?? 1000,
       requestTimeout: config.requestTimeoutMs ?? 10_000,
       // requests of the source and the sink pipeline on one connection per broker
       maxInflights: 64,
-    };
+    });
     if (config.ssl !== undefined && config.ssl !== false) options.tls = config.ssl === true ? {} : (config.ssl as ConnectionOptions['tls']);
     if (config.sasl !== undefined) {
       const s = config.sasl as { mechanism: string; username?: string; password?: string };
@@ -278,8 +286,66 @@ class PlatformaticTransport implements KafkaTransport {
     );
   }
 
+  async createTopics(topics: NewTopic[]): Promise<EnsuredTopic[]> {
+    checkNewTopics(topics);
+    const admin = this.adminClient();
+    const existed = new Set<string>();
+    // one request per topic: the admin client sets partitions, replicas and configs per request
+    await Promise.all(
+      topics.map(async (t) => {
+        try {
+          await admin.createTopics({
+            topics: [t.topic],
+            partitions: t.partitions,
+            replicas: t.replicationFactor ?? -1,
+            configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          });
+        } catch (err) {
+          const refused = protocolErrors(err)[0];
+          if (refused?.apiId === 'TOPIC_ALREADY_EXISTS') existed.add(t.topic);
+          else if (refused?.apiId !== undefined) throw createTopicError(t, refused.apiId, refused.serverErrorMessage ?? refused.message, refused.canRetry === true && !FATAL_TYPES.has(refused.apiId), err);
+          else throw toTransportError(`CreateTopics(${t.topic})`, err);
+        }
+      }),
+    );
+    return settleTopics(this, topics, existed, this.config.requestTimeoutMs ?? 10_000);
+  }
+
+  async deleteTopics(topics: string[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    const existing = new Set(await this.listTopics());
+    const present = [...new Set(topics)].filter((t) => existing.has(t));
+    if (present.length === 0) return [];
+    try {
+      await this.adminClient().deleteTopics({ topics: present });
+    } catch (err) {
+      // deleted meanwhile (by another instance) is what was asked for
+      const errors = protocolErrors(err);
+      if (errors.length === 0 || errors.some((e) => e.apiId !== 'UNKNOWN_TOPIC_OR_PARTITION')) throw toTransportError(`DeleteTopics(${present.join(', ')})`, err);
+    }
+    for (const t of present) {
+      this.tracked.delete(t);
+      this.leadersByTopic.delete(t);
+    }
+    return present;
+  }
+
   async close(): Promise<void> {
-    await this.pool.close().catch(() => undefined);
+    await Promise.all([this.pool.close().catch(() => undefined), this.admin?.close().catch(() => undefined)]);
+  }
+
+  /** The admin client, with this transport's connection settings. */
+  private adminClient(): Admin {
+    this.admin ??= new Admin({
+      ...this.options,
+      clientId: this.config.clientId ?? 'weir',
+      bootstrapBrokers: this.config.brokers,
+      // the CreateTopics/DeleteTopics timeout; retries follow NOT_CONTROLLER and connection errors
+      timeout: this.config.requestTimeoutMs ?? 10_000,
+      retries: 3,
+      retryDelay: 100,
+    });
+    return this.admin;
   }
 
   // ---- connections, metadata, coordinators --------------------------------------------------
@@ -397,6 +463,21 @@ interface ProtocolErrorShape {
   code?: string;
   errors?: ProtocolErrorShape[];
   message?: string;
+  serverErrorMessage?: string | null;
+}
+
+/** The protocol errors of the last attempt in `err` (a response error's per-topic errors; of a client's retries, the last one's). */
+function protocolErrors(err: unknown): Array<ProtocolErrorShape & { apiId: string }> {
+  let last = err as ProtocolErrorShape | undefined;
+  while (last?.code === 'PLT_KFK_MULTIPLE' && (last.errors?.length ?? 0) > 0) last = last.errors![last.errors!.length - 1];
+  const out: Array<ProtocolErrorShape & { apiId: string }> = [];
+  const visit = (e: ProtocolErrorShape | undefined, depth: number) => {
+    if (e === undefined || e === null || depth > 4) return;
+    if (e.apiId !== undefined && e.apiId !== 'NONE') out.push(e as ProtocolErrorShape & { apiId: string });
+    for (const inner of e.errors ?? []) visit(inner, depth + 1);
+  };
+  visit(last, 0);
+  return out;
 }
 
 /** The Kafka error name of a protocol error (the first one of a multi-error response). */

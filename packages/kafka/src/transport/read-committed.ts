@@ -12,6 +12,8 @@ import type { FetchedPartition, FetchedRecord } from './types.js';
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
 const LOG_APPEND_TIME = 0x08;
+/** Below this, offsets (plus a batch's deltas) and timestamps are exact as Numbers. */
+const SAFE_OFFSET = BigInt(Number.MAX_SAFE_INTEGER) - 2n ** 32n;
 
 export function decodeFetchedPartition(topic: string, p: fetchV12.FetchResponsePartition, fetchOffset: string, readCommitted: boolean): FetchedPartition {
   const start = BigInt(fetchOffset);
@@ -32,7 +34,28 @@ export function decodeFetchedPartition(topic: string, p: fetchV12.FetchResponseP
     if ((batch.attributes & TRANSACTIONAL) !== 0 && abortedProducers.has(batch.producerId)) continue;
     if (lastOffset < start) continue;
     const logAppend = (batch.attributes & LOG_APPEND_TIME) !== 0;
-    for (const r of batch.records) {
+    const list = batch.records;
+    // offsets and timestamps in Number arithmetic where exact (BigInt per record is the hot path's main cost)
+    if (lastOffset < SAFE_OFFSET && batch.maxTimestamp < SAFE_OFFSET && batch.firstTimestamp < SAFE_OFFSET) {
+      const first = Number(batch.firstOffset);
+      const from = Number(start);
+      const firstTimestamp = Number(batch.firstTimestamp);
+      const maxTimestamp = Number(batch.maxTimestamp);
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i]!;
+        const offset = first + r.offsetDelta;
+        if (offset < from) continue;
+        records.push({
+          offset: String(offset),
+          key: r.key,
+          value: r.value,
+          headers: r.headers.length === 0 ? {} : headersOf(r.headers),
+          timestamp: logAppend ? maxTimestamp : firstTimestamp + Number(r.timestampDelta),
+        });
+      }
+      continue;
+    }
+    for (const r of list) {
       const offset = batch.firstOffset + BigInt(r.offsetDelta);
       if (offset < start) continue;
       records.push({

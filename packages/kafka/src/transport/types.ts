@@ -112,6 +112,28 @@ export interface ProducerIdentity {
   producerEpoch: number;
 }
 
+/** A topic to create with {@link KafkaTransport.createTopics}. */
+export interface NewTopic {
+  /** The topic's name. */
+  topic: string;
+  /** Partition count (at least 1). */
+  partitions: number;
+  /** Replicas per partition (default: the broker's `default.replication.factor`). */
+  replicationFactor?: number;
+  /** Topic configs (`retention.ms`, `cleanup.policy`, …). */
+  configs?: Record<string, string>;
+}
+
+/** What {@link KafkaTransport.createTopics} did for one topic. */
+export interface EnsuredTopic {
+  /** The topic's name. */
+  topic: string;
+  /** False when the topic existed already (its settings were left as they were). */
+  created: boolean;
+  /** The topic's partition count now (at least the count asked for). */
+  partitions: number;
+}
+
 /**
  * A connection to ONE Kafka cluster. Methods reject when the cluster is unreachable; callers
  * retry (the source closes the transport, backs off and creates a new one; the sink retries
@@ -160,6 +182,22 @@ export interface KafkaTransport {
   addPartitionsToTxn(request: { transactionalId: string } & ProducerIdentity & { topics: Array<{ topic: string; partitions: number[] }> }): Promise<void>;
   /** EndTxn with a given (possibly stored) producer id and epoch: how a restored job commits a transaction prepared before a crash. */
   endTxn(request: { transactionalId: string; commit: boolean } & ProducerIdentity): Promise<void>;
+
+  /**
+   * Create topics unless they exist (CreateTopics at the controller), then wait until every
+   * partition of each has a leader. A topic that exists already is no error when it has at
+   * least the partitions asked for (its replication factor and configs are not compared); with
+   * fewer it fails with a {@link KafkaTransportError} of type `TOPIC_ALREADY_EXISTS` naming the
+   * topic and both counts. Other refusals (e.g. `INVALID_REPLICATION_FACTOR`) fail with the
+   * broker's error type and message.
+   */
+  createTopics(topics: NewTopic[]): Promise<EnsuredTopic[]>;
+  /**
+   * Delete the topics that exist among `topics` (DeleteTopics at the controller) and resolve
+   * with their names; topics that do not exist (or were deleted meanwhile) are no error.
+   * Brokers delete asynchronously: a deleted topic may still be listed for a moment.
+   */
+  deleteTopics(topics: string[]): Promise<string[]>;
 
   /** Close every connection (never rejects for an unreachable cluster). */
   close(): Promise<void>;

@@ -2,13 +2,25 @@
  * The job the exactly-once crash test SIGKILLs: Kafka topic `in` -> map -> Kafka topic `out`
  * through the exactly-once sink (one transaction per checkpoint). Runs until SIGTERM (drain).
  * argv: <brokers,comma-separated> <checkpointDir>
+ * Output values are `<input value>|p<input partition>|<pid>`: the pid tells attempts apart.
+ * WEIR_CRASH_HOLD=1: hold a commit with records open for the kill (`hold-open-transaction.ts`).
  */
 
 import { Pipeline, consoleLogger, stopOnSignals } from '@weir/core';
 import { kafkaSink, kafkaSource, type KafkaRecord } from '../../src/index.js';
+import { holdOpenTransaction } from './hold-open-transaction.js';
 
 const [brokers, checkpointDir] = process.argv.slice(2);
 const list = brokers!.split(',');
+
+const sink = kafkaSink<{ key: Buffer | null; value: string }>({
+  clusters: [{ brokers: list }],
+  topic: 'out',
+  guarantee: 'exactly-once',
+  transactionTimeoutMs: 60_000,
+  expectedRestartMs: 10_000,
+  serialize: (r) => ({ key: r.key, value: r.value }),
+});
 
 const p = new Pipeline({
   name: 'eos-crash',
@@ -17,18 +29,8 @@ const p = new Pipeline({
   restart: { kind: 'none' },
 });
 p.source('in', kafkaSource({ clusters: [{ name: 'src', brokers: list, topics: ['in'] }], startFrom: 'earliest', fetchMaxWaitMs: 50 }))
-  .map('transform', (r: KafkaRecord) => ({ key: r.key, value: `${r.value!.toString()}|p${r.partition}` }))
-  .sink(
-    'out',
-    kafkaSink<{ key: Buffer | null; value: string }>({
-      clusters: [{ brokers: list }],
-      topic: 'out',
-      guarantee: 'exactly-once',
-      transactionTimeoutMs: 60_000,
-      expectedRestartMs: 10_000,
-      serialize: (r) => ({ key: r.key, value: r.value }),
-    }),
-  );
+  .map('transform', (r: KafkaRecord) => ({ key: r.key, value: `${r.value!.toString()}|p${r.partition}|${process.pid}` }))
+  .sink('out', process.env.WEIR_CRASH_HOLD === '1' ? holdOpenTransaction(sink) : sink);
 
 const job = p.start();
 stopOnSignals(job);

@@ -79,6 +79,21 @@ class S3CheckpointStorage implements CheckpointStorage {
     return { metadata: parseCheckpointMetadata(Buffer.from(raw).toString('utf8'), path), path: path.replace(/\/+$/, ''), sizeBytes: 0 };
   }
 
+  async listSavepoints(): Promise<CompletedCheckpoint[]> {
+    const ids = (await this.savepointIds()).sort((a, b) => a - b);
+    const loaded = await Promise.all(
+      ids.map(async (id) => {
+        const dir = this.dirOf(id, 'savepoint');
+        const raw = await this.client.get(dir + METADATA);
+        // no metadata: an attempt that never completed
+        if (raw === undefined) return undefined;
+        const path = this.pathOf(dir);
+        return { metadata: parseCheckpointMetadata(Buffer.from(raw).toString('utf8'), path), path, sizeBytes: 0 };
+      }),
+    );
+    return loaded.filter((c) => c !== undefined);
+  }
+
   async highestAttemptedId(): Promise<number> {
     return Math.max(0, ...(await this.ids()), ...(await this.savepointIds()));
   }

@@ -54,6 +54,7 @@ export class SinkNode extends RuntimeNode {
    * A rescale from N to M instances: old instance k's committables are re-committed (idempotent)
    * by new instance k mod M, so each once; the leftovers of old instances k >= M (which no new
    * instance takes the identity of) are aborted by the same instance, through a context naming k.
+   * The writer gets its own state and every old instance's (`SinkRescale`).
    */
   private async openRescaled(rescale: RescaledStep): Promise<void> {
     const ctx = this.context;
@@ -66,7 +67,8 @@ export class SinkNode extends RuntimeNode {
       else await this.sink.abortLeftovers?.({ ...ctx, subtask: part.subtask }, committables);
     }
     await this.sink.abortLeftovers?.(ctx, own?.snapshot.committables ?? []);
-    this.writer = await this.sink.createWriter(ctx, own?.snapshot.writer);
+    const writers = rescale.parts.map((p) => ({ subtask: p.subtask, checkpointId: p.checkpointId, state: p.snapshot.writer }));
+    this.writer = await this.sink.createWriter(ctx, own?.snapshot.writer, { parallelism: rescale.parallelism, writers });
   }
 
   processBatch(_input: number, values: readonly unknown[], timestamps: readonly number[]): MaybePromise {

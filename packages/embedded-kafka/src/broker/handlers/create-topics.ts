@@ -1,7 +1,8 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ReplicaOptions } from '../../cluster/cluster.js';
 import { mayCreateTopic } from '../authorize.js';
-import type { ApiHandler } from '../context.js';
+import type { ApiHandler, RequestContext } from '../context.js';
+import { topicConfigsOf } from './describe-configs.js';
 
 interface CreateTopicsRequest {
   topics: Array<{ name: string; numPartitions: number; replicationFactor: number; assignments: Array<{ partitionIndex: number; brokerIds: number[] }>; configs: Array<{ name: string; value: string | null }> }>;
@@ -9,11 +10,15 @@ interface CreateTopicsRequest {
   validateOnly?: boolean;
 }
 
-/** CreateTopics v0-4: -1 partitions/replication mean the defaults; validateOnly checks only. */
+/**
+ * CreateTopics v0-7: -1 partitions/replication mean the defaults; validateOnly checks only.
+ * v5+ answers with the topic's partition count, replication factor and configs (what it would
+ * get for validateOnly), v7 with its topic id; a failed topic gets -1, -1 and no configs.
+ */
 export const createTopics: ApiHandler = {
   apiKey: 19,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 7,
   async handle(ctx, req: CreateTopicsRequest) {
     const { cluster } = ctx;
     const topics = [];
@@ -35,12 +40,32 @@ export const createTopics: ApiHandler = {
       } else {
         result = await cluster.createTopic(t.name, partitions, configs, replicas);
       }
-      topics.push({ name: t.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
+      const described = result.errorCode === 0 && ctx.apiVersion >= 5 ? describeNew(ctx, t.name, req.validateOnly === true, partitions, replicas, configs) : FAILED;
+      topics.push({ name: t.name, errorCode: result.errorCode, errorMessage: result.errorMessage, ...described });
     }
     return { throttleTimeMs: 0, topics };
   },
   errorBody: (req: CreateTopicsRequest, errorCode) => ({ throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: 'injected fault' })) }),
 };
+
+const FAILED = { numPartitions: -1, replicationFactor: -1, configs: [] };
+
+/** The v5+ description of a topic just created (or, for validateOnly, of the topic that would be). */
+function describeNew(ctx: RequestContext, name: string, validateOnly: boolean, partitions: number, replicas: ReplicaOptions, configs: Record<string, string | null>) {
+  const topic = validateOnly ? undefined : ctx.cluster.topics.get(name);
+  if (topic !== undefined) {
+    return {
+      topicId: Buffer.from(topic.id.replace(/-/g, ''), 'hex'),
+      numPartitions: topic.partitions.length,
+      replicationFactor: topic.partitions[0]?.replicas.length ?? -1,
+      configs: topicConfigsOf(ctx, topic.configs),
+    };
+  }
+  const own = new Map<string, string>();
+  for (const [k, v] of Object.entries(configs)) if (v !== null) own.set(k, v);
+  const rf = replicas.assignments?.[0]?.length ?? (replicas.replicationFactor === undefined || replicas.replicationFactor === -1 ? ctx.cluster.brokers.length : replicas.replicationFactor);
+  return { numPartitions: partitions, replicationFactor: rf, configs: topicConfigsOf(ctx, own) };
+}
 
 /** Replica lists in partition order, or null unless the indexes are exactly 0..n-1. */
 function ordered(assignments: Array<{ partitionIndex: number; brokerIds: number[] }>): number[][] | null {

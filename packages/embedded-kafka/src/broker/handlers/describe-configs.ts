@@ -39,6 +39,25 @@ export const describeConfigs: ApiHandler = {
   }),
 };
 
+/** Every topic config with its sources, from the topic's own values (`own`) down to the defaults. */
+function topicEntries(ctx: RequestContext, own: (name: string) => string | undefined): Described[] {
+  return Object.keys(TOPIC_CONFIG_DEFAULTS).map((name) => {
+    const value = own(name);
+    const inherited = ctx.cluster.brokerConfigs.topicInherited(name, ctx.broker.id);
+    return { name, readOnly: false, chain: value === undefined ? inherited : [{ name, value, source: ConfigSource.TOPIC_CONFIG }, ...inherited] };
+  });
+}
+
+/**
+ * The configs CreateTopics v5+ returns for a topic with the overrides `own`: each config's
+ * winning value and source, as DescribeConfigs lists them.
+ */
+export function topicConfigsOf(ctx: RequestContext, own: ReadonlyMap<string, string>): Array<{ name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }> {
+  return topicEntries(ctx, (name) => own.get(name))
+    .filter((e) => e.chain.length > 0)
+    .map((e) => ({ name: e.name, value: e.chain[0]!.value, readOnly: e.readOnly, configSource: e.chain[0]!.source, isSensitive: false }));
+}
+
 function describe(ctx: RequestContext, resourceType: number, resourceName: string, keys: string[] | null, withSynonyms: boolean): any {
   const base = { resourceType, resourceName };
   const { cluster } = ctx;
@@ -48,11 +67,7 @@ function describe(ctx: RequestContext, resourceType: number, resourceName: strin
   if (resourceType === TOPIC) {
     const topic = cluster.topics.get(resourceName);
     if (!topic) return { ...base, errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist`, configs: [] };
-    entries = Object.keys(TOPIC_CONFIG_DEFAULTS).map((name) => {
-      const own = topic.configs.get(name);
-      const inherited = cluster.brokerConfigs.topicInherited(name, ctx.broker.id);
-      return { name, readOnly: false, chain: own === undefined ? inherited : [{ name, value: own, source: ConfigSource.TOPIC_CONFIG }, ...inherited] };
-    });
+    entries = topicEntries(ctx, (name) => topic.configs.get(name));
   } else if (resourceType === BROKER) {
     const id = resourceName === '' ? null : Number(resourceName);
     if (id !== null && (!Number.isInteger(id) || !cluster.brokers[id])) return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}`, configs: [] };
