@@ -22,9 +22,9 @@ export interface ExchangeSinkSettings<T> {
 
 export function exchangeSink<T>(inner: Sink<KafkaSinkRecord, unknown, unknown>, s: ExchangeSinkSettings<T>): Sink<T, unknown, unknown> {
   return {
-    async createWriter(ctx, restored) {
+    async createWriter(ctx, restored, rescale) {
       await s.ensureTopic();
-      const w = await inner.createWriter(ctx, restored);
+      const w = await inner.createWriter(ctx, restored, rescale);
       return new ExchangeWriter(w, s, ctx.subtask, ctx.parallelism);
     },
     createCommitter: (ctx) => inner.createCommitter(ctx),
