@@ -75,6 +75,25 @@ interface PartitionQueue {
   nextSequence: number;
 }
 
+/**
+ * Most a record's timestamp may differ from its batch's first one (ms). A record batch stores
+ * timestamps as deltas from the first; @platformatic/kafka's encoder (@platformatic/dynamic-buffer
+ * 0.3.1, `int64ZigZagEncode` shifting by 31 instead of 63) corrupts deltas of 2^31 ms (24.8 days)
+ * or more, so batches are cut before that; a minute of margin for records without a timestamp,
+ * which the encoder stamps a little later than `take` does.
+ */
+const MAX_TIMESTAMP_SPAN_MS = 2 ** 31 - 60_000;
+
+/** How many leading messages (at most `room`) lie within the timestamp span of a batch starting at `firstTimestamp`. */
+function withinTimestampSpan(messages: readonly OutMessage[], firstTimestamp: number, now: number, room: number): number {
+  const n = Math.min(room, messages.length);
+  for (let i = 0; i < n; i++) {
+    const delta = (messages[i]!.timestamp ?? now) - firstTimestamp;
+    if (delta >= MAX_TIMESTAMP_SPAN_MS || delta <= -MAX_TIMESTAMP_SPAN_MS) return i;
+  }
+  return n;
+}
+
 /** How long a topic the cluster reports as unknown is waited for (metadata propagation) before the send fails. */
 const MISSING_TOPIC_GRACE_MS = 3_000;
 
@@ -388,19 +407,24 @@ export class ClusterProducer {
     const parts: InFlight['parts'] = [];
     const max = this.o.maxBatchMessages;
     const first = q.entries[0]?.at ?? Date.now();
+    const now = Date.now();
+    let firstTimestamp: number | undefined;
     while (q.entries.length > 0 && messages.length < max) {
       const e = q.entries[0]!;
-      const room = max - messages.length;
-      if (e.messages.length <= room) {
+      firstTimestamp ??= e.messages[0]!.timestamp ?? now;
+      const fit = withinTimestampSpan(e.messages, firstTimestamp, now, max - messages.length);
+      if (fit === 0) break; // the next message starts the next batch
+      if (fit === e.messages.length) {
         q.entries.shift();
         // the first entry's array is owned by this queue: take it as is instead of copying it
         if (messages.length === 0) messages = e.messages;
         else for (let i = 0; i < e.messages.length; i++) messages.push(e.messages[i]!);
         parts.push({ tracker: e.tracker, count: e.messages.length });
       } else {
-        const head = e.messages.splice(0, room);
+        const head = e.messages.splice(0, fit);
         for (let i = 0; i < head.length; i++) messages.push(head[i]!);
         parts.push({ tracker: e.tracker, count: head.length });
+        break; // the batch is full, or the timestamp span ends it
       }
     }
     q.queued -= messages.length;
