@@ -11,14 +11,9 @@ import { testCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaExchange, kafkaSink, kafkaSource, repartitionTopicName } from '../../src/index.js';
+import { WINDOW, cleanups, orders, runCleanups, until, windowSums, type Order } from './fixtures.js';
 import { readTopic, tempDir } from '../sink/helpers.js';
 
-interface Order {
-  id: number;
-  customer: string;
-  amount: number;
-  ts: number;
-}
 
 interface WindowOut {
   key: string;
@@ -27,38 +22,10 @@ interface WindowOut {
   instance: number;
 }
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+afterEach(runCleanups);
 
-const BASE = 1_700_000_000_000;
-const WINDOW = 1000;
 
-function orders(from: number, to: number): Order[] {
-  return Array.from({ length: to - from }, (_, k) => {
-    const id = from + k;
-    return { id, customer: `c${(id * 7) % 23}`, amount: (id % 11) + 1, ts: BASE + id * 37 };
-  });
-}
 
-/** Every window's sum over `consumed` (the MAX watermark of an end or drain fires them all). */
-function oracle(consumed: readonly Order[]): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const o of consumed) {
-    const k = `${o.customer}@${o.ts - (o.ts % WINDOW)}`;
-    sums.set(k, (sums.get(k) ?? 0) + o.amount);
-  }
-  return sums;
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Setup {
   brokers: string[];
@@ -140,7 +107,7 @@ async function startInstance(s: Setup, subtask: number, parallelism: number, opt
 
 /** Read the output read_committed; every window once, equal to the oracle of what the sources consumed. */
 async function expectExactlyOnce(s: Setup, consumed: readonly Order[]): Promise<WindowOut[]> {
-  const expected = oracle(consumed);
+  const expected = windowSums(consumed);
   const read = (await readTopic(s.brokers, s.output, { expected: expected.size, timeoutMs: 20_000 })).map((r) => JSON.parse(r.value) as WindowOut);
   const got = new Map<string, number>();
   for (const w of read) {

@@ -6,48 +6,13 @@ import { testCluster } from '@weir/embedded-kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteRepartitionTopics, kafkaExchange, kafkaSource, repartitionTopicName } from '../../src/index.js';
+import { BASE, WINDOW, cleanups, orders, runCleanups, until, windowSums, type Order } from './fixtures.js';
 
-interface Order {
-  id: number;
-  customer: string;
-  amount: number;
-  ts: number;
-}
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
-});
+afterEach(runCleanups);
 
-const BASE = 1_700_000_000_000;
-const WINDOW = 1000;
 
-function orders(from: number, to: number): Order[] {
-  return Array.from({ length: to - from }, (_, k) => {
-    const id = from + k;
-    return { id, customer: `c${(id * 7) % 23}`, amount: (id % 11) + 1, ts: BASE + id * 37 };
-  });
-}
 
-/** Window sums one instance would compute: only windows that end at or before `closedBy`. */
-function oracle(all: Order[], closedBy: number): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const o of all) {
-    const start = o.ts - (o.ts % WINDOW);
-    if (start + WINDOW > closedBy) continue;
-    const k = `${o.customer}@${start}`;
-    sums.set(k, (sums.get(k) ?? 0) + o.amount);
-  }
-  return sums;
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('kafkaExchange', () => {
   it('keyBy over 2 instances: records cross through the repartition topic, every window result once, equal to one instance', async () => {
@@ -102,7 +67,7 @@ describe('kafkaExchange', () => {
       outs.push(out);
       jobs.push(job);
     }
-    const expected = oracle(all, flushTs);
+    const expected = windowSums(all, flushTs);
     const results = () => outs.flatMap((o) => o.committed).filter((r) => r.key !== 'flush');
     await until(() => results().length >= expected.size, 30_000, `${expected.size} window results`);
     await new Promise((r) => setTimeout(r, 500));
