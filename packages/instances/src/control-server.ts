@@ -1,7 +1,7 @@
 /**
  * A small HTTP control endpoint for an instance set (what `weir-instances` serves on
  * localhost): `GET /status`, `POST /rescale?instances=M`, `POST /kill?instance=I`,
- * `POST /restart?instance=I`, `POST /suspend`. One operation at a time: another one meanwhile
+ * `POST /restart?instance=I`, `POST /suspend`, `POST /drain`. One operation at a time: another one meanwhile
  * gets 409. Answers are JSON; a failed operation answers 500 with the error's message.
  */
 
@@ -16,6 +16,8 @@ export interface ControlServerOptions {
   host?: string;
   /** Called after a `POST /suspend` suspended every instance (the CLI exits there). */
   onSuspended?: (savepoints: string[]) => void;
+  /** Called after a `POST /drain` drained every instance (the CLI exits there). */
+  onDrained?: (checkpoints: string[]) => void;
   /** Called when an operation changed the set (rescaled, killed, restarted), for a log. */
   onChange?: (event: Record<string, unknown>) => void;
 }
@@ -73,8 +75,14 @@ export async function controlServer(set: InstanceSet, options: ControlServerOpti
           setImmediate(() => options.onSuspended?.(savepoints));
           return { savepoints };
         });
+      case 'POST /drain':
+        return exclusive('drained', res, async () => {
+          const checkpoints = await set.drainAll();
+          setImmediate(() => options.onDrained?.(checkpoints));
+          return { checkpoints };
+        });
       default:
-        return reply(res, 404, { error: `no route ${route}: GET /status, POST /rescale?instances=M, POST /kill?instance=I, POST /restart?instance=I, POST /suspend` });
+        return reply(res, 404, { error: `no route ${route}: GET /status, POST /rescale?instances=M, POST /kill?instance=I, POST /restart?instance=I, POST /suspend, POST /drain` });
     }
   };
 

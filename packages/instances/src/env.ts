@@ -56,15 +56,33 @@ export function instanceEnv(env: NodeJS.ProcessEnv = process.env): InstanceEnv {
 /** The message an instance sends its parent over the IPC channel once SIGTERM suspends it. */
 export const READY_MESSAGE = { weir: 'instance-ready' } as const;
 
+export interface InstanceReadyOptions {
+  /**
+   * The signal on which this program drains its job — it called
+   * `stopOnSignals(job, { mode: 'drain', signals: [drainSignal] })` — so `InstanceSet.drainAll()`
+   * (`POST /drain`) can end the job for good on every instance at once. Not SIGTERM or SIGINT
+   * (those suspend), nor SIGKILL or SIGSTOP (they cannot be handled). Without it the set refuses
+   * to drain (e.g. `'SIGUSR2'`).
+   */
+  drainSignal?: NodeJS.Signals;
+}
+
+const UNUSABLE_DRAIN_SIGNALS: readonly string[] = ['SIGTERM', 'SIGINT', 'SIGKILL', 'SIGSTOP'];
+
 /**
  * Tell the process that started this instance that SIGTERM now suspends it (call it right after
  * `stopOnSignals(job)`): a SIGTERM before that would end the process without a savepoint, so
- * `InstanceSet` waits for this before it suspends. Does nothing without a parent IPC channel.
+ * `InstanceSet` waits for this before it suspends. With `drainSignal`, also that this signal
+ * drains it. Does nothing without a parent IPC channel.
  */
-export function instanceReady(): void {
+export function instanceReady(options: InstanceReadyOptions = {}): void {
+  const drain = options.drainSignal;
+  if (drain !== undefined && UNUSABLE_DRAIN_SIGNALS.includes(drain)) {
+    throw new Error(`instanceReady: drainSignal ${drain} cannot be the drain signal (SIGTERM and SIGINT suspend; SIGKILL and SIGSTOP cannot be handled): use e.g. SIGUSR2`);
+  }
   if (process.send === undefined) return;
   // the channel must not keep the instance alive once its job is done
-  process.send(READY_MESSAGE, undefined, {}, () => process.channel?.unref());
+  process.send({ ...READY_MESSAGE, ...(drain !== undefined ? { drainSignal: drain } : {}) }, undefined, {}, () => process.channel?.unref());
 }
 
 /** The value of `WEIR_RESTORE_FROM` for a savepoint set (paths must not contain commas). */

@@ -9,7 +9,7 @@ export { InstanceSet, InstanceSetError } from './instance-set.js';
 export type { InstanceStatus } from './instance-set.js';
 export type { InstanceSetOptions } from './options.js';
 export { INSTANCE_ENV, instanceEnv, instanceReady } from './env.js';
-export type { InstanceEnv } from './env.js';
+export type { InstanceEnv, InstanceReadyOptions } from './env.js';
 export { checkpointLocation, checkpointStorageAt } from './locations.js';
 export { controlServer } from './control-server.js';
 export type { ControlServer, ControlServerOptions } from './control-server.js';

@@ -28,6 +28,8 @@ export class InstanceProcess {
   readonly startedAtMs = Date.now();
   private readonly lines: string[] = [];
   private isReady = false;
+  /** The signal that drains this instance, as it said when ready (`instanceReady({ drainSignal })`). */
+  drainSignal: NodeJS.Signals | undefined;
   /** Set when the set itself ends it (SIGTERM of a suspend, SIGKILL of kill/killAll): its exit is no crash. */
   stopping = false;
   private exit: InstanceExit | undefined;
@@ -39,6 +41,8 @@ export class InstanceProcess {
     this.child.on('message', (m: unknown) => {
       if (typeof m === 'object' && m !== null && (m as { weir?: unknown }).weir === READY_MESSAGE.weir) {
         this.isReady = true;
+        const drain = (m as { drainSignal?: unknown }).drainSignal;
+        if (typeof drain === 'string') this.drainSignal = drain as NodeJS.Signals;
         onReady();
       }
     });

@@ -115,11 +115,47 @@ export class InstanceSet {
     const before = await Promise.all(procs.map(async (_, i) => (await this.storageOf(i)).latest()));
     for (const p of procs) p.signal('SIGTERM');
     const timeoutMs = this.o.suspendTimeoutMs ?? 60_000;
-    const results = await Promise.all(procs.map((p, i) => this.savepointOf(p, i, n, before[i], timeoutMs)));
+    const results = await Promise.all(procs.map((p, i) => this.stoppedPointOf(p, i, n, before[i], timeoutMs, { signal: 'SIGTERM', want: 'savepoint' })));
     this.running = [];
     this.count = 0;
     const failures = results.filter((r): r is { error: string } => 'error' in r).map((r) => r.error);
     if (failures.length > 0) throw new InstanceSetError(`the suspend of ${n} instances did not produce a complete savepoint set:\n  ${failures.join('\n  ')}`);
+    return results.map((r) => (r as { path: string }).path);
+  }
+
+  /**
+   * Drain every instance: end the job for good, every record processed (Flink's stop with drain).
+   * Once all are ready, each gets its drain signal (`instanceReady({ drainSignal })`) at the same
+   * time — a job with a repartition topic ends only when every instance's input ended, so
+   * draining one after another would make the first wait for the rest — and must exit having
+   * completed a drained final checkpoint (read from its storage). Returns those checkpoints in
+   * instance order. Refuses before signalling anything when an instance is not ready or did not
+   * declare a drain signal; otherwise throws an `InstanceSetError` naming every instance that
+   * failed (nothing runs afterwards either way).
+   */
+  async drainAll(): Promise<string[]> {
+    if (this.running.length === 0) throw new InstanceSetError('no instances are running');
+    const procs = this.running;
+    const n = this.count;
+    try {
+      await this.waitReady();
+    } catch (err) {
+      throw new InstanceSetError(`${(err as Error).message}\n(drain not started: no instance was signalled)`);
+    }
+    const silent = procs.flatMap((p, i) => (p.drainSignal === undefined ? [i] : []));
+    if (silent.length > 0) {
+      throw new InstanceSetError(
+        `instances ${silent.join(', ')} did not declare a drain signal: the program must call stopOnSignals(job, { mode: 'drain', signals: ['SIGUSR2'] }) and instanceReady({ drainSignal: 'SIGUSR2' }) (drain not started: no instance was signalled)`,
+      );
+    }
+    const before = await Promise.all(procs.map(async (_, i) => (await this.storageOf(i)).latest()));
+    for (const p of procs) p.signal(p.drainSignal!);
+    const timeoutMs = this.o.drainTimeoutMs ?? 120_000;
+    const results = await Promise.all(procs.map((p, i) => this.stoppedPointOf(p, i, n, before[i], timeoutMs, { signal: p.drainSignal!, want: 'drained' })));
+    this.running = [];
+    this.count = 0;
+    const failures = results.filter((r): r is { error: string } => 'error' in r).map((r) => r.error);
+    if (failures.length > 0) throw new InstanceSetError(`the drain of ${n} instances did not end every one with a drained checkpoint:\n  ${failures.join('\n  ')}`);
     return results.map((r) => (r as { path: string }).path);
   }
 
@@ -181,15 +217,18 @@ export class InstanceSet {
     return p;
   }
 
-  /** Wait for instance i to exit after the SIGTERM and read its new savepoint, or say why there is none. */
-  private async savepointOf(p: InstanceProcess, i: number, n: number, before: CompletedCheckpoint | undefined, timeoutMs: number): Promise<{ path: string } | { error: string }> {
+  /**
+   * Wait for instance i to exit after its stop signal and read the point it must have left: a
+   * savepoint (suspend) or a drained final checkpoint (drain); or say why there is none.
+   */
+  private async stoppedPointOf(p: InstanceProcess, i: number, n: number, before: CompletedCheckpoint | undefined, timeoutMs: number, stop: { signal: string; want: 'savepoint' | 'drained' }): Promise<{ path: string } | { error: string }> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([p.exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
     clearTimeout(timer);
     if (timedOut) {
       p.signal('SIGKILL');
       await p.exited;
-      return { error: `instance ${i} did not exit within ${timeoutMs} ms of SIGTERM and was killed: ${p.describe()}` };
+      return { error: `instance ${i} did not exit within ${timeoutMs} ms of ${stop.signal} and was killed: ${p.describe()}` };
     }
     let latest: CompletedCheckpoint | undefined;
     try {
@@ -199,9 +238,11 @@ export class InstanceSet {
     }
     const fresh = latest !== undefined && (before === undefined || (latest.path !== before.path && latest.metadata.id > before.metadata.id));
     const m = latest?.metadata;
-    if (fresh && m!.kind === 'savepoint' && (m!.subtask ?? 0) === i && (m!.parallelism ?? 1) === n) return { path: latest!.path };
-    const found = latest === undefined ? 'its storage holds no checkpoint' : `its newest point is ${m!.kind} ${m!.id} at ${latest.path}${fresh ? ` (instance ${m!.subtask ?? 0} of ${m!.parallelism ?? 1})` : ', from before the SIGTERM'}`;
-    return { error: `instance ${i} ended without a savepoint (${found}): ${p.describe()}` };
+    const right = stop.want === 'savepoint' ? m?.kind === 'savepoint' : m?.drained === true;
+    if (fresh && right && (m!.subtask ?? 0) === i && (m!.parallelism ?? 1) === n) return { path: latest!.path };
+    const what = stop.want === 'savepoint' ? 'a savepoint' : 'a drained final checkpoint';
+    const found = latest === undefined ? 'its storage holds no checkpoint' : `its newest point is ${m!.drained === true ? 'drained ' : ''}${m!.kind} ${m!.id} at ${latest.path}${fresh ? ` (instance ${m!.subtask ?? 0} of ${m!.parallelism ?? 1})` : `, from before the ${stop.signal}`}`;
+    return { error: `instance ${i} ended without ${what} (${found}): ${p.describe()}` };
   }
 }
 

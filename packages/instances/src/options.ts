@@ -29,6 +29,8 @@ export interface InstanceSetOptions {
   readyTimeoutMs?: number;
   /** How long an instance may take from SIGTERM to exit (default 60 s; above its `stopGracePeriodMs`). */
   suspendTimeoutMs?: number;
+  /** How long an instance may take from its drain signal to exit (default 120 s: it waits for every other instance's input to end). */
+  drainTimeoutMs?: number;
   /** Lines of output kept per instance for error messages and status (default 20). */
   keepLines?: number;
 }
@@ -44,6 +46,7 @@ export const instanceSetOptionsSchema = schemaFor<InstanceSetOptions>()(
     onExit: fn<NonNullable<InstanceSetOptions['onExit']>>().optional(),
     readyTimeoutMs: durationMs().optional(),
     suspendTimeoutMs: durationMs().optional(),
+    drainTimeoutMs: durationMs().optional(),
     keepLines: count(1).optional(),
   }),
 );

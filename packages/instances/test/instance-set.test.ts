@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OptionsError } from '@weir/core';
-import { InstanceSet, InstanceSetError, instanceEnv } from '../src/index.js';
+import { InstanceSet, InstanceSetError, instanceEnv, instanceReady } from '../src/index.js';
 import { nodeTs } from './readme-programs.js';
 
 const fixture = (name: string) => nodeTs(join(import.meta.dirname, 'fixtures', `${name}.ts`));
@@ -43,6 +43,21 @@ describe('InstanceSet errors', () => {
     const err = await set.suspendAll().catch((e: unknown) => e);
     expect(String(err)).toMatch(/instance 0 did not exit within 1500 ms of SIGTERM and was killed: instance 0 \(pid \d+\) killed by SIGKILL; its last output:\s+SIGTERM received, still busy/);
   }, 60_000);
+
+  it('a drain of instances that declared no drain signal is refused before any is signalled; they run on', async () => {
+    const set = await setOf('ignores-sigterm');
+    set.start(2);
+    const err = await set.drainAll().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InstanceSetError);
+    expect(String(err)).toContain("instances 0, 1 did not declare a drain signal: the program must call stopOnSignals(job, { mode: 'drain', signals: ['SIGUSR2'] }) and instanceReady({ drainSignal: 'SIGUSR2' })");
+    expect(set.status().map((s) => s.state)).toEqual(['ready', 'ready']);
+    expect(set.status().flatMap((s) => s.lastLines)).toEqual([]); // no SIGTERM (nor anything else) reached them
+  }, 60_000);
+
+  it('instanceReady refuses a drain signal that suspends or cannot be handled', () => {
+    expect(() => instanceReady({ drainSignal: 'SIGTERM' })).toThrow('drainSignal SIGTERM cannot be the drain signal');
+    expect(() => instanceReady({ drainSignal: 'SIGKILL' })).toThrow('use e.g. SIGUSR2');
+  });
 
   it('an instance that never says it is ready: the suspend is abandoned and says why', async () => {
     const set = await setOf('never-ready', { readyTimeoutMs: 2500 });

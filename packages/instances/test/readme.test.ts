@@ -3,7 +3,8 @@
 // of every split exactly once, no gap) across rescales, a SIGKILL and a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { localCheckpointStorage } from '@weir/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkExactlyOnce, cliFlags, nodeTs, readme, repoRoot, workDir } from './readme-programs.js';
 
@@ -14,7 +15,7 @@ afterAll(async () => {
 });
 
 describe('README', () => {
-  it('the API example: 2 instances, rescaled to 3, one killed and restarted, suspended; every record once', async () => {
+  it('the API example: 2 instances, rescaled to 3, one killed and restarted, suspended, 2 restored, drained; every record once', async () => {
     const dir = await workDir('api');
     dirs.push(dir);
     const [cmd, ...args] = nodeTs('rescale.ts');
@@ -25,15 +26,20 @@ describe('README', () => {
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, err.slice(-3000)).toBe(0);
-    const { from2, from3 } = JSON.parse(out.trim().split('\n').pop()!) as { from2: string[]; from3: string[] };
+    const { from2, from3, drained } = JSON.parse(out.trim().split('\n').pop()!) as { from2: string[]; from3: string[]; drained: string[] };
     expect(from2).toHaveLength(2);
     expect(from3).toHaveLength(3);
     from3.forEach((p, i) => expect(p).toMatch(new RegExp(`ckpt/instance-${i}/savepoints/sp-\\d+$`)));
     for (const p of [...from2, ...from3]) await access(join(dir, p, '_metadata.json'));
-    expect(await checkExactlyOnce(dir, from3)).toBeGreaterThan(100);
+    expect(drained).toHaveLength(2);
+    for (const [i, p] of drained.entries()) {
+      const cp = await localCheckpointStorage(join(dir, 'ckpt')).load(resolve(dir, p));
+      expect(cp.metadata, p).toMatchObject({ drained: true, subtask: i, parallelism: 2 });
+    }
+    expect(await checkExactlyOnce(dir, drained)).toBeGreaterThan(100);
   }, 120_000);
 
-  it('the CLI: start 2, POST /rescale?instances=3, SIGTERM suspends; started again with 1 it finds the set of 3', async () => {
+  it('the CLI: start 2, POST /rescale?instances=3, SIGTERM suspends; started again with 1 it finds the set of 3; POST /drain ends it', async () => {
     const dir = await workDir('cli');
     dirs.push(dir);
     const flags = cliFlags(await readme());
@@ -78,11 +84,14 @@ describe('README', () => {
     expect(again.restoreFrom).toEqual(suspended.savepoints);
     expect(again.found).toMatch(/savepoint set of 3 instances .* rescaled to 1/);
     await runningFor(again.control as string, 1000);
-    second.child.kill('SIGTERM');
-    const last = (await second.next('suspended')).savepoints as string[];
-    expect(last).toHaveLength(1);
+    // POST /drain ends the job for good: a drained final checkpoint, and the CLI exits
+    const drain = await fetch(`${again.control as string}/drain`, { method: 'POST' });
+    const drainBody = (await drain.json()) as { checkpoints: string[] };
+    expect(drain.status, JSON.stringify(drainBody)).toBe(200);
+    expect(drainBody.checkpoints).toHaveLength(1);
+    expect(await second.next('drained')).toMatchObject({ checkpoints: drainBody.checkpoints });
     expect(await second.exit).toBe(0);
-    expect(await checkExactlyOnce(dir, last)).toBeGreaterThan(100);
+    expect(await checkExactlyOnce(dir, drainBody.checkpoints)).toBeGreaterThan(100);
   }, 120_000);
 });
 

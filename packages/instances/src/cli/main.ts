@@ -6,7 +6,7 @@
  * Prints one JSON line per event on stdout (started, rescaled, killed, restarted, suspended,
  * instance-exited, error); instances' output goes to stderr prefixed with `[i] `. Control:
  * `GET /status`, `POST /rescale?instances=M`, `POST /kill?instance=I`, `POST /restart?instance=I`,
- * `POST /suspend` on the printed `control` URL. SIGTERM or SIGINT suspends every instance and
+ * `POST /suspend`, `POST /drain` (end the job for good; the CLI exits) on the printed `control` URL. SIGTERM or SIGINT suspends every instance and
  * exits 0 (1 when the suspend failed). With `--job`, a start restores the newest complete
  * savepoint set found in the locations (`findSavepointSet`), so stopping and starting again
  * with another count rescales.
@@ -96,6 +96,7 @@ const control = await controlServer(set, {
   host: flags.host,
   onChange: (event) => emit(event),
   onSuspended: () => void end(0),
+  onDrained: () => void end(0),
 });
 emit({ event: 'started', instances: n, restoreFrom, ...(found ? { found } : {}), control: control.url });
 
