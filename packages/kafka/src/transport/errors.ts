@@ -1,10 +1,13 @@
 /** How the sink reads a {@link KafkaTransportError}: transport-neutral classification. */
 
-import { KafkaTransportError } from './types.js';
+import { KafkaTransportError, StaleMetadataError } from './types.js';
 
-/** Errors after which the same request may succeed (bounded by the caller's delivery timeout). */
+/**
+ * Errors after which the same request may succeed (bounded by the caller's delivery timeout);
+ * stale metadata (a leader or broker the cluster no longer has) succeeds once it is reloaded.
+ */
 export function isRetriable(err: unknown): boolean {
-  return err instanceof KafkaTransportError && err.retriable;
+  return (err instanceof KafkaTransportError && err.retriable) || err instanceof StaleMetadataError;
 }
 
 /** The producer was fenced: a newer InitProducerId for the same transactional id happened. */

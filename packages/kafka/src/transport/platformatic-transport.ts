@@ -243,6 +243,7 @@ class PlatformaticTransport implements KafkaTransport {
       const connection = await this.connectionTo(nodeId);
       response = (await produceV8.api.async(connection, -1, request.timeoutMs, records, options as never)) as produceV8.ProduceResponse;
     } catch (err) {
+      if (err instanceof StaleMetadataError) throw err;
       const data = responseOf<produceV8.ProduceResponse>(err);
       if (data === undefined) throw toTransportError('Produce', err);
       // some partitions failed: fatal ones fail the request, retriable ones are left out (sent again)
@@ -496,6 +497,9 @@ function typeOfCode(err: unknown, code: number): string | undefined {
 }
 
 function toTransportError(what: string, err: unknown): KafkaTransportError {
+  // already classified (e.g. a failed connect inside a Produce): wrapping it again would lose
+  // `retriable` and turn a broker that went away into a failed job instead of a retry
+  if (err instanceof KafkaTransportError) return err;
   const e = err as ProtocolErrorShape;
   const type = protocolType(err);
   let retriable: boolean;
