@@ -112,15 +112,7 @@ export class InstanceSet {
       await this.killAll();
       throw new InstanceSetError(`${(err as Error).message}\n(suspend abandoned: every instance was killed; each restores its own newest checkpoint at the next start)`);
     }
-    const before = await Promise.all(procs.map(async (_, i) => (await this.storageOf(i)).latest()));
-    for (const p of procs) p.signal('SIGTERM');
-    const timeoutMs = this.o.suspendTimeoutMs ?? 60_000;
-    const results = await Promise.all(procs.map((p, i) => this.stoppedPointOf(p, i, n, before[i], timeoutMs, { signal: 'SIGTERM', want: 'savepoint' })));
-    this.running = [];
-    this.count = 0;
-    const failures = results.filter((r): r is { error: string } => 'error' in r).map((r) => r.error);
-    if (failures.length > 0) throw new InstanceSetError(`the suspend of ${n} instances did not produce a complete savepoint set:\n  ${failures.join('\n  ')}`);
-    return results.map((r) => (r as { path: string }).path);
+    return this.stopAll(procs, n, () => 'SIGTERM', 'savepoint', this.o.suspendTimeoutMs ?? 60_000, `the suspend of ${n} instances did not produce a complete savepoint set`);
   }
 
   /**
@@ -148,14 +140,22 @@ export class InstanceSet {
         `instances ${silent.join(', ')} did not declare a drain signal: the program must call stopOnSignals(job, { mode: 'drain', signals: ['SIGUSR2'] }) and instanceReady({ drainSignal: 'SIGUSR2' }) (drain not started: no instance was signalled)`,
       );
     }
+    return this.stopAll(procs, n, (p) => p.drainSignal!, 'drained', this.o.drainTimeoutMs ?? 120_000, `the drain of ${n} instances did not end every one with a drained checkpoint`);
+  }
+
+  /**
+   * Signal every instance at once and read the point each must leave in its storage (newer than
+   * its newest before the signal); the set runs nothing afterwards. Paths in instance order, or an
+   * `InstanceSetError` under `failureHeading` naming every instance that failed.
+   */
+  private async stopAll(procs: InstanceProcess[], n: number, signalOf: (p: InstanceProcess) => NodeJS.Signals, want: 'savepoint' | 'drained', timeoutMs: number, failureHeading: string): Promise<string[]> {
     const before = await Promise.all(procs.map(async (_, i) => (await this.storageOf(i)).latest()));
-    for (const p of procs) p.signal(p.drainSignal!);
-    const timeoutMs = this.o.drainTimeoutMs ?? 120_000;
-    const results = await Promise.all(procs.map((p, i) => this.stoppedPointOf(p, i, n, before[i], timeoutMs, { signal: p.drainSignal!, want: 'drained' })));
+    for (const p of procs) p.signal(signalOf(p));
+    const results = await Promise.all(procs.map((p, i) => this.stoppedPointOf(p, i, n, before[i], timeoutMs, { signal: signalOf(p), want })));
     this.running = [];
     this.count = 0;
     const failures = results.filter((r): r is { error: string } => 'error' in r).map((r) => r.error);
-    if (failures.length > 0) throw new InstanceSetError(`the drain of ${n} instances did not end every one with a drained checkpoint:\n  ${failures.join('\n  ')}`);
+    if (failures.length > 0) throw new InstanceSetError(`${failureHeading}:\n  ${failures.join('\n  ')}`);
     return results.map((r) => (r as { path: string }).path);
   }
 
